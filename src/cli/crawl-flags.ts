@@ -1,0 +1,77 @@
+/**
+ * Crawl flags shared by `crawl`, `demo` and `bench`, and their mapping onto
+ * dotted config paths. Flags only override what was given; defaults come
+ * from the schema (shown in --help).
+ */
+import { Command, Option } from 'commander';
+import { crawlConfigSchema } from '../config/schema.js';
+
+const defaults = crawlConfigSchema.parse({});
+
+interface FlagSpec {
+  flags: string;
+  path: string;
+  description: string;
+  default?: unknown;
+  parse?: (value: string) => unknown;
+  choices?: string[];
+  repeatable?: boolean;
+}
+
+const int = (value: string): number => {
+  if (!/^-?\d+$/.test(value.trim())) return Number.NaN;
+  return Number(value);
+};
+const intOrAuto = (value: string): number | string => (value === 'auto' ? 'auto' : int(value));
+
+const specs: FlagSpec[] = [
+  { flags: '-n, --name <name>', path: 'name', description: 'crawl name; data goes to <data-dir>/<name>/', default: 'derived from the first seed host' },
+  { flags: '--data-dir <dir>', path: 'dataDir', description: 'where crawls are stored', default: defaults.dataDir },
+  { flags: '--scope <mode>', path: 'scope.mode', description: 'which links are in scope', default: defaults.scope.mode, choices: ['same-host', 'same-domain', 'same-origin', 'any'] },
+  { flags: '--include <pattern...>', path: 'scope.include', description: 'only URLs matching a glob or /regex/ (e.g. "**/blog/**")', repeatable: true },
+  { flags: '--exclude <pattern...>', path: 'scope.exclude', description: 'skip URLs matching a glob or /regex/ (e.g. "**/*.pdf")', repeatable: true },
+  { flags: '-d, --max-depth <n>', path: 'scope.maxDepth', description: 'maximum link depth from the seeds', default: defaults.scope.maxDepth, parse: int },
+  { flags: '-m, --max-pages <n>', path: 'scope.maxPages', description: 'maximum pages in the whole crawl', default: defaults.scope.maxPages, parse: int },
+  { flags: '--concurrency <n>', path: 'fetch.concurrency', description: 'requests in flight across all hosts', default: defaults.fetch.concurrency, parse: int },
+  { flags: '--per-host <n>', path: 'fetch.perHostParallelism', description: 'requests in flight per host', default: defaults.fetch.perHostParallelism, parse: int },
+  { flags: '--delay <ms>', path: 'politeness.delayMs', description: 'minimum delay between requests to one host (robots Crawl-delay raises it)', default: defaults.politeness.delayMs, parse: int },
+  { flags: '--user-agent <ua>', path: 'fetch.userAgent', description: 'User-Agent header', default: defaults.fetch.userAgent },
+  { flags: '--timeout <ms>', path: 'fetch.timeouts.requestMs', description: 'whole-request timeout', default: defaults.fetch.timeouts.requestMs, parse: int },
+  { flags: '--retries <n>', path: 'fetch.retries', description: 'retries for timeouts, resets, 429 and 5xx', default: defaults.fetch.retries, parse: int },
+  { flags: '--max-body-bytes <n>', path: 'fetch.maxBodyBytes', description: 'cap on decompressed body bytes per page', default: defaults.fetch.maxBodyBytes, parse: int },
+  { flags: '--parser <mode>', path: 'parser.mode', description: 'where HTML is parsed', default: defaults.parser.mode, choices: ['process', 'thread', 'inline'] },
+  { flags: '--workers <n>', path: 'parser.workers', description: 'parser workers, or "auto" (available cores)', default: defaults.parser.workers, parse: intOrAuto },
+];
+
+/** Adds the crawl flags to a command. */
+export function addCrawlFlags(command: Command): Command {
+  for (const spec of specs) {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.choices) option.choices(spec.choices);
+    if (spec.parse) option.argParser((value) => spec.parse!(value));
+    if (spec.default !== undefined) option.description = `${spec.description} (default: ${JSON.stringify(spec.default)})`;
+    command.addOption(option);
+  }
+  command
+    .option('--ignore-robots', 'ignore robots.txt (only for sites you own)')
+    .option('--no-sitemaps', 'do not seed from sitemaps')
+    .option('-c, --config <file>', 'JSON config file describing the crawl (flags override it; SKEIN_* env vars sit between)');
+  return command;
+}
+
+/** Turns parsed commander options into dotted config paths, only for flags given. */
+export function flagsToConfig(options: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const spec of specs) {
+    const key = attributeName(spec.flags);
+    if (options[key] !== undefined) out[spec.path] = options[key];
+  }
+  if (options.ignoreRobots) out['politeness.respectRobots'] = false;
+  if (options.sitemaps === false) out['politeness.sitemaps'] = false;
+  return out;
+}
+
+function attributeName(flags: string): string {
+  const long = flags.split(/[ ,]+/).find((part) => part.startsWith('--'))!;
+  return long.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}

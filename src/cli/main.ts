@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * The skein command line. The only place that turns errors into exit codes:
+ *   0 done · 1 unexpected error · 2 bad config or flags · 3 shared frontier
+ *   (Redis) unavailable · 130 interrupted (Ctrl-C / SIGTERM)
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError, CrawlError, FrontierUnavailableError } from '../core/errors.js';
+import { crawlCommand } from './crawl-command.js';
+import { demoCommand } from './demo-command.js';
+import { exportCommand } from './export-command.js';
+import { statusCommand } from './status-command.js';
+
+export const EXIT = { ok: 0, error: 1, usage: 2, frontierUnavailable: 3, interrupted: 130 } as const;
+
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('skein')
+    .description('A fast, polite, crash-safe web crawler: fetching fans out on the event loop, parsing runs in worker processes.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addCommand(crawlCommand(setExitCode))
+    .addCommand(exportCommand())
+    .addCommand(statusCommand(setExitCode))
+    .addCommand(demoCommand(setExitCode));
+  for (const command of program.commands) command.exitOverride();
+  program.addHelpText('after', '\nExamples:\n  $ skein demo\n  $ skein crawl https://example.com/ --max-pages 200\n  $ skein export example.com --format jsonl | jq .title\n  $ skein status example.com');
+  return program;
+}
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  if (error instanceof ConfigError) return EXIT.usage;
+  if (error instanceof FrontierUnavailableError) return EXIT.frontierUnavailable;
+  return EXIT.error;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    code = exitCodeFor(error);
+    if (!(error instanceof CommanderError)) {
+      const message = error instanceof CrawlError ? `skein: ${error.message}` : `skein: unexpected error: ${(error as Error).stack ?? String(error)}`;
+      process.stderr.write(message + '\n');
+    }
+  }
+  return code;
+}
+
+const code = await main(process.argv);
+// Let stdout drain (pipes) before exiting.
+process.stdout.write('', () => process.exit(code));

@@ -1,0 +1,162 @@
+/**
+ * Builds the one validated `CrawlConfig` from its sources, in precedence order:
+ * schema defaults < config file < SKEIN_* environment variables < CLI flags.
+ * Every problem becomes a ConfigError naming the field and what was expected.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseJsonc, printParseErrorCode, type ParseError as JsoncError } from 'jsonc-parser';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { crawlConfigSchema, type CrawlConfig } from './schema.js';
+import { compileUrlPatterns } from '../url/url-patterns.js';
+
+/** A partial config as read from any source: nested plain objects. */
+export type ConfigLayer = Record<string, unknown>;
+
+export interface ConfigSources {
+  /** A stored crawl's config (resume); the lowest layer above the defaults. */
+  base?: ConfigLayer;
+  /** Path of a JSON config file. */
+  file?: string;
+  /** Environment (SKEIN_* variables are read). @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Values from flags, as dotted paths (e.g. { 'scope.maxPages': 100 }). */
+  flags?: Record<string, unknown>;
+}
+
+/** Reads a JSON config file (comments and trailing commas allowed); errors name the file and line. */
+export async function readConfigFile(path: string): Promise<ConfigLayer> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError('config', `cannot read config file "${path}": ${(error as Error).message}`, { cause: error });
+  }
+  const errors: JsoncError[] = [];
+  const value: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const first = errors[0];
+  if (first) {
+    const line = text.slice(0, first.offset).split('\n').length;
+    throw new ConfigError('config', `config file "${path}" is not valid JSON (line ${line}: ${printParseErrorCode(first.error)})`);
+  }
+  if (!isPlainObject(value)) throw new ConfigError('config', `config file "${path}" must hold a JSON object`);
+  return value;
+}
+
+/**
+ * SKEIN_* variables map to dotted paths: `SKEIN_FETCH__CONCURRENCY=8` sets
+ * `fetch.concurrency` (double underscore separates levels, single underscores
+ * become camelCase). Values are parsed as JSON when they look like it
+ * (numbers, booleans, arrays), else taken as strings.
+ */
+export function envLayer(env: NodeJS.ProcessEnv): ConfigLayer {
+  const layer: ConfigLayer = {};
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('SKEIN_') || raw === undefined) continue;
+    if (name === 'SKEIN_CONFIG' || name === 'SKEIN_REDIS_URL') continue;
+    const path = name
+      .slice('SKEIN_'.length)
+      .split('__')
+      .map((part) => part.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()))
+      .join('.');
+    setPath(layer, path, parseEnvValue(raw));
+  }
+  return layer;
+}
+
+function parseEnvValue(raw: string): unknown {
+  const trimmed = raw.trim();
+  if (/^(true|false|null|-?\d+(\.\d+)?|\[.*\]|\{.*\})$/s.test(trimmed)) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return raw;
+    }
+  }
+  return raw;
+}
+
+/** Turns { 'a.b': 1 } into { a: { b: 1 } }. */
+export function dottedToNested(flags: Record<string, unknown>): ConfigLayer {
+  const layer: ConfigLayer = {};
+  for (const [path, value] of Object.entries(flags)) if (value !== undefined) setPath(layer, path, value);
+  return layer;
+}
+
+/** Deep merge of plain objects; arrays and scalars of later layers replace earlier ones. */
+export function mergeLayers(...layers: ConfigLayer[]): ConfigLayer {
+  const out: ConfigLayer = {};
+  for (const layer of layers) mergeInto(out, layer);
+  return out;
+}
+
+/** Validates a merged layer; the first problem becomes a ConfigError. */
+export function validateConfig(input: unknown): CrawlConfig {
+  const result = crawlConfigSchema.safeParse(input, { reportInput: true });
+  if (!result.success) throw configErrorFrom(result.error);
+  const config = result.data;
+  for (const key of ['include', 'exclude'] as const) {
+    compileUrlPatterns(config.scope[key], `scope.${key}`);
+  }
+  return config;
+}
+
+/** Loads and validates a config from file, environment and flags. */
+export async function loadConfig(sources: ConfigSources): Promise<CrawlConfig> {
+  const fileLayer = sources.file ? await readConfigFile(sources.file) : {};
+  const layers = [sources.base ?? {}, fileLayer, envLayer(sources.env ?? process.env), dottedToNested(sources.flags ?? {})];
+  return validateConfig(mergeLayers(...layers));
+}
+
+export function configErrorFrom(error: z.ZodError): ConfigError {
+  const issue = error.issues[0];
+  if (!issue) return new ConfigError('config', 'invalid config');
+  const field = issue.path.map(String).join('.') || 'config';
+  return new ConfigError(field, describeIssue(issue), { cause: error });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'invalid_type':
+      return `expected ${issue.expected}${'input' in issue ? `, got ${describeValue(issue.input)}` : ''}`;
+    default:
+      return issue.message;
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function setPath(target: ConfigLayer, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node: ConfigLayer = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (!isPlainObject(next)) node[part] = {};
+    node = node[part] as ConfigLayer;
+  }
+  node[parts[parts.length - 1]!] = value;
+}
+
+function mergeInto(target: ConfigLayer, source: ConfigLayer): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (isPlainObject(value) && isPlainObject(existing)) mergeInto(existing, value);
+    else if (isPlainObject(value)) {
+      const copy: ConfigLayer = {};
+      mergeInto(copy, value);
+      target[key] = copy;
+    } else target[key] = value;
+  }
+}
+
+function isPlainObject(value: unknown): value is ConfigLayer {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

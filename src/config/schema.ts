@@ -1,0 +1,168 @@
+/**
+ * The one config schema. Validated once at the boundary (`loadConfig`);
+ * everything downstream receives a complete, typed `CrawlConfig`.
+ * Every option documents its default. `config/skein.schema.json` is generated
+ * from this file (`npm run schema`).
+ */
+import { z } from 'zod';
+import { extractSchema } from './extract-schema.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+const httpUrl = z
+  .string()
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'expected an absolute http(s) URL, e.g. "https://example.com/"');
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+export const scopeSchema = z
+  .object({
+    /** Which hosts links may lead to. @default "same-host" */
+    mode: z
+      .enum(['same-host', 'same-domain', 'same-origin', 'any'])
+      .default('same-host')
+      .describe('Which links are in scope relative to the seeds: same-host (default), same-domain (registrable domain), same-origin (scheme+host+port) or any.'),
+    /** URL patterns that must match (globs like "https://site/blog/**" or regexes written "/.../flags"). Empty = everything in scope. @default [] */
+    include: z.array(z.string()).default([]).describe('URL patterns to include: globs ("**/blog/**") or regexes ("/\\\\/p\\\\/\\\\d+/"). Empty means all.'),
+    /** URL patterns to skip, same syntax as include. @default [] */
+    exclude: z.array(z.string()).default([]).describe('URL patterns to exclude: globs or /regexes/.'),
+    /** Maximum link depth from a seed (seeds are depth 0). @default 10 */
+    maxDepth: nonNegativeInt.default(10).describe('Maximum link depth from the seeds (seeds are depth 0).'),
+    /** Maximum pages to fetch (ok + failed); never overshot under concurrency. @default 10000 */
+    maxPages: positiveInt.default(10_000).describe('Maximum number of pages fetched in the whole crawl.'),
+    /** URLs longer than this are dropped (crawler-trap guard). @default 2048 */
+    maxUrlLength: positiveInt.default(2048).describe('URLs longer than this are dropped as traps.'),
+    /** A path segment repeated more than this many times marks a trap. @default 3 */
+    maxRepeatedSegments: positiveInt.default(3).describe('A path segment appearing more than this many times marks a crawler trap.'),
+    /** Query parameters removed during normalisation (globs on the name). */
+    stripParams: z
+      .array(z.string())
+      .default(['utm_*', 'fbclid', 'gclid', 'dclid', 'msclkid', 'mc_cid', 'mc_eid', '_ga', 'yclid', 'phpsessid', 'jsessionid', 'sid', 'sessionid'])
+      .describe('Query parameter names (globs, case-insensitive) removed when normalising URLs.'),
+    /** Sort query parameters when normalising. @default true */
+    sortParams: z.boolean().default(true).describe('Sort query parameters when normalising URLs.'),
+  })
+  .strict();
+
+export const fetchSchema = z
+  .object({
+    /** Requests in flight across all hosts. @default 32 */
+    concurrency: positiveInt.max(1024).default(32).describe('Requests in flight across all hosts.'),
+    /** Requests in flight per host. @default 4 */
+    perHostParallelism: positiveInt.max(256).default(4).describe('Requests in flight to one host.'),
+    /** User-Agent header; names skein and a contact URL. */
+    userAgent: z.string().min(1).default('skein/0.1 (+https://github.com/skein-crawler/skein)').describe('User-Agent header sent with every request.'),
+    /** Extra request headers. @default {} */
+    headers: z.record(z.string(), z.string()).default({}).describe('Extra request headers.'),
+    /** Per-phase timeouts in milliseconds. */
+    timeouts: z
+      .object({
+        lookupMs: positiveInt.default(5_000),
+        connectMs: positiveInt.default(10_000),
+        secureConnectMs: positiveInt.default(10_000),
+        /** Headers must arrive within this. */
+        responseMs: positiveInt.default(20_000),
+        /** Socket idle (no bytes) limit. */
+        socketMs: positiveInt.default(20_000),
+        sendMs: positiveInt.default(10_000),
+        /** Whole request including body. */
+        requestMs: positiveInt.default(60_000),
+      })
+      .strict()
+      .prefault({})
+      .describe('Timeouts per phase, in ms: lookupMs 5000, connectMs 10000, secureConnectMs 10000, responseMs 20000, socketMs 20000, sendMs 10000, requestMs 60000.'),
+    /** Retries for retryable failures (timeouts, resets, 5xx, 429). @default 2 */
+    retries: nonNegativeInt.max(10).default(2).describe('Retries for retryable failures (timeouts, connection resets, 408/429/5xx).'),
+    /** Cap on decompressed body bytes; the stream is aborted there. @default 10 MiB */
+    maxBodyBytes: positiveInt.default(10 * MiB).describe('Cap on decompressed body bytes; larger bodies are aborted and recorded as body-too-large.'),
+    /** Redirect hops followed before giving up. @default 10 */
+    maxRedirects: nonNegativeInt.max(50).default(10).describe('Maximum redirect hops.'),
+    /** Content types sent to the parser. Others are recorded, not parsed. */
+    parseContentTypes: z.array(z.string()).default(['text/html', 'application/xhtml+xml']).describe('Content types that are parsed; others are recorded without parsing.'),
+  })
+  .strict();
+
+export const politenessSchema = z
+  .object({
+    /** Obey robots.txt. @default true */
+    respectRobots: z.boolean().default(true).describe('Obey robots.txt (RFC 9309). Turn off only for sites you own.'),
+    /** Minimum delay between requests to one host, in ms. @default 0 */
+    delayMs: nonNegativeInt.default(0).describe('Minimum delay between two requests to the same host (ms). The robots Crawl-delay raises it.'),
+    /** Random extra delay up to this fraction of the delay. @default 0 */
+    jitter: z.number().min(0).max(1).default(0).describe('Random extra delay, as a fraction (0..1) of the host delay.'),
+    /** Crawl-delay values above this are clamped (a clamp is logged once per host). @default 30000 */
+    maxCrawlDelayMs: nonNegativeInt.default(30_000).describe('Cap on robots.txt Crawl-delay (ms).'),
+    /** Cap on Retry-After and backoff waits. @default 300000 */
+    maxBackoffMs: positiveInt.default(300_000).describe('Cap on Retry-After and exponential backoff (ms).'),
+    /** Consecutive failures after which a host is given up. @default 10 */
+    hostMaxFailures: positiveInt.default(10).describe('Consecutive failures after which a host is given up.'),
+    /** How long a fetched robots.txt is trusted. @default 3600000 */
+    robotsCacheMs: positiveInt.default(3_600_000).describe('How long a fetched robots.txt stays valid (ms).'),
+    /** Seed from sitemaps (robots Sitemap: lines and /sitemap.xml). @default true */
+    sitemaps: z.boolean().default(true).describe('Use sitemaps (robots.txt Sitemap: lines and /sitemap.xml) as extra seeds.'),
+    /** Respect meta robots / X-Robots-Tag noindex and nofollow. @default true */
+    respectMetaRobots: z.boolean().default(true).describe('Respect <meta name="robots"> and X-Robots-Tag (noindex, nofollow).'),
+    /** Skip links marked rel=nofollow. @default true */
+    respectNofollow: z.boolean().default(true).describe('Do not follow links marked rel="nofollow".'),
+  })
+  .strict();
+
+export const parserSchema = z
+  .object({
+    /** Where HTML is parsed: worker processes, worker threads, or the main thread. @default "process" */
+    mode: z.enum(['process', 'thread', 'inline']).default('process').describe('Where HTML is parsed: process (worker processes, default), thread (worker threads) or inline (main thread).'),
+    /** Worker count; "auto" = what the machine can use (os.availableParallelism()). @default "auto" */
+    workers: z.union([positiveInt.max(64), z.literal('auto')]).default('auto').describe('Parser workers, or "auto" (available cores, respecting container CPU limits).'),
+    /** Parse tasks waiting before fetching pauses (backpressure). @default 64 */
+    maxQueue: positiveInt.default(64).describe('Parse tasks queued before fetching pauses (backpressure).'),
+    /** A parse task taking longer is killed and retried once. @default 30000 */
+    taskTimeoutMs: positiveInt.default(30_000).describe('Per-page parse timeout (ms); the worker is killed and the page retried once.'),
+    /** Visible text kept per page, in characters (0 = none). @default 100000 */
+    maxTextChars: nonNegativeInt.default(100_000).describe('Characters of visible text kept per page (0 disables text).'),
+    /** Heap limit per worker process in MiB. @default 512 */
+    workerHeapMb: positiveInt.default(512).describe('Heap limit of each parser worker (MiB).'),
+  })
+  .strict();
+
+export const storeSchema = z
+  .object({
+    /** Pages per batch written to disk. @default 500 */
+    batchSize: positiveInt.max(100_000).default(500).describe('Pages per write batch (one segment file per batch).'),
+    /** A partial batch is written after this long. @default 2000 */
+    flushIntervalMs: positiveInt.default(2_000).describe('A partial batch is written after this long (ms).'),
+  })
+  .strict();
+
+export const crawlConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    /** Crawl name; data goes to <dataDir>/<name>/. Derived from the first seed's host when absent. */
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected letters, digits, ".", "_" or "-" (max 100)')
+      .optional()
+      .describe('Crawl name; data goes to <dataDir>/<name>/. Derived from the first seed host when absent.'),
+    /** Start URLs. */
+    seeds: z.array(httpUrl).default([]).describe('Start URLs (http or https).'),
+    /** Where crawls are stored. @default "data" */
+    dataDir: z.string().min(1).default('data').describe('Directory where crawls are stored.'),
+    scope: scopeSchema.prefault({}),
+    fetch: fetchSchema.prefault({}),
+    politeness: politenessSchema.prefault({}),
+    parser: parserSchema.prefault({}),
+    store: storeSchema.prefault({}),
+    extract: extractSchema.prefault({}),
+  })
+  .strict();
+
+export type CrawlConfig = z.output<typeof crawlConfigSchema>;
+export type CrawlConfigInput = z.input<typeof crawlConfigSchema>;

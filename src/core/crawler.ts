@@ -1,0 +1,188 @@
+/**
+ * The crawl loop. It follows the data flow in order:
+ *   1. seeds (CLI/config + sitemaps) → LinkGate → frontier
+ *   2. frontier.lease(): only hosts allowed to go now (per-host parallelism,
+ *      delay, backoff) and never past maxPages
+ *   3–6. PagePipeline per request on the fetch queue (p-queue, global
+ *      concurrency): politeness gate → fetch → parse pool → record
+ *   7. discovered links → LinkGate → frontier (dedup against all ever seen)
+ *   8. events at every step; checkpoints flush the frontier, then the store.
+ * The loop only dispatches: no parsing and no synchronous I/O happen here.
+ */
+import { setMaxListeners } from 'node:events';
+import PQueue from 'p-queue';
+import type { CrawlConfig } from '../config/schema.js';
+import type { Frontier } from '../frontier/frontier.js';
+import type { ParsePool } from '../parse/parse-types.js';
+import type { PageStore } from '../store/page-store.js';
+import { CrawlStats } from './crawl-stats.js';
+import type { CrawlEventBus, CrawlSummary } from './events.js';
+import type { LinkGate } from './link-gate.js';
+import type { PagePipeline } from './page-pipeline.js';
+
+export interface CrawlerDeps {
+  name: string;
+  dataDir: string;
+  config: CrawlConfig;
+  frontier: Frontier;
+  store: PageStore;
+  parsePool: ParsePool;
+  links: LinkGate;
+  pipeline: PagePipeline;
+  events: CrawlEventBus;
+  /** Extra seed URLs found before the crawl (sitemaps), admitted at depth 0. */
+  discoverSeeds?: () => Promise<string[]>;
+  now?: () => number;
+}
+
+/** What the progress display shows. */
+export interface CrawlProgress {
+  done: number;
+  ok: number;
+  failed: number;
+  skipped: number;
+  queued: number;
+  inFlight: number;
+  parserBusy: number;
+  parserQueued: number;
+  pagesPerSecond: number;
+}
+
+export class Crawler {
+  readonly #deps: CrawlerDeps;
+  readonly #queue: PQueue;
+  readonly #abort = new AbortController();
+  readonly stats: CrawlStats;
+  #stopping = false;
+  #wake: (() => void) | undefined;
+  #checkpointing: Promise<void> = Promise.resolve();
+
+  constructor(deps: CrawlerDeps) {
+    this.#deps = deps;
+    this.#queue = new PQueue({ concurrency: deps.config.fetch.concurrency });
+    // Every in-flight fetch listens on the one stop signal.
+    setMaxListeners(0, this.#abort.signal);
+    this.stats = new CrawlStats(deps.events, this.#now());
+  }
+
+  /** Runs the crawl to its end (done, maxPages, or stop()). */
+  async run(seeds: string[], options: { resumed?: boolean } = {}): Promise<CrawlSummary> {
+    const { events, config, links } = this.#deps;
+    events.emit('crawl:started', { name: this.#deps.name, seeds, resumed: options.resumed ?? false });
+    await links.admit(seeds, 'seed', 0);
+    if (this.#deps.discoverSeeds && !this.#stopping) await links.admit(await this.#deps.discoverSeeds(), 'sitemap', 0);
+    const flushTimer = setInterval(() => void this.checkpoint(), config.store.flushIntervalMs);
+    flushTimer.unref();
+    const offStored = events.on('page:stored', () => {
+      if (this.#deps.store.pending >= config.store.batchSize) void this.checkpoint();
+    });
+    try {
+      await this.#loop();
+    } finally {
+      clearInterval(flushTimer);
+      offStored();
+    }
+    await this.#drain();
+    await this.checkpoint();
+    const frontierStats = await this.#deps.frontier.stats();
+    const endReason: CrawlSummary['endReason'] = this.#stopping
+      ? 'interrupted'
+      : frontierStats.queued > 0
+        ? 'max-pages'
+        : 'done';
+    const summary = this.stats.summary({ name: this.#deps.name, dataDir: this.#deps.dataDir, endReason, queued: frontierStats.queued, nowMs: this.#now() });
+    events.emit('crawl:finished', { summary });
+    this.stats.close();
+    return summary;
+  }
+
+  /** Stops admitting requests; in-flight ones get `graceMs` to finish, then are abandoned. */
+  stop(reason: string, graceMs = 10_000): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#deps.events.emit('crawl:stopping', { reason });
+    this.#wake?.();
+    setTimeout(() => this.#abort.abort(), graceMs).unref();
+  }
+
+  /** Makes everything done so far durable: frontier first, then the store. */
+  checkpoint(): Promise<void> {
+    this.#checkpointing = this.#checkpointing.then(async () => {
+      const { frontier, store, events } = this.#deps;
+      await frontier.flush();
+      const pages = store.pending;
+      if (pages === 0) return;
+      await store.flush();
+      events.emit('store:flushed', { pages, totalPages: store.size });
+    });
+    return this.#checkpointing;
+  }
+
+  async progress(): Promise<CrawlProgress> {
+    const { queued } = await this.#deps.frontier.stats();
+    const live = this.stats.live;
+    const pool = this.#deps.parsePool.stats();
+    const elapsedMs = Math.max(1, this.#now() - this.stats.startedAtMs);
+    return {
+      done: this.stats.done,
+      ok: live.ok,
+      failed: live.failed,
+      skipped: live.skipped,
+      queued,
+      inFlight: this.#queue.pending + this.#queue.size,
+      parserBusy: pool.busy,
+      parserQueued: pool.queued,
+      pagesPerSecond: Math.round(((live.ok + live.failed) / elapsedMs) * 10_000) / 10,
+    };
+  }
+
+  async #loop(): Promise<void> {
+    const { frontier, parsePool, config } = this.#deps;
+    const concurrency = config.fetch.concurrency;
+    while (!this.#stopping) {
+      const inFlight = this.#queue.pending + this.#queue.size;
+      const free = concurrency - inFlight;
+      const parserRoom = parsePool.backlog < config.parser.maxQueue;
+      if (free > 0 && parserRoom) {
+        const leases = await frontier.lease(free, this.#now());
+        for (const lease of leases) {
+          void this.#queue
+            .add(() => this.#deps.pipeline.run(lease, this.#abort.signal))
+            .catch((error: unknown) => this.#deps.events.emit('log', { level: 'error', message: `${lease.request.url}: ${(error as Error).stack ?? error}` }))
+            .finally(() => this.#wake?.());
+        }
+        if (leases.length > 0) continue;
+        if (inFlight === 0 && (await frontier.isDone())) return;
+      }
+      await this.#sleep(free > 0 && parserRoom ? await frontier.nextReadyAt(this.#now()) : undefined);
+    }
+  }
+
+  /** Sleeps until a request finishes, the next host becomes ready, or stop(). */
+  #sleep(readyAtMs: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const delayMs = readyAtMs === undefined ? 1_000 : Math.max(0, Math.min(1_000, readyAtMs - this.#now()));
+      const timer = setTimeout(done, delayMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = () => {
+        this.#wake = undefined;
+        done();
+      };
+    });
+  }
+
+  async #drain(): Promise<void> {
+    await Promise.race([
+      this.#queue.onIdle(),
+      new Promise<void>((resolve) => this.#abort.signal.addEventListener('abort', () => resolve(), { once: true })),
+    ]);
+    this.#queue.clear();
+  }
+
+  #now(): number {
+    return (this.#deps.now ?? Date.now)();
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Wires a crawl from a validated config: opens the crawl directory, the
+ * store and the frontier (fresh or restored), starts the fetcher and the
+ * parse pool, and returns a handle. Dependencies are injected into the
+ * Crawler; nothing here runs per page.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import type { CrawlConfig } from '../config/schema.js';
+import { createFetcher } from '../fetch/fetcher.js';
+import type { Frontier, FrontierOptions } from '../frontier/frontier.js';
+import { MemoryFrontier } from '../frontier/memory-frontier.js';
+import { createParsePool } from '../parse/parse-pool.js';
+import type { ParsePool, ParseRules } from '../parse/parse-types.js';
+import { RobotsCache } from '../politeness/robots-cache.js';
+import { discoverSitemapUrls } from '../politeness/sitemaps.js';
+import { CrawlMeta } from '../store/crawl-meta.js';
+import { crawlPaths, deriveCrawlName } from '../store/crawl-dir.js';
+import { FrontierJournal } from '../store/frontier-journal.js';
+import { LowdbPageStore } from '../store/lowdb-page-store.js';
+import { Crawler, type CrawlProgress } from './crawler.js';
+import { ConfigError } from './errors.js';
+import { CrawlEventBus, type CrawlSummary } from './events.js';
+import { LinkGate } from './link-gate.js';
+import { PagePipeline } from './page-pipeline.js';
+
+export interface CreateCrawlerOptions {
+  /** Continue the stored crawl of this name (its queue and pages). */
+  resume?: boolean;
+  /** Delete an existing crawl of the same name first. */
+  fresh?: boolean;
+  /** A shared frontier (distributed mode); defaults to a persisted MemoryFrontier. */
+  frontier?: Frontier;
+  events?: CrawlEventBus;
+}
+
+export interface CrawlHandle {
+  readonly name: string;
+  readonly dir: string;
+  readonly events: CrawlEventBus;
+  run(): Promise<CrawlSummary>;
+  /** Graceful stop: stop admitting, let in-flight pages finish within graceMs, flush. */
+  stop(reason?: string, graceMs?: number): void;
+  progress(): Promise<CrawlProgress>;
+  /** Releases workers, sockets and files. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export function crawlName(config: CrawlConfig): string {
+  if (config.name) return config.name;
+  const seed = config.seeds[0];
+  if (!seed) throw new ConfigError('seeds', 'expected at least one seed URL (or a crawl name to resume)');
+  return deriveCrawlName(seed);
+}
+
+export function parseRulesFor(config: CrawlConfig): ParseRules {
+  return {
+    seeds: config.seeds,
+    scope: config.scope,
+    extract: config.extract,
+    maxTextChars: config.extract.text ? config.parser.maxTextChars : 0,
+    respectMetaRobots: config.politeness.respectMetaRobots,
+    respectNofollow: config.politeness.respectNofollow,
+  };
+}
+
+export function startParsePool(config: CrawlConfig): ParsePool {
+  return createParsePool({
+    mode: config.parser.mode,
+    workers: config.parser.workers,
+    rules: parseRulesFor(config),
+    taskTimeoutMs: config.parser.taskTimeoutMs,
+    workerHeapMb: config.parser.workerHeapMb,
+    maxQueue: config.parser.maxQueue,
+  });
+}
+
+export async function createCrawler(config: CrawlConfig, options: CreateCrawlerOptions = {}): Promise<CrawlHandle> {
+  const name = crawlName(config);
+  const paths = crawlPaths(config.dataDir, name);
+  const meta = new CrawlMeta(paths.meta);
+  const existing = await meta.read();
+  if (existing && !options.resume && !options.fresh) {
+    throw new ConfigError('name', `"${paths.dir}" already holds a crawl named "${name}"; continue it with \`skein crawl --resume ${name}\`, or start over with --fresh (deletes it), or pick another --name`);
+  }
+  if (options.fresh) await rm(paths.dir, { recursive: true, force: true });
+  await mkdir(paths.dir, { recursive: true });
+
+  const events = options.events ?? new CrawlEventBus();
+  const store = await LowdbPageStore.open(paths.pages);
+  const journal = new FrontierJournal(paths.frontier);
+  const frontierOptions: FrontierOptions = {
+    maxPages: config.scope.maxPages,
+    hostPolicy: { delayMs: config.politeness.delayMs, parallelism: config.fetch.perHostParallelism },
+    jitter: config.politeness.jitter,
+  };
+  const resumed = Boolean(options.resume && existing);
+  const frontier =
+    options.frontier ??
+    (resumed
+      ? await MemoryFrontier.restore({ ...frontierOptions, journal }, journal.readAll(), (key) => store.has(key), store.size)
+      : new MemoryFrontier({ ...frontierOptions, journal }));
+
+  const fetcher = createFetcher(config.fetch);
+  const parsePool = startParsePool(config);
+  const robots = config.politeness.respectRobots
+    ? new RobotsCache({
+        fetch: (url, opts) => fetcher.fetch(url, opts),
+        userAgent: config.fetch.userAgent,
+        maxCrawlDelayMs: config.politeness.maxCrawlDelayMs,
+        robotsCacheMs: config.politeness.robotsCacheMs,
+        // An unreachable robots.txt blocks its host (RFC 9309) until it is fetched again.
+        unavailableRetryMs: Math.min(60_000, config.politeness.maxBackoffMs),
+      })
+    : undefined;
+  const links = new LinkGate(config, frontier, events);
+  const pipeline = new PagePipeline({
+    config,
+    frontier,
+    store,
+    fetch: (url, opts) => fetcher.fetch(url, opts),
+    parsePool,
+    ...(robots ? { robots } : {}),
+    links,
+    events,
+    now: Date.now,
+  });
+  const discoverSeeds =
+    config.politeness.sitemaps && !resumed
+      ? async () => {
+          const origins = [...new Set(config.seeds.map((seed) => new URL(seed).origin))];
+          const robotsSitemaps = robots ? (await Promise.all(origins.map((origin) => robots.sitemapsFor(origin)))).flat() : [];
+          const found = await discoverSitemapUrls({
+            fetch: (url, opts) => fetcher.fetch(url, opts),
+            seeds: config.seeds,
+            robotsSitemaps,
+            tryDefault: true,
+            maxUrls: config.scope.maxPages,
+          });
+          for (const error of found.errors) events.emit('log', { level: 'warn', message: `sitemap ${error.sitemap}: ${error.message}` });
+          return found.urls;
+        }
+      : undefined;
+  const crawler = new Crawler({
+    name,
+    dataDir: paths.dir,
+    config,
+    frontier,
+    store,
+    parsePool,
+    links,
+    pipeline,
+    events,
+    ...(discoverSeeds ? { discoverSeeds } : {}),
+  });
+
+  let closed = false;
+  return {
+    name,
+    dir: paths.dir,
+    events,
+    async run() {
+      await meta.startRun(config, name);
+      const summary = await crawler.run(config.seeds, { resumed });
+      await meta.finishRun(summary);
+      return summary;
+    },
+    stop: (reason = 'stopped', graceMs) => crawler.stop(reason, graceMs),
+    progress: () => crawler.progress(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await crawler.checkpoint();
+      await store.close();
+      await frontier.close();
+      await parsePool.close();
+      fetcher.close();
+    },
+  };
+}

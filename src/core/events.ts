@@ -1,0 +1,74 @@
+/**
+ * The one event catalogue. The engine emits; progress, stats, logs, the
+ * summary and tests subscribe. The engine never calls a reporter directly.
+ */
+import { EventEmitter } from 'node:events';
+import type { CrawlRequest, PageRecord, ReasonCode } from './types.js';
+
+export interface CrawlSummary {
+  name: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  /** Why the crawl ended. */
+  endReason: 'done' | 'max-pages' | 'interrupted' | 'error';
+  pages: { ok: number; failed: number; skipped: number };
+  reasons: Partial<Record<ReasonCode, number>>;
+  dropped: Partial<Record<ReasonCode, number>>;
+  queued: number;
+  bytes: number;
+  pagesPerSecond: number;
+  dataDir: string;
+}
+
+export interface CrawlEvents {
+  /** The crawl started (or resumed). */
+  'crawl:started': { name: string; seeds: string[]; resumed: boolean };
+  /** A URL was accepted into the frontier. */
+  'request:queued': { request: CrawlRequest };
+  /** A URL was rejected (scope, dedup, robots, limits…). A value, not an error. */
+  'request:dropped': { url: string; reason: ReasonCode; referrer?: string };
+  /** A request is about to be fetched. */
+  'request:started': { request: CrawlRequest };
+  /** A request will be tried again later. */
+  'request:retry': { request: CrawlRequest; reason: ReasonCode; delayMs: number };
+  /** Response headers and body arrived (or the fetch failed: see `page:stored`). */
+  'response:received': { request: CrawlRequest; status: number; contentType?: string; bytes: number };
+  /** A worker finished parsing a page. */
+  'page:parsed': { key: string; parseMs: number; links: number };
+  /** A record (ok, failed or skipped) was handed to the store. */
+  'page:stored': { record: PageRecord };
+  /** A batch reached the disk. */
+  'store:flushed': { pages: number; totalPages: number };
+  /** A host went into backoff (429/503/errors) or was given up. */
+  'host:backoff': { host: string; untilMs: number; reason: string };
+  'host:gave-up': { host: string; reason: string };
+  /** Something worth telling the user once (robots crawl-delay clamped…). */
+  'log': { level: 'debug' | 'info' | 'warn' | 'error'; message: string };
+  /** The user asked to stop (SIGINT/SIGTERM). */
+  'crawl:stopping': { reason: string };
+  'crawl:finished': { summary: CrawlSummary };
+}
+
+export type CrawlEventName = keyof CrawlEvents;
+
+/** A typed wrapper around EventEmitter. */
+export class CrawlEventBus {
+  readonly #emitter = new EventEmitter();
+  constructor() {
+    this.#emitter.setMaxListeners(50);
+  }
+  on<E extends CrawlEventName>(event: E, listener: (payload: CrawlEvents[E]) => void): () => void {
+    this.#emitter.on(event, listener);
+    return () => this.#emitter.off(event, listener);
+  }
+  once<E extends CrawlEventName>(event: E, listener: (payload: CrawlEvents[E]) => void): void {
+    this.#emitter.once(event, listener);
+  }
+  emit<E extends CrawlEventName>(event: E, payload: CrawlEvents[E]): void {
+    this.#emitter.emit(event, payload);
+  }
+  listenerCount(event: CrawlEventName): number {
+    return this.#emitter.listenerCount(event);
+  }
+}

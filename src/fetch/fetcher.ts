@@ -1,0 +1,325 @@
+/**
+ * The fetch stage: one got instance with keep-alive agents, explicit timeouts
+ * for every phase, redirects followed by hand (each hop re-checked for scheme,
+ * loops, hop count and scope), a hard cap on decompressed body bytes, and
+ * content-type filtering. `fetch()` never throws: every outcome is a
+ * `FetchResult` value with a precise reason (see `classifyFetchError`).
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { performance } from 'node:perf_hooks';
+import got, { type Got, type Request, type Response } from 'got';
+import type { CrawlConfig } from '../config/schema.js';
+import type { ReasonCode, RedirectHop } from '../core/types.js';
+import type { FetchFailure, FetchOptions, FetchResult, FetchSuccess } from './fetch-types.js';
+import { isParsedContentType } from './content-type.js';
+import { PrematureCloseError, readBody } from './read-body.js';
+import { parseRetryAfter } from './retry-policy.js';
+
+export type FetchConfig = CrawlConfig['fetch'];
+
+export interface Fetcher {
+  /** Fetches one URL, following redirects. Resolves with a success or a failure value; never rejects. */
+  fetch(url: string, opts?: FetchOptions): Promise<FetchResult>;
+  /** Closes the keep-alive sockets. Later fetches fail with reason `aborted`. */
+  close(): void;
+}
+
+/**
+ * Idle keep-alive sockets are closed after this long: below the 5 s keep-alive
+ * timeout common on servers (Node's default), so we drop an idle socket before
+ * the server does instead of reusing one it is closing ("socket hang up").
+ */
+export const FREE_SOCKET_TIMEOUT_MS = 4_000;
+
+/**
+ * Bodies we do not keep (redirects, 4xx/5xx) are read and thrown away up to
+ * this size / time so the socket can go back to the keep-alive pool; past
+ * either, the socket is destroyed instead.
+ */
+export const DRAIN_MAX_BYTES = 64 * 1024;
+export const DRAIN_MAX_MS = 1_000;
+
+/**
+ * Request headers never taken from config: hop-by-hop headers are the agent's
+ * job (and an explicit `Connection: keep-alive` makes nock hang); `Host` and
+ * `Content-Length` belong to the request itself; the User-Agent comes from `userAgent`.
+ */
+const IGNORED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'host', 'content-length', 'user-agent']);
+
+const DEFAULT_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
+const ignore = (): void => {};
+
+/**
+ * Creates the fetcher used by the crawler (and by robots.txt / sitemap loading).
+ *
+ * @example
+ * const fetcher = createFetcher(config.fetch);
+ * const result = await fetcher.fetch('https://example.com/', { checkRedirect: (url) => scope(url) });
+ * fetcher.close();
+ */
+export function createFetcher(config: FetchConfig): Fetcher {
+  const agentOptions: http.AgentOptions = {
+    keepAlive: true,
+    // Per origin. The crawler's queue bounds the real concurrency; this only
+    // makes sure the agent never queues a request behind the others.
+    maxSockets: config.concurrency,
+    // One host never has more in flight than perHostParallelism, so idle sockets beyond that are waste.
+    maxFreeSockets: config.perHostParallelism,
+    timeout: FREE_SOCKET_TIMEOUT_MS,
+    scheduling: 'lifo',
+  };
+  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  const client = got.extend({
+    agent: agents,
+    headers: requestHeaders(config),
+    timeout: {
+      lookup: config.timeouts.lookupMs,
+      connect: config.timeouts.connectMs,
+      secureConnect: config.timeouts.secureConnectMs,
+      socket: config.timeouts.socketMs,
+      send: config.timeouts.sendMs,
+      response: config.timeouts.responseMs,
+      request: config.timeouts.requestMs,
+    },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    followRedirect: false,
+    decompress: true,
+    strictContentLength: true,
+    http2: false,
+  });
+  let closed = false;
+  return {
+    async fetch(url, opts = {}) {
+      if (closed) return failure({ url, redirects: [], startedAtMs: performance.now() }, 'aborted', 'ERR_FETCHER_CLOSED', 'the fetcher is closed');
+      try {
+        return await fetchWithRedirects(client, config, url, opts);
+      } catch (error) {
+        // Only a throwing checkRedirect callback can get here.
+        const { reason, code, message } = classifyFetchError(error);
+        return failure({ url, redirects: [], startedAtMs: performance.now() }, reason, code, message);
+      }
+    },
+    close() {
+      closed = true;
+      agents.http.destroy();
+      agents.https.destroy();
+    },
+  };
+}
+
+/** What every result of one fetch shares. */
+interface FetchState {
+  url: string;
+  redirects: RedirectHop[];
+  startedAtMs: number;
+  headersAtMs?: number;
+  finalUrl?: string;
+  status?: number;
+  headers?: Record<string, string | string[] | undefined>;
+  contentType?: string;
+}
+
+async function fetchWithRedirects(client: Got, config: FetchConfig, url: string, opts: FetchOptions): Promise<FetchResult> {
+  const state: FetchState = { url, redirects: [], startedAtMs: performance.now() };
+  let current: URL;
+  try {
+    current = new URL(url);
+  } catch {
+    return failure(state, 'invalid-url', 'ERR_INVALID_URL', `not an absolute URL: ${url}`);
+  }
+  if (current.protocol !== 'http:' && current.protocol !== 'https:') {
+    return failure(state, 'scheme', 'ERR_UNSUPPORTED_SCHEME', `not an http(s) URL: ${url}`);
+  }
+  current.hash = '';
+  const seen = new Set([current.href]);
+  let stream: Request | undefined;
+  const onAbort = (): void => void stream?.destroy();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      if (opts.signal?.aborted) return failure(state, 'aborted', 'ERR_ABORTED', 'the fetch was aborted');
+      // A new hop: what the previous one answered no longer describes the result.
+      Object.assign(state, { finalUrl: current.href, status: undefined, headers: undefined, contentType: undefined, headersAtMs: undefined });
+      const elapsedMs = performance.now() - state.startedAtMs;
+      const remainingMs = Math.max(1, Math.floor(config.timeouts.requestMs - elapsedMs));
+      stream = client.stream(current, { timeout: { request: remainingMs } });
+      stream.on('error', ignore);
+      const outcome = await awaitResponse(stream);
+      if (!outcome.ok) return errorFailure(state, outcome.error, opts.signal);
+      const { response } = outcome;
+      state.headersAtMs = performance.now();
+      state.status = response.statusCode;
+      state.headers = response.headers;
+      state.contentType = headerValue(response.headers['content-type']);
+      const location = headerValue(response.headers.location);
+
+      if (response.statusCode >= 300 && response.statusCode < 400 && location !== undefined) {
+        await drain(stream);
+        const next = nextHop(state, current, location, response.statusCode, seen, config.maxRedirects, opts);
+        if (next instanceof URL) {
+          seen.add(next.href);
+          current = next;
+          continue;
+        }
+        return next;
+      }
+      if (response.statusCode >= 400) {
+        const retryAfterMs = parseRetryAfter(headerValue(response.headers['retry-after']), Date.now());
+        await drain(stream);
+        const result = failure(state, 'http-error', 'ERR_HTTP_STATUS', `HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim());
+        return retryAfterMs === undefined ? result : { ...result, retryAfterMs };
+      }
+      return await readResponse(stream, response, state, config, opts);
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Resolves the response headers, or the error (or premature close) that came instead. */
+function awaitResponse(stream: Request): Promise<{ ok: true; response: Response } | { ok: false; error: unknown }> {
+  return new Promise((resolve) => {
+    const done = (value: { ok: true; response: Response } | { ok: false; error: unknown }): void => {
+      stream.off('response', onResponse);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      resolve(value);
+    };
+    const onResponse = (response: Response): void => done({ ok: true, response });
+    const onError = (error: unknown): void => done({ ok: false, error });
+    const onClose = (): void => done({ ok: false, error: new PrematureCloseError() });
+    stream.once('response', onResponse);
+    stream.once('error', onError);
+    stream.once('close', onClose);
+  });
+}
+
+/** Validates one redirect hop: a URL to follow next, or the failure that ends the fetch. */
+function nextHop(state: FetchState, current: URL, location: string, status: number, seen: Set<string>, maxRedirects: number, opts: FetchOptions): URL | FetchFailure {
+  let target: URL;
+  try {
+    target = new URL(location, current);
+  } catch {
+    return failure(state, 'invalid-url', 'ERR_INVALID_REDIRECT', `redirect to an invalid URL: ${location}`);
+  }
+  target.hash = '';
+  state.redirects.push({ url: current.href, status });
+  state.finalUrl = target.href;
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    return failure(state, 'redirect-scheme', 'ERR_REDIRECT_SCHEME', `redirect to a non-http(s) URL: ${target.protocol}`);
+  }
+  if (seen.has(target.href)) return failure(state, 'redirect-loop', 'ERR_REDIRECT_LOOP', `redirect loop back to ${target.href}`);
+  if (state.redirects.length > maxRedirects) {
+    return failure(state, 'too-many-redirects', 'ERR_TOO_MANY_REDIRECTS', `more than ${maxRedirects} redirects`);
+  }
+  const verdict = opts.checkRedirect?.(target.href) ?? { ok: true };
+  if (!verdict.ok) return failure(state, verdict.reason, 'ERR_REDIRECT_REJECTED', `redirect to ${target.href} rejected: ${verdict.reason}`);
+  return target;
+}
+
+/** Reads a final 2xx/3xx response: the body under the cap, or nothing for types that are not parsed. */
+async function readResponse(stream: Request, response: Response, state: FetchState, config: FetchConfig, opts: FetchOptions): Promise<FetchResult> {
+  const { contentType } = state;
+  if (!opts.keepBody && !isParsedContentType(contentType, config.parseContentTypes)) {
+    stream.destroy();
+    return success(state, Buffer.alloc(0), { bodySkipped: true });
+  }
+  const maxBytes = opts.maxBodyBytes ?? config.maxBodyBytes;
+  const declaredBytes = Number(headerValue(response.headers['content-length']));
+  const encoding = headerValue(response.headers['content-encoding'])?.trim().toLowerCase();
+  if ((encoding === undefined || encoding === 'identity') && declaredBytes > maxBytes) {
+    stream.destroy();
+    return failure(state, 'body-too-large', 'ERR_BODY_TOO_LARGE', `Content-Length ${declaredBytes} is over the ${maxBytes}-byte cap`);
+  }
+  const read = await readBody(stream, { maxBytes });
+  if (read.ok) return success(state, read.body);
+  if (read.kind === 'too-large') {
+    return failure(state, 'body-too-large', 'ERR_BODY_TOO_LARGE', `body passed the ${maxBytes}-byte cap (decompressed)`, read.bytes);
+  }
+  return errorFailure(state, read.kind === 'error' ? read.error : new PrematureCloseError(), opts.signal, read.bytes);
+}
+
+/** Throws away a body we do not keep, so the socket can be reused; destroys it when too big or slow. */
+async function drain(stream: Request): Promise<void> {
+  await readBody(stream, { maxBytes: DRAIN_MAX_BYTES, keep: false, maxMs: DRAIN_MAX_MS });
+}
+
+/**
+ * Maps a got / Node / zlib error to a reason and a stable code:
+ * timeouts → `timeout`; resets, refusals, DNS, TLS, early close and
+ * Content-Length mismatch → `connection`; zlib/brotli errors → `decompression`.
+ */
+export function classifyFetchError(error: unknown): { reason: ReasonCode; code: string; message: string } {
+  const err = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown; event?: unknown };
+  const code = typeof err.code === 'string' ? err.code : 'ERR_FETCH';
+  const message = typeof err.message === 'string' ? err.message : String(error);
+  if (err.name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') {
+    return { reason: 'timeout', code: 'ETIMEDOUT', message };
+  }
+  if (/^(Z_|ERR__ERROR|ERR_BROTLI|ERR_ZSTD)/.test(code)) return { reason: 'decompression', code, message };
+  if (code === 'ERR_INVALID_URL') return { reason: 'invalid-url', code, message };
+  return { reason: 'connection', code, message };
+}
+
+function errorFailure(state: FetchState, error: unknown, signal: AbortSignal | undefined, bytes = 0): FetchFailure {
+  if (signal?.aborted) return failure(state, 'aborted', 'ERR_ABORTED', 'the fetch was aborted', bytes);
+  const { reason, code, message } = classifyFetchError(error);
+  return failure(state, reason, code, message, bytes);
+}
+
+function timings(state: FetchState): { waitMs: number; downloadMs: number } {
+  const nowMs = performance.now();
+  const headersAtMs = state.headersAtMs ?? nowMs;
+  return { waitMs: Math.round(headersAtMs - state.startedAtMs), downloadMs: Math.round(nowMs - headersAtMs) };
+}
+
+function success(state: FetchState, body: Buffer, extra: { bodySkipped?: true } = {}): FetchSuccess {
+  return {
+    ok: true,
+    url: state.url,
+    finalUrl: state.finalUrl ?? state.url,
+    redirects: state.redirects,
+    status: state.status ?? 0,
+    headers: state.headers ?? {},
+    ...(state.contentType !== undefined ? { contentType: state.contentType } : {}),
+    body,
+    bytes: body.length,
+    timings: timings(state),
+    ...extra,
+  };
+}
+
+function failure(state: FetchState, reason: ReasonCode, code: string, message: string, bytes = 0): FetchFailure {
+  return {
+    ok: false,
+    url: state.url,
+    ...(state.finalUrl !== undefined ? { finalUrl: state.finalUrl } : {}),
+    redirects: state.redirects,
+    ...(state.status !== undefined ? { status: state.status } : {}),
+    ...(state.headers !== undefined ? { headers: state.headers } : {}),
+    ...(state.contentType !== undefined ? { contentType: state.contentType } : {}),
+    reason,
+    code,
+    message,
+    bytes,
+    timings: timings(state),
+  };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The request headers from config: lower-cased names, ignored ones dropped, User-Agent last. */
+function requestHeaders(config: FetchConfig): Record<string, string> {
+  const headers: Record<string, string> = { accept: DEFAULT_ACCEPT };
+  for (const [name, value] of Object.entries(config.headers)) {
+    const lower = name.toLowerCase();
+    if (!IGNORED_HEADERS.has(lower)) headers[lower] = value;
+  }
+  headers['user-agent'] = config.userAgent;
+  return headers;
+}

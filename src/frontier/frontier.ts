@@ -1,0 +1,71 @@
+/**
+ * The frontier seam: the queue of URLs to crawl. It owns dedup (by normalised
+ * URL), depth order (BFS), the `maxPages` budget, per-host ready queues and
+ * the per-host schedule (parallelism, delay, backoff), so that a lease is only
+ * ever handed out for a host that may be fetched now. `MemoryFrontier` and
+ * `RedisFrontier` pass one contract suite (test/frontier/frontier-contract.ts).
+ */
+import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
+
+export type AddResult = { ok: true } | { ok: false; reason: 'duplicate' };
+
+/** Per-host politeness inputs (see politeness/host-slot.ts). */
+export interface HostPolicy {
+  /** Minimum spacing between request starts to this host, ms. */
+  delayMs: number;
+  /** Requests in flight to this host at most. */
+  parallelism: number;
+}
+
+export interface FrontierStats {
+  /** Requests waiting (including ones waiting for a retry time). */
+  queued: number;
+  /** Requests handed out and not yet completed. */
+  leased: number;
+  /** Requests completed (ok, failed or skipped). */
+  done: number;
+  /** Distinct URLs ever accepted. */
+  seen: number;
+  hosts: number;
+  hostsInBackoff: number;
+}
+
+export interface FrontierOptions {
+  /** Leases handed out in total never exceed this (completed + in flight). */
+  maxPages: number;
+  /** Default per-host policy. */
+  hostPolicy: HostPolicy;
+  /** A lease not completed within this is handed out again. @default 120000 */
+  leaseMs?: number;
+  /** Random extra delay as a fraction of the host delay. @default 0 */
+  jitter?: number;
+}
+
+export interface Frontier {
+  /** Adds requests never seen before; one result per request, in order. */
+  add(requests: CrawlRequest[]): Promise<AddResult[]>;
+  /**
+   * Hands out up to `max` requests whose host may start one now (parallelism,
+   * delay and backoff respected; BFS by depth within a host; hosts round-robin
+   * so a slow host never blocks others). Never exceeds the maxPages budget.
+   */
+  lease(max: number, nowMs?: number): Promise<Lease[]>;
+  /** The request is finished; it is never handed out again. */
+  complete(lease: Lease, outcome: PageOutcome): Promise<void>;
+  /** Put the request back, not to be handed out before `notBeforeMs`. */
+  retry(lease: Lease, notBeforeMs: number): Promise<void>;
+  /** Changes a host's policy (e.g. robots Crawl-delay). */
+  setHostPolicy(host: string, policy: Partial<HostPolicy>): Promise<void>;
+  /** No request to `host` starts before `untilMs` (429/503/errors). */
+  backoffHost(host: string, untilMs: number): Promise<void>;
+  /** Removes every queued request of `host` and returns them (host given up). */
+  drainHost(host: string): Promise<CrawlRequest[]>;
+  /** Earliest time something queued may be leased; undefined when nothing is queued. */
+  nextReadyAt(nowMs?: number): Promise<number | undefined>;
+  stats(): Promise<FrontierStats>;
+  /** Nothing queued and nothing leased, or the maxPages budget is spent and nothing is leased. */
+  isDone(): Promise<boolean>;
+  /** Makes everything added so far durable (before the pages that found it are stored). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,286 @@
+/**
+ * The single-process frontier. Everything lives in memory; durability comes
+ * from the optional journal (every accepted request is recorded, `flush()`
+ * makes it durable) and `MemoryFrontier.restore()` rebuilds the state from it.
+ *
+ * Costs: `add` is O(1) per request (plus O(log hosts) when a host's queue goes
+ * from empty to non-empty); `lease` is O(log hosts) per lease handed out,
+ * never O(hosts): hosts sit in a min-heap keyed by the time they may start
+ * next, so a slow or backed-off host never blocks the others and hosts take
+ * turns (round-robin among the ready ones). Within a host: lowest depth
+ * first, then lowest priority, then insertion order.
+ *
+ * Time: every method that depends on time takes `nowMs` (default
+ * `Date.now()`); pass it consistently. A lease past `expiresAt` is still
+ * honoured by `complete`/`retry` until a `lease`/`nextReadyAt` call at a later
+ * time reclaims it; after that the old lease is ignored.
+ */
+import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
+import type { AddResult, Frontier, FrontierOptions, FrontierStats, HostPolicy } from './frontier.js';
+import {
+  backOff,
+  finishRequest,
+  newHostSlot,
+  readyAt,
+  startRequest,
+  withPolicy,
+  type HostSlot,
+} from '../politeness/host-slot.js';
+import { HostQueue } from './host-queue.js';
+import { MinHeap } from './min-heap.js';
+
+/** Where accepted requests are recorded so a killed crawl can resume (see `restore`). */
+export interface FrontierJournal {
+  /** Called once per `add` with the requests it accepted, in order. */
+  record(requests: CrawlRequest[]): void;
+  /** Makes everything recorded so far durable. */
+  flush(): Promise<void>;
+}
+
+export type MemoryFrontierOptions = FrontierOptions & {
+  /** Records every accepted request. @default undefined (nothing recorded) */
+  journal?: FrontierJournal;
+};
+
+const DEFAULT_LEASE_MS = 120_000;
+
+interface HostState {
+  slot: HostSlot;
+  queue: HostQueue;
+  /** Requests sent back by `retry`, by not-before time; they join `queue` when due. */
+  retries: MinHeap<{ at: number; seq: number; request: CrawlRequest }>;
+  /** Bumped on every reschedule; older schedule entries are stale. */
+  version: number;
+}
+
+interface ScheduleEntry {
+  at: number;
+  seq: number;
+  host: HostState;
+  version: number;
+}
+
+interface LiveLease {
+  lease: Lease;
+  host: HostState;
+}
+
+export class MemoryFrontier implements Frontier {
+  readonly #options: MemoryFrontierOptions;
+  readonly #seen = new Set<string>();
+  readonly #hosts = new Map<string, HostState>();
+  readonly #schedule = new MinHeap<ScheduleEntry>();
+  readonly #leases = new Map<string, LiveLease>();
+  readonly #expiries = new MinHeap<{ at: number; seq: number; leaseId: string }>();
+  #seq = 0;
+  #nextLeaseId = 1;
+  #queued = 0;
+  #done = 0;
+
+  constructor(options: MemoryFrontierOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Rebuilds a frontier from journalled requests: all of them count as seen,
+   * those not done are queued again, and `doneCount` counts toward `maxPages`.
+   * Nothing is recorded to the journal again.
+   */
+  static async restore(
+    options: MemoryFrontierOptions,
+    requests: AsyncIterable<CrawlRequest> | Iterable<CrawlRequest>,
+    isDone: (key: string) => boolean,
+    doneCount: number,
+  ): Promise<MemoryFrontier> {
+    const frontier = new MemoryFrontier(options);
+    for await (const request of requests) {
+      if (frontier.#seen.has(request.key)) continue;
+      frontier.#seen.add(request.key);
+      if (!isDone(request.key)) frontier.#enqueue(request);
+    }
+    frontier.#done = doneCount;
+    return frontier;
+  }
+
+  async add(requests: CrawlRequest[]): Promise<AddResult[]> {
+    const results: AddResult[] = [];
+    const accepted: CrawlRequest[] = [];
+    for (const request of requests) {
+      if (this.#seen.has(request.key)) {
+        results.push({ ok: false, reason: 'duplicate' });
+        continue;
+      }
+      this.#seen.add(request.key);
+      this.#enqueue(request);
+      accepted.push(request);
+      results.push({ ok: true });
+    }
+    if (accepted.length > 0) this.#options.journal?.record(accepted);
+    return results;
+  }
+
+  async lease(max: number, nowMs = Date.now()): Promise<Lease[]> {
+    this.#reclaim(nowMs);
+    const budget = Math.min(max, this.#options.maxPages - this.#done - this.#leases.size);
+    const leaseMs = this.#options.leaseMs ?? DEFAULT_LEASE_MS;
+    const jitter = this.#options.jitter ?? 0;
+    const out: Lease[] = [];
+    while (out.length < budget) {
+      const top = this.#schedule.peek();
+      if (!top || top.at > nowMs) break;
+      this.#schedule.pop();
+      const host = top.host;
+      if (top.version !== host.version) continue;
+      while (host.retries.size > 0 && host.retries.peek()!.at <= nowMs) host.queue.push(host.retries.pop()!.request);
+      const request = host.queue.shift();
+      if (request) {
+        this.#queued--;
+        host.slot = startRequest(host.slot, nowMs, jitter > 0 ? jitter * Math.random() : 0);
+        const lease: Lease = { request, host: host.slot.host, leaseId: `m${this.#nextLeaseId++}`, expiresAt: nowMs + leaseMs };
+        this.#leases.set(lease.leaseId, { lease, host });
+        this.#expiries.push({ at: lease.expiresAt, seq: this.#seq++, leaseId: lease.leaseId });
+        out.push(lease);
+      }
+      this.#reschedule(host);
+    }
+    return out;
+  }
+
+  async complete(lease: Lease, outcome: PageOutcome): Promise<void> {
+    const live = this.#take(lease);
+    if (!live) return;
+    this.#done++;
+    live.host.slot = finishRequest(live.host.slot, outcome !== 'failed');
+    this.#reschedule(live.host);
+  }
+
+  async retry(lease: Lease, notBeforeMs: number): Promise<void> {
+    const live = this.#take(lease);
+    if (!live) return;
+    const request = { ...live.lease.request, attempt: (live.lease.request.attempt ?? 0) + 1 };
+    live.host.retries.push({ at: notBeforeMs, seq: this.#seq++, request });
+    this.#queued++;
+    live.host.slot = finishRequest(live.host.slot, false);
+    this.#reschedule(live.host);
+  }
+
+  async setHostPolicy(host: string, policy: Partial<HostPolicy>): Promise<void> {
+    const state = this.#host(host);
+    state.slot = withPolicy(state.slot, policy);
+    this.#reschedule(state);
+  }
+
+  async backoffHost(host: string, untilMs: number): Promise<void> {
+    const state = this.#host(host);
+    state.slot = backOff(state.slot, untilMs);
+    this.#reschedule(state);
+  }
+
+  async drainHost(host: string): Promise<CrawlRequest[]> {
+    const state = this.#hosts.get(host);
+    if (!state) return [];
+    const drained = state.queue.drain();
+    while (state.retries.size > 0) drained.push(state.retries.pop()!.request);
+    this.#queued -= drained.length;
+    this.#reschedule(state);
+    return drained;
+  }
+
+  /**
+   * Earliest time `lease` may return something: the first ready host, or the
+   * first live lease's expiry (its request comes back then). Never before
+   * `nowMs`; undefined when nothing is queued and nothing is leased.
+   */
+  async nextReadyAt(nowMs = Date.now()): Promise<number | undefined> {
+    this.#reclaim(nowMs);
+    let at = Infinity;
+    while (this.#expiries.size > 0 && !this.#leases.has(this.#expiries.peek()!.leaseId)) this.#expiries.pop();
+    if (this.#expiries.size > 0) at = this.#expiries.peek()!.at;
+    if (this.#done + this.#leases.size < this.#options.maxPages) {
+      while (this.#schedule.size > 0 && this.#schedule.peek()!.version !== this.#schedule.peek()!.host.version) {
+        this.#schedule.pop();
+      }
+      at = Math.min(at, this.#schedule.peek()?.at ?? Infinity);
+    }
+    return at === Infinity ? undefined : Math.max(at, nowMs);
+  }
+
+  async stats(): Promise<FrontierStats> {
+    const nowMs = Date.now();
+    let hostsInBackoff = 0;
+    for (const state of this.#hosts.values()) if (state.slot.backoffUntil > nowMs) hostsInBackoff++;
+    return {
+      queued: this.#queued,
+      leased: this.#leases.size,
+      done: this.#done,
+      seen: this.#seen.size,
+      hosts: this.#hosts.size,
+      hostsInBackoff,
+    };
+  }
+
+  async isDone(): Promise<boolean> {
+    return this.#leases.size === 0 && (this.#queued === 0 || this.#done >= this.#options.maxPages);
+  }
+
+  async flush(): Promise<void> {
+    await this.#options.journal?.flush();
+  }
+
+  async close(): Promise<void> {}
+
+  #enqueue(request: CrawlRequest): void {
+    const state = this.#host(new URL(request.key).host);
+    state.queue.push(request);
+    this.#queued++;
+    if (state.queue.size === 1) this.#reschedule(state);
+  }
+
+  #host(host: string): HostState {
+    let state = this.#hosts.get(host);
+    if (!state) {
+      state = { slot: newHostSlot(host, this.#options.hostPolicy), queue: new HostQueue(), retries: new MinHeap(), version: 0 };
+      this.#hosts.set(host, state);
+    }
+    return state;
+  }
+
+  /** Puts the host in the schedule at the time it may start its next queued request (if any). */
+  #reschedule(state: HostState): void {
+    state.version++;
+    const slotAt = readyAt(state.slot);
+    const queueAt = state.queue.size > 0 ? 0 : (state.retries.peek()?.at ?? Infinity);
+    const at = Math.max(slotAt, queueAt);
+    if (at === Infinity) return;
+    this.#schedule.push({ at, seq: this.#seq++, host: state, version: state.version });
+  }
+
+  #take(lease: Lease): LiveLease | undefined {
+    const live = this.#leases.get(lease.leaseId);
+    if (live) this.#leases.delete(lease.leaseId);
+    this.#compactExpiries();
+    return live;
+  }
+
+  /** Expired leases go back to their host's queue (at their depth); the old lease ids are dead. */
+  #reclaim(nowMs: number): void {
+    while (this.#expiries.size > 0 && this.#expiries.peek()!.at <= nowMs) {
+      const live = this.#leases.get(this.#expiries.pop()!.leaseId);
+      if (!live) continue;
+      this.#leases.delete(live.lease.leaseId);
+      live.host.queue.push(live.lease.request);
+      this.#queued++;
+      live.host.slot = finishRequest(live.host.slot, false);
+      this.#reschedule(live.host);
+    }
+  }
+
+  /** Drops expiry entries of finished leases once they outnumber the live ones. */
+  #compactExpiries(): void {
+    const heap = this.#expiries;
+    if (heap.size < 1024 || heap.size < 4 * this.#leases.size) return;
+    const live = heap.items.filter((e) => this.#leases.has(e.leaseId));
+    heap.items.length = 0;
+    for (const e of live) heap.push(e);
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * The Lua scripts behind `RedisFrontier`: every multi-key step is one script,
+ * so it is atomic on the Redis server, whichever node runs it.
+ *
+ * Keys (all under one hash tag, `skein:{<crawlId>}:`, so they share one Redis
+ * Cluster slot; per-host keys are derived inside the scripts from the prefix):
+ *   seen          SET   every key ever accepted
+ *   n             HASH  counters: queued, done, seq (request order), leaseSeq
+ *   hosts         SET   every host with a slot
+ *   sched         ZSET  host → time it may start its next queued request
+ *                       (present only while it has something queued and a free place)
+ *   backoff       ZSET  host → backoffUntil (for stats)
+ *   leases        ZSET  leaseId → expiresAt
+ *   lease         HASH  leaseId → host "\n" queue member
+ *   h:<host>      HASH  the HostSlot: inFlight, delayMs, parallelism, nextAllowedAt, backoffUntil, fails
+ *   q:<host>      ZSET  ready requests, all score 0, member = order prefix .. request JSON, so
+ *                       lexicographic order is BFS: depth (6 digits), priority + 1e9 (10), seq (15)
+ *   r:<host>      ZSET  requests sent back by retry, scored by not-before time (same members)
+ *
+ * The host rules are those of politeness/host-slot.ts. Times are the caller's
+ * `nowMs` (see redis-frontier.ts). Numbers go back to Redis through `fmt()`,
+ * never Lua's default 14-digit conversion.
+ */
+
+/** Length of the BFS order prefix of a queue member; the request JSON follows it. */
+export const ORDER_PREFIX_LENGTH = 31;
+
+const COMMON = `
+local P = ARGV[1]
+local function fmt(x) return string.format('%.0f', x) end
+local function slot(host)
+  local v = redis.call('HMGET', P .. 'h:' .. host, 'inFlight', 'delayMs', 'parallelism', 'nextAllowedAt', 'backoffUntil', 'fails')
+  if not v[3] then return nil end
+  return { inFlight = tonumber(v[1]), delayMs = tonumber(v[2]), parallelism = tonumber(v[3]),
+    nextAllowedAt = tonumber(v[4]), backoffUntil = tonumber(v[5]), fails = tonumber(v[6]) }
+end
+local function ensureSlot(host, delayMs, parallelism)
+  local s = slot(host)
+  if s then return s end
+  redis.call('HSET', P .. 'h:' .. host, 'inFlight', 0, 'delayMs', delayMs, 'parallelism', parallelism,
+    'nextAllowedAt', 0, 'backoffUntil', 0, 'fails', 0)
+  redis.call('SADD', P .. 'hosts', host)
+  return slot(host)
+end
+local function reschedule(host, s)
+  local at = nil
+  if s.inFlight < s.parallelism then
+    if redis.call('ZCARD', P .. 'q:' .. host) > 0 then
+      at = 0
+    else
+      local r = redis.call('ZRANGE', P .. 'r:' .. host, 0, 0, 'WITHSCORES')
+      if r[2] then at = tonumber(r[2]) end
+    end
+  end
+  if at == nil then
+    redis.call('ZREM', P .. 'sched', host)
+  else
+    at = math.max(at, s.nextAllowedAt, s.backoffUntil)
+    redis.call('ZADD', P .. 'sched', fmt(at), host)
+  end
+end
+local function finish(host, succeeded)
+  local s = slot(host)
+  s.inFlight = math.max(0, s.inFlight - 1)
+  if succeeded then s.fails = 0 else s.fails = s.fails + 1 end
+  redis.call('HSET', P .. 'h:' .. host, 'inFlight', s.inFlight, 'fails', s.fails)
+  reschedule(host, s)
+end
+local function takeLease(id)
+  if redis.call('ZREM', P .. 'leases', id) == 0 then return nil end
+  local payload = redis.call('HGET', P .. 'lease', id)
+  redis.call('HDEL', P .. 'lease', id)
+  local nl = string.find(payload, '\\n', 1, true)
+  return string.sub(payload, 1, nl - 1), string.sub(payload, nl + 1)
+end
+local function reclaim(now)
+  local expired = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', fmt(now), 'LIMIT', 0, 1000)
+  for _, id in ipairs(expired) do
+    local host, member = takeLease(id)
+    redis.call('ZADD', P .. 'q:' .. host, 0, member)
+    redis.call('HINCRBY', P .. 'n', 'queued', 1)
+    finish(host, false)
+  end
+end
+`;
+
+/**
+ * add: KEYS seen, n. ARGV prefix, default delayMs, default parallelism, then
+ * per request: key, host, depth, priority, json. Returns 1 (accepted) or 0 per request.
+ */
+const ADD = `${COMMON}
+local out = {}
+local touched = {}
+local accepted = 0
+local count = (#ARGV - 3) / 5
+local seq = redis.call('HINCRBY', P .. 'n', 'seq', count) - count
+local i = 4
+while i <= #ARGV do
+  local key, host, depth, priority, json = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), ARGV[i + 4]
+  seq = seq + 1
+  if redis.call('SADD', P .. 'seen', key) == 1 then
+    local member = string.format('%06d%010d%015d', depth, priority + 1000000000, seq) .. json
+    redis.call('ZADD', P .. 'q:' .. host, 0, member)
+    touched[host] = true
+    accepted = accepted + 1
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+  i = i + 5
+end
+if accepted > 0 then redis.call('HINCRBY', P .. 'n', 'queued', accepted) end
+for host in pairs(touched) do reschedule(host, ensureSlot(host, ARGV[2], ARGV[3])) end
+return out
+`;
+
+/**
+ * lease: KEYS sched, leases, n. ARGV prefix, now, max, leaseMs, maxPages,
+ * nodeId, jitter, random in [0,1). Reclaims expired leases first. Returns
+ * flat [leaseId, host, member, ...].
+ */
+const LEASE = `${COMMON}
+local now, max, leaseMs, maxPages = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local nodeId, jitter, rand = ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8])
+reclaim(now)
+local done = tonumber(redis.call('HGET', P .. 'n', 'done') or '0')
+local budget = math.min(max, maxPages - done - redis.call('ZCARD', P .. 'leases'))
+local out = {}
+local n = 0
+local rounds = 0
+-- Rounds over the hosts ready now, oldest first, one request each per round:
+-- a host leased from is rescheduled at >= now, so it goes after the others.
+while n < budget and rounds < budget + 10 do
+  rounds = rounds + 1
+  local ready = redis.call('ZRANGEBYSCORE', P .. 'sched', '-inf', fmt(now), 'LIMIT', 0, budget - n)
+  if #ready == 0 then break end
+  for _, host in ipairs(ready) do
+    if n >= budget then break end
+    local due = redis.call('ZRANGEBYSCORE', P .. 'r:' .. host, '-inf', fmt(now))
+    for _, m in ipairs(due) do redis.call('ZADD', P .. 'q:' .. host, 0, m) end
+    if #due > 0 then redis.call('ZREMRANGEBYSCORE', P .. 'r:' .. host, '-inf', fmt(now)) end
+    local s = slot(host)
+    local popped = redis.call('ZPOPMIN', P .. 'q:' .. host)
+    if popped[1] then
+      local member = popped[1]
+      redis.call('HINCRBY', P .. 'n', 'queued', -1)
+      local fraction = 0
+      if jitter > 0 then fraction = jitter * ((rand + n * 0.6180339887) % 1) end
+      s.inFlight = s.inFlight + 1
+      s.nextAllowedAt = now + math.floor(s.delayMs * (1 + fraction) + 0.5)
+      redis.call('HSET', P .. 'h:' .. host, 'inFlight', s.inFlight, 'nextAllowedAt', fmt(s.nextAllowedAt))
+      local id = nodeId .. ':' .. redis.call('HINCRBY', P .. 'n', 'leaseSeq', 1)
+      redis.call('ZADD', P .. 'leases', fmt(now + leaseMs), id)
+      redis.call('HSET', P .. 'lease', id, host .. '\\n' .. member)
+      out[#out + 1] = id
+      out[#out + 1] = host
+      out[#out + 1] = member
+      n = n + 1
+    end
+    reschedule(host, s)
+  end
+end
+return out
+`;
+
+/** complete: KEYS leases, lease, n. ARGV prefix, leaseId, succeeded (1/0). Returns 1, or 0 for a dead lease. */
+const COMPLETE = `${COMMON}
+local host = takeLease(ARGV[2])
+if not host then return 0 end
+redis.call('HINCRBY', P .. 'n', 'done', 1)
+finish(host, ARGV[3] == '1')
+return 1
+`;
+
+/** retry: KEYS leases, lease, n. ARGV prefix, leaseId, notBeforeMs, new request JSON. Returns 1 or 0. */
+const RETRY = `${COMMON}
+local host, member = takeLease(ARGV[2])
+if not host then return 0 end
+local again = string.sub(member, 1, ${ORDER_PREFIX_LENGTH}) .. ARGV[4]
+redis.call('ZADD', P .. 'r:' .. host, fmt(tonumber(ARGV[3])), again)
+redis.call('HINCRBY', P .. 'n', 'queued', 1)
+finish(host, false)
+return 1
+`;
+
+/** setHostPolicy: KEYS sched, hosts. ARGV prefix, default delayMs, default parallelism, host, delayMs|'', parallelism|''. */
+const SET_POLICY = `${COMMON}
+local host = ARGV[4]
+local s = ensureSlot(host, ARGV[2], ARGV[3])
+if ARGV[5] ~= '' then s.delayMs = tonumber(ARGV[5]) end
+if ARGV[6] ~= '' then s.parallelism = tonumber(ARGV[6]) end
+redis.call('HSET', P .. 'h:' .. host, 'delayMs', s.delayMs, 'parallelism', s.parallelism)
+reschedule(host, s)
+return 1
+`;
+
+/** backoffHost: KEYS sched, backoff. ARGV prefix, default delayMs, default parallelism, host, untilMs. */
+const BACKOFF = `${COMMON}
+local host = ARGV[4]
+local s = ensureSlot(host, ARGV[2], ARGV[3])
+s.backoffUntil = math.max(s.backoffUntil, tonumber(ARGV[5]))
+redis.call('HSET', P .. 'h:' .. host, 'backoffUntil', fmt(s.backoffUntil))
+redis.call('ZADD', P .. 'backoff', fmt(s.backoffUntil), host)
+reschedule(host, s)
+return 1
+`;
+
+/** drainHost: KEYS sched, n. ARGV prefix, host. Returns the queue members (ready, then waiting retries). */
+const DRAIN = `${COMMON}
+local host = ARGV[2]
+local s = slot(host)
+if not s then return {} end
+local out = redis.call('ZRANGE', P .. 'q:' .. host, 0, -1)
+for _, m in ipairs(redis.call('ZRANGE', P .. 'r:' .. host, 0, -1)) do out[#out + 1] = m end
+redis.call('DEL', P .. 'q:' .. host, P .. 'r:' .. host)
+redis.call('HINCRBY', P .. 'n', 'queued', -#out)
+reschedule(host, s)
+return out
+`;
+
+/**
+ * status: KEYS n, leases, sched. ARGV prefix, now. One consistent snapshot:
+ * [queued, leased, done, seen, hosts, hostsInBackoff, first ready host time|-1, first lease expiry|-1].
+ */
+const STATUS = `${COMMON}
+local now = tonumber(ARGV[2])
+local n = redis.call('HMGET', P .. 'n', 'queued', 'done')
+local sched = redis.call('ZRANGE', P .. 'sched', 0, 0, 'WITHSCORES')
+local lease = redis.call('ZRANGE', P .. 'leases', 0, 0, 'WITHSCORES')
+return { tonumber(n[1] or '0'), redis.call('ZCARD', P .. 'leases'), tonumber(n[2] or '0'),
+  redis.call('SCARD', P .. 'seen'), redis.call('SCARD', P .. 'hosts'),
+  redis.call('ZCOUNT', P .. 'backoff', '(' .. fmt(now), '+inf'),
+  sched[2] or '-1', lease[2] or '-1' }
+`;
+
+/** Script name → [number of KEYS, Lua source], for ioredis `defineCommand`. */
+export const FRONTIER_SCRIPTS = {
+  skeinFrontierAdd: [2, ADD],
+  skeinFrontierLease: [3, LEASE],
+  skeinFrontierComplete: [3, COMPLETE],
+  skeinFrontierRetry: [3, RETRY],
+  skeinFrontierSetPolicy: [2, SET_POLICY],
+  skeinFrontierBackoff: [2, BACKOFF],
+  skeinFrontierDrain: [2, DRAIN],
+  skeinFrontierStatus: [3, STATUS],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type FrontierScriptName = keyof typeof FRONTIER_SCRIPTS;

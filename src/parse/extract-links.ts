@@ -1,0 +1,97 @@
+/**
+ * Outgoing links: resolution against `<base href>`, normalisation, dedup,
+ * and the follow decision (scope, rel=nofollow, page-level nofollow).
+ * Pure; linear in the number of hrefs (each distinct href is resolved once
+ * and each distinct URL is scope-checked once).
+ */
+import type { UrlNormalizer } from '../url/normalize-url.js';
+import { checkScope, type ScopeRules } from '../url/scope.js';
+
+/** One `<a href>` / `<area href>` as found in the document. */
+export interface RawLink {
+  /** The attribute value, entities decoded, not trimmed. */
+  href: string;
+  /** The element's `rel` contains `nofollow`. */
+  nofollow: boolean;
+}
+
+export interface LinkContext {
+  /** Final URL of the page. */
+  pageUrl: string;
+  /** The first `<base href>` value, if any. */
+  baseHref?: string;
+  /** Depth of the page; links are checked against scope at depth + 1. */
+  depth: number;
+  /** The page asked not to follow its links (meta robots / X-Robots-Tag) and the config respects it. */
+  pageNofollow: boolean;
+  /** Honour rel="nofollow" on individual links. */
+  respectNofollow: boolean;
+  normalize: UrlNormalizer;
+  scope: ScopeRules;
+}
+
+export interface ExtractedLinks {
+  /** Every http(s) link, absolute and normalised, deduplicated in document order. */
+  links: string[];
+  /** The subset (same order) that is in scope at depth + 1 and may be followed. */
+  follow: string[];
+}
+
+/**
+ * A `<base href>` value resolved against the page URL, or undefined when it
+ * does not yield an http(s) URL (a `javascript:`/`data:` or unparsable base
+ * is ignored, as browsers do).
+ */
+export function parseBaseHref(baseHref: string, pageUrl: string): string | undefined {
+  try {
+    const base = new URL(baseHref.trim(), pageUrl);
+    return base.protocol === 'http:' || base.protocol === 'https:' ? base.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The URL relative links resolve against: the valid `<base href>`, else the page URL. */
+export function resolveBaseUrl(baseHref: string | undefined, pageUrl: string): string {
+  return (baseHref === undefined ? undefined : parseBaseHref(baseHref, pageUrl)) ?? pageUrl;
+}
+
+/**
+ * Resolves, normalises and deduplicates links, then decides which to follow.
+ * Non-http(s) and invalid hrefs (`mailto:`, `javascript:`, `tel:`, `http://[`)
+ * are dropped. A URL linked both with and without rel=nofollow is followed.
+ */
+export function extractLinks(raw: readonly RawLink[], ctx: LinkContext): ExtractedLinks {
+  const base = resolveBaseUrl(ctx.baseHref, ctx.pageUrl);
+  const resolved = new Map<string, string | null>();
+  /** url → may be followed (as far as rel/page flags go). */
+  const followable = new Map<string, boolean>();
+  const links: string[] = [];
+
+  for (const link of raw) {
+    let url = resolved.get(link.href);
+    if (url === undefined) {
+      const result = ctx.normalize(link.href, base);
+      url = result.ok ? result.url : null;
+      resolved.set(link.href, url);
+    }
+    if (url === null) continue;
+    const allowed = !ctx.pageNofollow && !(ctx.respectNofollow && link.nofollow);
+    const known = followable.get(url);
+    if (known === undefined) {
+      links.push(url);
+      followable.set(url, allowed);
+    } else if (allowed && !known) {
+      followable.set(url, true);
+    }
+  }
+
+  const follow: string[] = [];
+  if (!ctx.pageNofollow) {
+    const nextDepth = ctx.depth + 1;
+    for (const url of links) {
+      if (followable.get(url) === true && checkScope(url, nextDepth, ctx.scope).ok) follow.push(url);
+    }
+  }
+  return { links, follow };
+}

@@ -1,0 +1,58 @@
+/**
+ * What crosses the process boundary for parsing: plain data only.
+ */
+import type { ParsedPage } from '../core/types.js';
+import type { CrawlConfig } from '../config/schema.js';
+
+/** One page to parse. The body is raw bytes; the worker decodes it. */
+export interface ParseInput {
+  /** Final URL after redirects (the base for relative links unless <base href>). */
+  url: string;
+  /** Depth of this page; links get depth + 1. */
+  depth: number;
+  status: number;
+  /** The Content-Type header as received (charset label inside). */
+  contentType?: string;
+  /** X-Robots-Tag header, if any. */
+  xRobotsTag?: string;
+  body: Uint8Array;
+}
+
+/**
+ * Crawl-wide rules, sent to each worker once at start-up (not per task):
+ * scope (to filter outgoing links), normalisation and extraction options.
+ */
+export interface ParseRules {
+  seeds: string[];
+  scope: CrawlConfig['scope'];
+  extract: CrawlConfig['extract'];
+  maxTextChars: number;
+  respectMetaRobots: boolean;
+  respectNofollow: boolean;
+}
+
+export type ParserMode = 'process' | 'thread' | 'inline';
+
+export interface ParsePoolStats {
+  mode: ParserMode;
+  workers: number;
+  busy: number;
+  queued: number;
+  tasksDone: number;
+  crashes: number;
+  /** Tasks whose worker was killed for passing taskTimeoutMs (each attempt counts). */
+  timeouts?: number;
+  /** Workers replaced by recycling (recycleAfterTasks / recycleAboveRssMb). */
+  recycled?: number;
+}
+
+export interface ParsePool {
+  /** Parses one page in a worker. Rejects with ParseError / WorkerCrashedError. */
+  parse(input: ParseInput): Promise<ParsedPage>;
+  /** Tasks waiting or running; the crawler pauses fetching above parser.maxQueue. */
+  readonly backlog: number;
+  /** Resolves when the backlog is below parser.maxQueue (at once if it already is). */
+  waitForCapacity?(): Promise<void>;
+  stats(): ParsePoolStats;
+  close(): Promise<void>;
+}

@@ -1,0 +1,270 @@
+/**
+ * The self-healing parser pool for `process` and `thread` modes: N worker
+ * slots (see worker-slot.ts), one FIFO queue, one task per worker at a time.
+ *
+ * - Timeout: a task's clock starts when it is handed to an idle, initialised
+ *   worker; at `taskTimeoutMs` that worker is killed on the spot.
+ * - Crash (exit, signal, OOM) or timeout: the page is retried once, pinned to
+ *   the freshly started replacement worker; a second failure rejects with
+ *   WorkerCrashedError (reason worker-crashed) or ParseError ERR_PARSE_TIMEOUT
+ *   (reason parse-timeout). Every dead worker is replaced at once, so the pool
+ *   keeps its size.
+ * - Recycling: after `recycleAfterTasks` tasks, or when the memory it reports
+ *   passes `recycleAboveRssMb`, an idle worker is retired gracefully and
+ *   replaced; it has no task at that point, so no task is lost.
+ * - Backpressure: `parse()` never throws; it queues. `backlog` counts tasks
+ *   waiting or running so the crawler can pause fetching at `maxQueue`.
+ */
+import { ConfigError, ParseError, WorkerCrashedError } from '../core/errors.js';
+import type { ParsedPage } from '../core/types.js';
+import type { ParseInput, ParsePool, ParsePoolStats, ParseRules } from './parse-types.js';
+import { WorkerSlot, type WorkerSlotOptions } from './worker-slot.js';
+
+export interface WorkerParsePoolOptions extends WorkerSlotOptions {
+  workers: number;
+  rules: ParseRules;
+  taskTimeoutMs: number;
+  maxQueue: number;
+  recycleAfterTasks?: number;
+  recycleAboveRssMb?: number;
+}
+
+interface Task {
+  input: ParseInput;
+  /** 0 on the first try, 1 on the retry. */
+  attempt: number;
+  resolve: (page: ParsedPage) => void;
+  reject: (error: Error) => void;
+}
+
+/** Workers that fail to start this many times in a row stop the pool. */
+const MAX_START_FAILURES = 3;
+/** A worker must be up (process forked, modules loaded, rules compiled) within this. */
+const MIN_START_TIMEOUT_MS = 15_000;
+
+export class WorkerParsePool implements ParsePool {
+  private readonly slots = new Set<WorkerSlot>();
+  private readonly queue: Task[] = [];
+  /** The task each busy (or starting, for a pinned retry) worker owns. */
+  private readonly assigned = new Map<WorkerSlot, Task>();
+  private readonly waiters: Array<() => void> = [];
+  private inFlight = 0;
+  private tasksDone = 0;
+  private crashes = 0;
+  private timeouts = 0;
+  private recycled = 0;
+  private startFailures = 0;
+  private failure: Error | undefined;
+  private closed = false;
+
+  constructor(private readonly options: WorkerParsePoolOptions) {
+    for (let i = 0; i < options.workers; i++) this.spawn();
+  }
+
+  get backlog(): number {
+    return this.inFlight;
+  }
+
+  parse(input: ParseInput): Promise<ParsedPage> {
+    if (this.closed) return Promise.reject(new ParseError('ERR_POOL_CLOSED', 'the parse pool is closed'));
+    if (this.failure) return Promise.reject(this.failure);
+    this.inFlight++;
+    return new Promise<ParsedPage>((resolve, reject) => {
+      this.queue.push({ input, attempt: 0, resolve, reject });
+      this.pump();
+    }).finally(() => this.settled());
+  }
+
+  /** Resolves when the backlog is below `maxQueue` (at once if it already is). */
+  waitForCapacity(): Promise<void> {
+    if (this.inFlight < this.options.maxQueue || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  stats(): ParsePoolStats {
+    let busy = 0;
+    for (const slot of this.slots) if (slot.state === 'busy') busy++;
+    return {
+      mode: this.options.mode,
+      workers: this.slots.size,
+      busy,
+      queued: this.queue.length,
+      tasksDone: this.tasksDone,
+      crashes: this.crashes,
+      timeouts: this.timeouts,
+      recycled: this.recycled,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const error = new ParseError('ERR_POOL_CLOSED', 'the parse pool was closed before this page was parsed');
+    for (const task of this.queue.splice(0)) task.reject(error);
+    for (const task of this.assigned.values()) task.reject(error);
+    this.assigned.clear();
+    const slots = [...this.slots];
+    this.slots.clear();
+    await Promise.all(slots.map((slot) => (slot.state === 'busy' || slot.state === 'starting' ? slot.kill() : slot.retire())));
+    this.releaseWaiters();
+  }
+
+  private settled(): void {
+    this.inFlight--;
+    if (this.inFlight < this.options.maxQueue) this.releaseWaiters();
+  }
+
+  private releaseWaiters(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Starts a worker; `pinned` is a retry that must run on this fresh worker. */
+  private spawn(pinned?: Task): void {
+    const slot = new WorkerSlot(this.options);
+    this.slots.add(slot);
+    if (pinned) this.assigned.set(slot, pinned);
+    const startTimeoutMs = Math.max(MIN_START_TIMEOUT_MS, this.options.taskTimeoutMs);
+    const timer = setTimeout(() => {
+      void slot.kill();
+      this.startFailed(slot, new WorkerCrashedError(`parser worker did not start within ${startTimeoutMs} ms`), pinned);
+    }, startTimeoutMs);
+
+    slot.init(this.options.rules).then(
+      (result) => {
+        clearTimeout(timer);
+        if (slot.state === 'dead') return; // timed out or closed meanwhile
+        if (!result.ok) {
+          void slot.kill();
+          const error = result.code === 'ERR_CONFIG'
+            ? configError(result.field ?? 'extract.module', result.message)
+            : new WorkerCrashedError(`parser worker failed to initialise: ${result.message}`);
+          if (result.code === 'ERR_CONFIG') this.fail(error, pinned);
+          else this.startFailed(slot, error, pinned);
+          return;
+        }
+        this.startFailures = 0;
+        slot.identity = { pid: result.pid, threadId: result.threadId };
+        slot.state = 'idle';
+        if (pinned) this.run(slot, pinned);
+        else this.pump();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (slot.state === 'dead') return;
+        slot.markDead();
+        const detail = slot.stderr ? `\n${slot.stderr}` : '';
+        this.startFailed(slot, new WorkerCrashedError(`parser worker died while starting: ${message(error)}${detail}`, { cause: error }), pinned);
+      },
+    );
+  }
+
+  private startFailed(slot: WorkerSlot, error: Error, pinned: Task | undefined): void {
+    this.slots.delete(slot);
+    this.assigned.delete(slot);
+    if (this.closed) return pinned?.reject(error);
+    this.startFailures++;
+    if (this.startFailures >= MAX_START_FAILURES) return this.fail(error, pinned);
+    this.spawn(pinned);
+  }
+
+  /** The workers cannot start at all (bad extractor module, broken install): stop for good. */
+  private fail(error: Error, pinned: Task | undefined): void {
+    this.failure = error;
+    pinned?.reject(error);
+    for (const task of this.queue.splice(0)) task.reject(error);
+    for (const task of this.assigned.values()) task.reject(error);
+    this.assigned.clear();
+    for (const slot of [...this.slots]) {
+      this.slots.delete(slot);
+      void slot.kill();
+    }
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (slot.state === 'idle') this.run(slot, this.queue.shift()!);
+    }
+  }
+
+  private run(slot: WorkerSlot, task: Task): void {
+    slot.state = 'busy';
+    this.assigned.set(slot, task);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.timeouts++;
+      void slot.kill();
+      this.replace(slot, task, 'timeout', '');
+    }, this.options.taskTimeoutMs);
+
+    slot.parse(task.input).then(
+      (result) => {
+        clearTimeout(timer);
+        if (timedOut || slot.state === 'dead') return;
+        this.assigned.delete(slot);
+        this.tasksDone++;
+        slot.tasksDone++;
+        slot.memoryMb = result.memoryMb;
+        if (result.ok) task.resolve(result.page);
+        else task.reject(new ParseError(result.code, result.message));
+        this.afterTask(slot);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (timedOut || slot.state === 'dead') return;
+        this.crashes++;
+        slot.markDead();
+        this.replace(slot, task, 'crash', `${message(error).split('\n')[0]}${slot.stderr ? `\n${slot.stderr}` : ''}`);
+      },
+    );
+  }
+
+  /** A worker died under `task`: replace it, and retry the task once on the replacement. */
+  private replace(slot: WorkerSlot, task: Task, kind: 'crash' | 'timeout', detail: string): void {
+    this.slots.delete(slot);
+    this.assigned.delete(slot);
+    if (this.closed) {
+      task.reject(new ParseError('ERR_POOL_CLOSED', 'the parse pool was closed while this page was being parsed'));
+      return;
+    }
+    if (task.attempt === 0) {
+      task.attempt = 1;
+      this.spawn(task);
+      return;
+    }
+    this.spawn();
+    const url = task.input.url;
+    if (kind === 'timeout') {
+      task.reject(new ParseError('ERR_PARSE_TIMEOUT', `parsing ${url} took longer than ${this.options.taskTimeoutMs} ms twice; the worker was killed each time`));
+    } else {
+      task.reject(new WorkerCrashedError(`the parser worker crashed twice on ${url}: ${detail}`, { retryable: false }));
+    }
+  }
+
+  private afterTask(slot: WorkerSlot): void {
+    if (this.closed) return;
+    const { recycleAfterTasks, recycleAboveRssMb } = this.options;
+    const worn = recycleAfterTasks !== undefined && slot.tasksDone >= recycleAfterTasks;
+    const bloated = recycleAboveRssMb !== undefined && slot.memoryMb > recycleAboveRssMb;
+    if (worn || bloated) {
+      this.recycled++;
+      this.slots.delete(slot);
+      void slot.retire();
+      this.spawn();
+      return;
+    }
+    slot.state = 'idle';
+    this.pump();
+  }
+}
+
+/** Rebuilds a worker's ConfigError (its message already starts with "field: "). */
+function configError(field: string, text: string): ConfigError {
+  return new ConfigError(field, text.startsWith(`${field}: `) ? text.slice(field.length + 2) : text);
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

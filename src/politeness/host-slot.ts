@@ -1,0 +1,97 @@
+/**
+ * Politeness as data: one `HostSlot` record per host and pure functions over
+ * it. The frontiers (memory and Redis) are the one place that enforces it; the
+ * Redis Lua scripts mirror these rules exactly (see frontier/redis-scripts.ts).
+ *
+ * Rules:
+ * - a request may start when fewer than `parallelism` are in flight and the
+ *   clock has passed both `nextAllowedAt` (spacing) and `backoffUntil`;
+ * - each start pushes `nextAllowedAt` to `now + delayMs × (1 + jitterFraction)`;
+ * - a finish frees one in-flight place and counts consecutive failures.
+ */
+import type { HostPolicy } from '../frontier/frontier.js';
+
+export interface HostSlot {
+  /** `host[:port]` as in `new URL(key).host`. */
+  host: string;
+  /** Requests in flight to this host at most. */
+  parallelism: number;
+  /** Minimum spacing between request starts, ms. */
+  delayMs: number;
+  /** Requests started and not finished. */
+  inFlight: number;
+  /** Epoch ms before which no new request starts (spacing). */
+  nextAllowedAt: number;
+  /** Epoch ms before which no new request starts (429/503/errors). */
+  backoffUntil: number;
+  /** Failures since the last success. */
+  consecutiveFailures: number;
+}
+
+/** A fresh slot: nothing in flight, may start at once. */
+export function newHostSlot(host: string, policy: HostPolicy): HostSlot {
+  return {
+    host,
+    parallelism: Math.max(1, policy.parallelism),
+    delayMs: Math.max(0, policy.delayMs),
+    inFlight: 0,
+    nextAllowedAt: 0,
+    backoffUntil: 0,
+    consecutiveFailures: 0,
+  };
+}
+
+/**
+ * When the host may start its next request: the later of the spacing and the
+ * backoff times, or `Infinity` while `parallelism` requests are in flight.
+ */
+export function readyAt(slot: HostSlot): number {
+  if (slot.inFlight >= slot.parallelism) return Infinity;
+  return Math.max(slot.nextAllowedAt, slot.backoffUntil);
+}
+
+/** Whether a request to this host may start at `nowMs`. */
+export function canStart(slot: HostSlot, nowMs: number): boolean {
+  return readyAt(slot) <= nowMs;
+}
+
+/**
+ * The slot after a request started at `nowMs`. `jitterFraction` is the extra
+ * spacing as a fraction of `delayMs`, already drawn by the caller
+ * (e.g. `jitter * Math.random()`), so this stays pure.
+ * @default jitterFraction 0
+ */
+export function startRequest(slot: HostSlot, nowMs: number, jitterFraction = 0): HostSlot {
+  const extra = Math.max(0, jitterFraction);
+  return {
+    ...slot,
+    inFlight: slot.inFlight + 1,
+    nextAllowedAt: nowMs + Math.round(slot.delayMs * (1 + extra)),
+  };
+}
+
+/**
+ * The slot after a request finished. `succeeded: false` (failed or sent back
+ * for a retry) counts a consecutive failure; `true` resets the count.
+ */
+export function finishRequest(slot: HostSlot, succeeded: boolean): HostSlot {
+  return {
+    ...slot,
+    inFlight: Math.max(0, slot.inFlight - 1),
+    consecutiveFailures: succeeded ? 0 : slot.consecutiveFailures + 1,
+  };
+}
+
+/** The slot after a backoff until `untilMs`; an earlier time never shortens a longer backoff. */
+export function backOff(slot: HostSlot, untilMs: number): HostSlot {
+  return { ...slot, backoffUntil: Math.max(slot.backoffUntil, untilMs) };
+}
+
+/** The slot with a changed policy (e.g. robots Crawl-delay); in-flight state is kept. */
+export function withPolicy(slot: HostSlot, policy: Partial<HostPolicy>): HostSlot {
+  return {
+    ...slot,
+    parallelism: policy.parallelism === undefined ? slot.parallelism : Math.max(1, policy.parallelism),
+    delayMs: policy.delayMs === undefined ? slot.delayMs : Math.max(0, policy.delayMs),
+  };
+}

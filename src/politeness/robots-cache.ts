@@ -1,0 +1,237 @@
+/**
+ * robots.txt per origin (scheme + host + port): fetched once, shared by concurrent callers,
+ * cached with an expiry, and turned into a verdict per URL. Status handling follows
+ * RFC 9309 §2.3.1:
+ *
+ * - 2xx: the body is parsed (at most 500 KiB; see `ROBOTS_MAX_BYTES`).
+ * - redirects: followed by the fetcher up to 5 hops; more is "unavailable" (allow all).
+ * - 4xx (401 and 403 included): "unavailable", no rules, everything allowed.
+ *   429 is the exception: it asks us to slow down, so it is treated like a 5xx.
+ * - 5xx, 429, timeouts and connection errors: "unreachable", the whole origin is disallowed
+ *   until `unavailableRetryMs` has passed, then robots.txt is fetched again. If an earlier
+ *   copy of the file was fetched, its rules keep applying instead (RFC 9309 §2.4).
+ * - a body over the cap: the fetcher gives no body for it, so it counts as no rules (allow all).
+ *
+ * The cache emits nothing; `check()` returns what the crawler needs, including a `clamped` flag
+ * the first time a host's Crawl-delay was lowered to `maxCrawlDelayMs`, so the crawler logs once.
+ */
+import type { FetchOptions, FetchResult, RedirectVerdict } from '../fetch/fetch-types.js';
+import { parseRobots, robotsDecision, userAgentToken, ROBOTS_MAX_BYTES, type RobotsRules } from './robots.js';
+
+/** The injected fetch (src/fetch's fetcher in the crawler, a fake in tests). Never throws. */
+export type RobotsFetch = (url: string, opts?: FetchOptions) => Promise<FetchResult>;
+
+/** Redirect hops followed for robots.txt (RFC 9309 §2.3.1.2: at least five). */
+export const ROBOTS_MAX_REDIRECTS = 5;
+
+export interface RobotsCacheOptions {
+  fetch: RobotsFetch;
+  /** The full User-Agent string; its product token (`skein` in `skein/0.1 (+url)`) picks the group. */
+  userAgent: string;
+  /** Crawl-delay values above this are clamped. @default 30000 */
+  maxCrawlDelayMs?: number;
+  /** How long a fetched robots.txt (or a 4xx "no robots") is trusted. @default 3600000 */
+  robotsCacheMs?: number;
+  /** How long an unreachable robots.txt (5xx, network) blocks the origin before a retry. @default min(robotsCacheMs, 600000) */
+  unavailableRetryMs?: number;
+  /** Clock, injectable for tests. @default Date.now */
+  now?: () => number;
+}
+
+/** `ok`: parsed; `missing`: 4xx/too many redirects, allow all; `unreachable`: 5xx/network, disallow all. */
+export type RobotsStatus = 'ok' | 'missing' | 'unreachable';
+
+/** What the cache knows about one origin, and why. */
+export interface RobotsCacheEntry {
+  origin: string;
+  status: RobotsStatus;
+  /** Rules in force (absent: none; for `unreachable`, present only when an earlier copy is reused). */
+  rules?: RobotsRules;
+  /** Human-readable cause, e.g. `robots.txt 404: no rules` or `robots.txt unreachable (503)`. */
+  reason: string;
+  /** HTTP status of the last fetch, when there was a response. */
+  httpStatus?: number;
+  fetchedAtMs: number;
+  expiresAtMs: number;
+}
+
+export type RobotsCheck =
+  | {
+      allowed: true;
+      /** Robots Crawl-delay for this origin in ms, already clamped to `maxCrawlDelayMs`. */
+      crawlDelayMs?: number;
+      /** Set once per origin: the file asked for more than `maxCrawlDelayMs` (log it). */
+      clamped?: true;
+      /** The Crawl-delay the file asked for, in ms (only with `clamped`). */
+      requestedCrawlDelayMs?: number;
+    }
+  | {
+      allowed: false;
+      reason: 'robots';
+      /** e.g. `disallowed by rule /private` or `robots.txt unreachable (503)`. */
+      detail: string;
+      /** When robots.txt will be fetched again (unreachable robots only). */
+      retryAtMs?: number;
+      /** Unreachable robots only: the HTTP status, absent when the host could not be reached at all. */
+      httpStatus?: number;
+    };
+
+/** Fetch failures that mean "no usable robots.txt" (allow all) rather than "host unreachable". */
+const UNAVAILABLE_REASONS = new Set(['redirect-loop', 'redirect-offsite', 'redirect-scheme', 'body-too-large']);
+
+const SWEEP_EVERY = 1024;
+
+export class RobotsCache {
+  readonly #fetch: RobotsFetch;
+  readonly #token: string;
+  readonly #maxCrawlDelayMs: number;
+  readonly #robotsCacheMs: number;
+  readonly #unavailableRetryMs: number;
+  readonly #now: () => number;
+  readonly #entries = new Map<string, RobotsCacheEntry>();
+  readonly #inFlight = new Map<string, Promise<RobotsCacheEntry>>();
+  readonly #clampReported = new Set<string>();
+  #inserts = 0;
+
+  constructor(options: RobotsCacheOptions) {
+    this.#fetch = options.fetch;
+    this.#token = userAgentToken(options.userAgent);
+    this.#maxCrawlDelayMs = options.maxCrawlDelayMs ?? 30_000;
+    this.#robotsCacheMs = options.robotsCacheMs ?? 3_600_000;
+    this.#unavailableRetryMs = options.unavailableRetryMs ?? Math.min(this.#robotsCacheMs, 600_000);
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The robots verdict for `url`, fetching its origin's robots.txt first if needed. */
+  async check(url: string): Promise<RobotsCheck> {
+    const origin = originOf(url);
+    if (!origin) return { allowed: false, reason: 'robots', detail: `not an http(s) URL: ${url}` };
+    const entry = await this.#entryFor(origin);
+    if (!entry.rules) {
+      if (entry.status === 'unreachable') {
+        return {
+          allowed: false,
+          reason: 'robots',
+          detail: entry.reason,
+          retryAtMs: entry.expiresAtMs,
+          ...(entry.httpStatus !== undefined ? { httpStatus: entry.httpStatus } : {}),
+        };
+      }
+      return { allowed: true };
+    }
+    const decision = robotsDecision(entry.rules, url, this.#token);
+    if (!decision.allowed) {
+      return { allowed: false, reason: 'robots', detail: `disallowed by rule ${decision.matchedRule ?? ''}`.trim() };
+    }
+    if (decision.crawlDelayMs === undefined) return { allowed: true };
+    if (decision.crawlDelayMs <= this.#maxCrawlDelayMs) return { allowed: true, crawlDelayMs: decision.crawlDelayMs };
+    const clamped = { allowed: true as const, crawlDelayMs: this.#maxCrawlDelayMs };
+    if (this.#clampReported.has(origin)) return clamped;
+    this.#clampReported.add(origin);
+    return { ...clamped, clamped: true, requestedCrawlDelayMs: decision.crawlDelayMs };
+  }
+
+  /** The `Sitemap:` URLs of an origin's robots.txt (absolute, invalid ones dropped). `origin` may be any URL on it. */
+  async sitemapsFor(origin: string): Promise<string[]> {
+    const key = originOf(origin);
+    if (!key) return [];
+    const entry = await this.#entryFor(key);
+    const out: string[] = [];
+    for (const value of entry.rules?.sitemaps ?? []) {
+      try {
+        const href = new URL(value, `${key}/robots.txt`).href;
+        if (/^https?:/.test(href) && !out.includes(href)) out.push(href);
+      } catch {
+        // not a URL: ignored
+      }
+    }
+    return out;
+  }
+
+  /** What the cache holds for an origin (any URL on it works), without fetching. */
+  entry(origin: string): RobotsCacheEntry | undefined {
+    const key = originOf(origin);
+    return key ? this.#entries.get(key) : undefined;
+  }
+
+  #entryFor(origin: string): Promise<RobotsCacheEntry> {
+    const cached = this.#entries.get(origin);
+    if (cached && cached.expiresAtMs > this.#now()) return Promise.resolve(cached);
+    const pending = this.#inFlight.get(origin);
+    if (pending) return pending;
+    const promise = this.#load(origin, cached).finally(() => this.#inFlight.delete(origin));
+    this.#inFlight.set(origin, promise);
+    return promise;
+  }
+
+  async #load(origin: string, previous: RobotsCacheEntry | undefined): Promise<RobotsCacheEntry> {
+    let hops = 0;
+    const checkRedirect = (target: string): RedirectVerdict => {
+      hops++;
+      if (hops > ROBOTS_MAX_REDIRECTS) return { ok: false, reason: 'too-many-redirects' };
+      return /^https?:/i.test(target) ? { ok: true } : { ok: false, reason: 'redirect-scheme' };
+    };
+    let result: FetchResult;
+    try {
+      result = await this.#fetch(`${origin}/robots.txt`, { checkRedirect, keepBody: true, maxBodyBytes: ROBOTS_MAX_BYTES });
+    } catch (error) {
+      // The fetcher promises not to throw; a throwing fetch is treated as unreachable.
+      const message = error instanceof Error ? error.message : String(error);
+      result = { ok: false, url: `${origin}/robots.txt`, redirects: [], reason: 'connection', code: 'ERR_FETCH_THREW', message, bytes: 0, timings: { waitMs: 0, downloadMs: 0 } };
+    }
+    const entry = this.#classify(origin, result, previous);
+    this.#store(entry);
+    return entry;
+  }
+
+  #classify(origin: string, result: FetchResult, previous: RobotsCacheEntry | undefined): RobotsCacheEntry {
+    const fetchedAtMs = this.#now();
+    const status = result.status;
+    const base = { origin, fetchedAtMs, ...(status === undefined ? {} : { httpStatus: status }) };
+    const trusted = { ...base, expiresAtMs: fetchedAtMs + this.#robotsCacheMs };
+
+    if (result.redirects.length > ROBOTS_MAX_REDIRECTS || (!result.ok && result.reason === 'too-many-redirects')) {
+      return { ...trusted, status: 'missing', reason: `robots.txt: more than ${ROBOTS_MAX_REDIRECTS} redirects: no rules` };
+    }
+    if (!result.ok && UNAVAILABLE_REASONS.has(result.reason)) {
+      return { ...trusted, status: 'missing', reason: `robots.txt ${result.reason}: no rules` };
+    }
+    if (result.ok && result.status >= 200 && result.status < 300) {
+      return { ...trusted, status: 'ok', rules: parseRobots(result.body.toString('utf8')), reason: `robots.txt ${result.status}` };
+    }
+    if (status !== undefined && status >= 400 && status < 500 && status !== 429) {
+      return { ...trusted, status: 'missing', reason: `robots.txt ${status}: no rules` };
+    }
+    if (status !== undefined && status >= 300 && status < 400) {
+      return { ...trusted, status: 'missing', reason: `robots.txt ${status} without a usable redirect: no rules` };
+    }
+
+    // 5xx, 429, timeouts, connection errors: the origin is unreachable for now.
+    const cause = status !== undefined ? String(status) : result.ok ? 'no status' : result.code;
+    const retry = { ...base, status: 'unreachable' as const, expiresAtMs: fetchedAtMs + this.#unavailableRetryMs };
+    if (previous?.rules) {
+      return { ...retry, rules: previous.rules, reason: `robots.txt unreachable (${cause}); using the copy fetched earlier` };
+    }
+    if (previous?.status === 'missing') {
+      return { ...retry, reason: `robots.txt unreachable (${cause}); it had no rules earlier`, status: 'missing' };
+    }
+    return { ...retry, reason: `robots.txt unreachable (${cause})` };
+  }
+
+  #store(entry: RobotsCacheEntry): void {
+    this.#entries.set(entry.origin, entry);
+    if (++this.#inserts % SWEEP_EVERY !== 0) return;
+    const now = this.#now();
+    for (const [origin, e] of this.#entries) if (e.expiresAtMs <= now) this.#entries.delete(origin);
+  }
+}
+
+/** `scheme://host[:port]` of an http(s) URL (default ports omitted), or null. */
+function originOf(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The default `PageStore`: page records in a lowdb segment log
+ * (`<crawl>/pages/000001.json`, …), one segment per flush, so the cost of a
+ * flush stays proportional to the batch however large the crawl grows.
+ * Only the keys live in memory (to answer `has` and ignore duplicates); the
+ * records are streamed from disk by `iterate`.
+ */
+import { StoreError } from '../core/errors.js';
+import type { PageRecord } from '../core/types.js';
+import { BatchedLog } from './batched-log.js';
+import type { PageStore } from './page-store.js';
+import { SegmentLog } from './segment-log.js';
+
+const OUTCOMES: ReadonlySet<unknown> = new Set(['ok', 'failed', 'skipped']);
+
+/** Checks a record read back from disk; a description of the problem, or undefined. */
+export function checkPageRecord(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'expected an object';
+  const record = value as Record<string, unknown>;
+  if (typeof record.key !== 'string' || record.key === '') return '"key" must be a non-empty string';
+  if (typeof record.url !== 'string') return '"url" must be a string';
+  if (!OUTCOMES.has(record.outcome)) return '"outcome" must be "ok", "failed" or "skipped"';
+  return undefined;
+}
+
+export class LowdbPageStore implements PageStore {
+  readonly dir: string;
+  readonly #log: BatchedLog<PageRecord>;
+  /** Keys stored or buffered. */
+  readonly #keys: Set<string>;
+  #closed = false;
+
+  /** Use `LowdbPageStore.open`. */
+  constructor(dir: string, log: BatchedLog<PageRecord>, keys: Set<string>) {
+    this.dir = dir;
+    this.#log = log;
+    this.#keys = keys;
+  }
+
+  /**
+   * Opens the store in `dir` and rebuilds the key set by streaming the
+   * segments once. Changes nothing on disk (the directory is created by the
+   * first flush), so a crawl another process is writing can be opened to read. Throws `StoreError` `ERR_STORE_CORRUPT`
+   * naming the file when a segment cannot be read back.
+   */
+  static async open(dir: string): Promise<LowdbPageStore> {
+    const segments = await SegmentLog.open<PageRecord>(dir, {
+      label: 'page segment',
+      checkItem: checkPageRecord,
+      corruptHint: 'The pages it held are then fetched again when the crawl resumes.',
+    });
+    const keys = new Set<string>();
+    for await (const record of segments.read()) keys.add(record.key);
+    return new LowdbPageStore(dir, new BatchedLog(async () => segments), keys);
+  }
+
+  put(record: PageRecord): boolean {
+    if (this.#closed) throw new StoreError('ERR_STORE_CLOSED', `the page store in ${this.dir} is closed`);
+    if (this.#keys.has(record.key)) return false;
+    this.#keys.add(record.key);
+    this.#log.add(record);
+    return true;
+  }
+
+  get pending(): number {
+    return this.#log.pending;
+  }
+
+  get size(): number {
+    return this.#keys.size;
+  }
+
+  flush(): Promise<void> {
+    return this.#log.flush();
+  }
+
+  has(key: string): boolean {
+    return this.#keys.has(key);
+  }
+
+  iterate(): AsyncIterable<PageRecord> {
+    return this.#log.iterate();
+  }
+
+  /** Flushes what is buffered; later `put` calls throw. Reading still works. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#log.flush();
+  }
+}

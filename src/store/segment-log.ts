@@ -1,0 +1,253 @@
+/**
+ * An append-only log of numbered lowdb JSON segment files in one directory
+ * (`000001.json`, `000002.json`, …). Each `append` writes ONE new segment, so
+ * the cost of a write is proportional to the batch and independent of how
+ * much is already stored: old segments are never read, rewritten or deleted.
+ *
+ * Crash safety: lowdb's `JSONFile` writes a temp file (`.000007.json.tmp`) and
+ * renames it into place, so after a kill a segment is either complete or
+ * absent. Leftover temp files are ignored, and removed by the first `append`. A segment
+ * that is not valid JSON or not a segment (someone edited it, a disk fault)
+ * raises a `StoreError` (`ERR_STORE_CORRUPT`) naming the file; it is never
+ * overwritten or deleted, and new segments are numbered after the highest
+ * number present.
+ */
+import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import { StoreError } from '../core/errors.js';
+
+/** The format version written into every segment. */
+export const SEGMENT_VERSION = 1;
+
+/** What one segment file holds. */
+export interface SegmentData<T> {
+  version: number;
+  items: T[];
+}
+
+export interface SegmentFile {
+  seq: number;
+  path: string;
+}
+
+export interface SegmentLogOptions {
+  /** Names the log in error messages, e.g. "page segment". @default "segment" */
+  label?: string;
+  /**
+   * Checks one item read back from disk; returns a description of what is
+   * wrong, or undefined when the item is fine. @default accepts everything
+   */
+  checkItem?: (value: unknown) => string | undefined;
+  /**
+   * Tells the user what moving a corrupt segment aside costs, appended to the
+   * corrupt-segment message. @default ""
+   */
+  corruptHint?: string;
+}
+
+const SEGMENT_NAME = /^(\d{6,})\.json$/;
+const TEMP_NAME = /^\.\d{6,}\.json\.tmp$/;
+
+/** `7` → `000007.json`. */
+export function segmentFileName(seq: number): string {
+  return `${String(seq).padStart(6, '0')}.json`;
+}
+
+/** The sequence number of a segment file name, or undefined for any other file. */
+export function parseSegmentFileName(name: string): number | undefined {
+  const match = SEGMENT_NAME.exec(name);
+  if (!match?.[1]) return undefined;
+  const seq = Number(match[1]);
+  // Exactly one spelling per number: "0000007.json" is not segment 7.
+  return seq > 0 && segmentFileName(seq) === name ? seq : undefined;
+}
+
+export class SegmentLog<T> {
+  readonly dir: string;
+  /** The highest segment number present when the log was opened. */
+  readonly lastSeqAtOpen: number;
+  readonly #options: SegmentLogOptions;
+  #lastSeq: number;
+  #tail: Promise<unknown> = Promise.resolve();
+  #prepared = false;
+
+  /** Use `SegmentLog.open`. */
+  constructor(dir: string, lastSeq: number, options: SegmentLogOptions = {}) {
+    this.dir = dir;
+    this.lastSeqAtOpen = lastSeq;
+    this.#lastSeq = lastSeq;
+    this.#options = options;
+  }
+
+  /**
+   * Opens the log in `dir` without changing anything on disk (readers such
+   * as `skein status` may open a crawl another process is writing): finds the
+   * highest segment number present. A missing directory is an empty log; it
+   * is created, and temp files left by a killed writer are removed, by the
+   * first `append`.
+   */
+  static async open<T>(dir: string, options: SegmentLogOptions = {}): Promise<SegmentLog<T>> {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        const label = options.label ?? 'segment';
+        throw new StoreError('ERR_STORE_READ', `could not open the ${label} directory ${dir}: ${messageOf(error)}`, {
+          cause: error,
+        });
+      }
+      names = [];
+    }
+    let lastSeq = 0;
+    for (const name of names) {
+      const seq = parseSegmentFileName(name);
+      if (seq !== undefined && seq > lastSeq) lastSeq = seq;
+    }
+    return new SegmentLog<T>(dir, lastSeq, options);
+  }
+
+  /** Number of the newest segment written or found (0 when there is none). */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  /**
+   * Writes `items` as one new segment and returns its number; an empty batch
+   * writes nothing and returns undefined. Calls are serialised. A failed write
+   * (`ERR_STORE_WRITE`, retryable) leaves no segment and can be retried.
+   */
+  append(items: readonly T[]): Promise<number | undefined> {
+    const run = this.#tail.then(() => this.#write(items));
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The segment files present now, oldest first. */
+  async segments(): Promise<SegmentFile[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new StoreError('ERR_STORE_READ', `could not list ${this.dir}: ${messageOf(error)}`, { cause: error });
+    }
+    const files: SegmentFile[] = [];
+    for (const name of names) {
+      const seq = parseSegmentFileName(name);
+      if (seq !== undefined) files.push({ seq, path: path.join(this.dir, name) });
+    }
+    return files.sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * Streams every item, segment by segment in write order, holding one
+   * segment in memory at a time. `upToSeq` stops after that segment.
+   */
+  async *read(options: { upToSeq?: number } = {}): AsyncGenerator<T> {
+    const upToSeq = options.upToSeq ?? Number.POSITIVE_INFINITY;
+    for (const file of await this.segments()) {
+      if (file.seq > upToSeq) break;
+      const items = await this.#readSegment(file.path);
+      yield* items;
+    }
+  }
+
+  async #write(items: readonly T[]): Promise<number | undefined> {
+    if (items.length === 0) return undefined;
+    const seq = this.#lastSeq + 1;
+    const file = path.join(this.dir, segmentFileName(seq));
+    try {
+      if (!this.#prepared) await this.#prepareForWriting();
+      if (await exists(file)) {
+        throw new StoreError(
+          'ERR_STORE_CONFLICT',
+          `${file} appeared while this process was writing ${this.dir}; is another skein process using the same crawl? ` +
+            'Stop it, then run again.',
+        );
+      }
+      const db = new Low<SegmentData<T>>(new JSONFile(file), { version: SEGMENT_VERSION, items: items as T[] });
+      await db.write();
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError('ERR_STORE_WRITE', `could not write ${file}: ${messageOf(error)}`, {
+        retryable: true,
+        cause: error,
+      });
+    }
+    this.#lastSeq = seq;
+    return seq;
+  }
+
+  /** Creates the directory and removes temp files a killed writer left behind (never segments). */
+  async #prepareForWriting(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    for (const name of await readdir(this.dir)) {
+      if (TEMP_NAME.test(name)) await unlink(path.join(this.dir, name)).catch(ignoreMissing);
+    }
+    this.#prepared = true;
+  }
+
+  async #readSegment(file: string): Promise<T[]> {
+    const db = new Low<unknown>(new JSONFile(file), null);
+    try {
+      await db.read();
+    } catch (error) {
+      if (error instanceof SyntaxError) throw this.#corrupt(file, `it is not valid JSON (${error.message})`, error);
+      throw new StoreError('ERR_STORE_READ', `could not read ${file}: ${messageOf(error)}`, { cause: error });
+    }
+    const data = db.data;
+    if (!isRecord(data) || typeof data.version !== 'number' || !Array.isArray(data.items)) {
+      throw this.#corrupt(file, 'it is not a segment (expected {"version": number, "items": [...]})');
+    }
+    if (data.version > SEGMENT_VERSION) {
+      throw new StoreError(
+        'ERR_STORE_VERSION',
+        `${file} was written by a newer skein (segment version ${data.version}, this one reads ${SEGMENT_VERSION}); upgrade skein.`,
+      );
+    }
+    const check = this.#options.checkItem;
+    if (check) {
+      for (const [index, item] of data.items.entries()) {
+        const problem = check(item);
+        if (problem !== undefined) throw this.#corrupt(file, `item ${index} is invalid: ${problem}`);
+      }
+    }
+    return data.items as T[];
+  }
+
+  #corrupt(file: string, what: string, cause?: unknown): StoreError {
+    const label = this.#options.label ?? 'segment';
+    const hint = this.#options.corruptHint ? ` ${this.#options.corruptHint}` : '';
+    return new StoreError(
+      'ERR_STORE_CORRUPT',
+      `corrupt ${label} ${file}: ${what}. skein left the file untouched. ` +
+        `Restore it from a backup, or move it out of ${this.dir} and run again.${hint}`,
+      cause === undefined ? {} : { cause },
+    );
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+function ignoreMissing(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

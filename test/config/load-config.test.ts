@@ -1,0 +1,94 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { envLayer, loadConfig, validateConfig } from '../../src/config/load-config.js';
+import { configJsonSchema } from '../../src/config/write-json-schema.js';
+import { ConfigError } from '../../src/core/errors.js';
+
+async function tempFile(name: string, text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'skein-config-'));
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+describe('loadConfig precedence: defaults < file < SKEIN_* env < flags', () => {
+  test('each layer overrides the one below it, field by field', async () => {
+    const file = await tempFile('c.json', JSON.stringify({ seeds: ['https://a.test/'], fetch: { concurrency: 4, retries: 5 }, scope: { maxPages: 10 } }));
+    const config = await loadConfig({
+      file,
+      env: { SKEIN_FETCH__CONCURRENCY: '8', SKEIN_SCOPE__MAX_PAGES: '20', HOME: '/x' },
+      flags: { 'scope.maxPages': 30 },
+    });
+    assert.equal(config.fetch.concurrency, 8, 'env beats file');
+    assert.equal(config.fetch.retries, 5, 'file beats default');
+    assert.equal(config.scope.maxPages, 30, 'flag beats env');
+    assert.equal(config.politeness.respectRobots, true, 'default kept');
+    assert.deepEqual(config.seeds, ['https://a.test/']);
+  });
+
+  test('env values are parsed as JSON when they look like it', () => {
+    assert.deepEqual(envLayer({ SKEIN_SCOPE__EXCLUDE: '["**/*.pdf"]', SKEIN_POLITENESS__RESPECT_ROBOTS: 'false', SKEIN_NAME: 'x' }), {
+      scope: { exclude: ['**/*.pdf'] },
+      politeness: { respectRobots: false },
+      name: 'x',
+    });
+  });
+
+  test('comments and trailing commas are accepted in config files', async () => {
+    const file = await tempFile('c.json', '// hello\n{ "seeds": ["https://a.test/"], /* x */ "scope": { "maxDepth": 2, }, }');
+    const config = await loadConfig({ file, env: {} });
+    assert.equal(config.scope.maxDepth, 2);
+  });
+});
+
+describe('validation names the field and what was expected', () => {
+  const cases: Array<[string, unknown, string, RegExp]> = [
+    ['wrong type', { fetch: { concurrency: 'many' } }, 'fetch.concurrency', /expected number, got the string "many"/],
+    ['negative', { scope: { maxPages: -1 } }, 'scope.maxPages', /expected number to be >0|too small/i],
+    ['unknown key', { fetch: { concurency: 3 } }, 'fetch', /unknown option "concurency"/],
+    ['bad enum', { parser: { mode: 'fork' } }, 'parser.mode', /process|thread|inline/],
+    ['bad seed', { seeds: ['ftp://x/'] }, 'seeds.0', /absolute http\(s\) URL/],
+    ['bad name', { name: '../etc' }, 'name', /letters, digits/],
+    ['bad regex', { scope: { exclude: ['/(unclosed/'] } }, 'scope.exclude', /unclosed|regular expression|Invalid/i],
+  ];
+  for (const [label, input, field, message] of cases) {
+    test(label, () => {
+      assert.throws(
+        () => validateConfig(input),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError, `ConfigError, got ${String(error)}`);
+          assert.equal(error.field.startsWith(field), true, `field ${error.field} should start with ${field}`);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
+    });
+  }
+
+  test('a config file that is not JSON names the file and line', async () => {
+    const file = await tempFile('broken.json', '{\n  "seeds": [\n}');
+    await assert.rejects(loadConfig({ file, env: {} }), (error: ConfigError) => {
+      assert.match(error.message, /broken\.json.*line 3/);
+      return true;
+    });
+  });
+});
+
+describe('shipped configs', () => {
+  test('every example in config/ loads and validates', async () => {
+    const files = (await readdir('config')).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'));
+    assert.ok(files.length >= 2, 'at least two example configs');
+    for (const file of files) {
+      const config = await loadConfig({ file: join('config', file), env: {} });
+      assert.ok(config.seeds.length > 0, `${file} has seeds`);
+    }
+  });
+
+  test('config/skein.schema.json is the schema generated from the code (npm run schema)', async () => {
+    const committed = JSON.parse(await readFile('config/skein.schema.json', 'utf8'));
+    assert.deepEqual(committed, JSON.parse(JSON.stringify(configJsonSchema())));
+  });
+});

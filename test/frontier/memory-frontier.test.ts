@@ -1,0 +1,111 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CrawlRequest } from '../../src/core/types.js';
+import { MemoryFrontier, type FrontierJournal } from '../../src/frontier/memory-frontier.js';
+import { frontierContract, req, T0 } from './frontier-contract.js';
+
+frontierContract('MemoryFrontier', async (options) => ({ frontier: new MemoryFrontier(options), cleanup: async () => {} }));
+
+/** A journal that keeps what it was given, to check what the frontier records. */
+function memoryJournal(): FrontierJournal & { batches: CrawlRequest[][]; flushes: number } {
+  const journal = {
+    batches: [] as CrawlRequest[][],
+    flushes: 0,
+    record(requests: CrawlRequest[]) {
+      journal.batches.push([...requests]);
+    },
+    async flush() {
+      journal.flushes++;
+    },
+  };
+  return journal;
+}
+
+const keys = (requests: CrawlRequest[]): string[] => requests.map((r) => r.key);
+const policy = { delayMs: 0, parallelism: 10 };
+
+describe('MemoryFrontier journal', () => {
+  test('records every accepted request once, in order, and flushes through', async () => {
+    const journal = memoryJournal();
+    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: policy, journal });
+    await f.add([req('a.test', '1'), req('a.test', '2'), req('a.test', '1')]);
+    await f.add([req('a.test', '2')]);
+    await f.add([req('b.test', '1')]);
+    assert.deepEqual(journal.batches.map(keys), [['http://a.test/1', 'http://a.test/2'], ['http://b.test/1']]);
+    assert.equal(journal.flushes, 0);
+    await f.flush();
+    assert.equal(journal.flushes, 1);
+  });
+
+  test('retries and lease expiries are not journalled again', async () => {
+    const journal = memoryJournal();
+    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: policy, leaseMs: 10, journal });
+    await f.add([req('a.test', '1'), req('a.test', '2')]);
+    const [l1, l2] = await f.lease(2, T0);
+    await f.retry(l1!, T0);
+    assert.equal((await f.lease(5, T0 + 10)).length, 2, 'the retry and the expired lease come back');
+    assert.equal(l2!.expiresAt, T0 + 10);
+    assert.equal(journal.batches.length, 1);
+  });
+});
+
+describe('MemoryFrontier.restore', () => {
+  const journalled = [
+    req('a.test', '1'),
+    req('a.test', '2', 1),
+    req('b.test', '1'),
+    req('a.test', '1'), // a journal may hold a key twice (e.g. written around a crash)
+    req('c.test', '1', 2),
+  ];
+
+  test('rebuilds seen and queues, counts done pages, records nothing', async () => {
+    const journal = memoryJournal();
+    const done = new Set(['http://a.test/1', 'http://c.test/1']);
+    const f = await MemoryFrontier.restore({ maxPages: 100, hostPolicy: policy, journal }, journalled, (k) => done.has(k), 2);
+    assert.deepEqual(await f.stats(), { queued: 2, leased: 0, done: 2, seen: 4, hosts: 2, hostsInBackoff: 0 });
+    assert.equal(journal.batches.length, 0, 'restore does not re-record');
+    assert.deepEqual(await f.add([req('a.test', '1'), req('c.test', '1'), req('d.test', '1')]), [
+      { ok: false, reason: 'duplicate' },
+      { ok: false, reason: 'duplicate' },
+      { ok: true },
+    ]);
+    assert.deepEqual(journal.batches.map(keys), [['http://d.test/1']], 'new requests are recorded as usual');
+    const leases = await f.lease(10, T0);
+    assert.deepEqual(keys(leases.map((l) => l.request)).sort(), ['http://a.test/2', 'http://b.test/1', 'http://d.test/1']);
+  });
+
+  test('done pages count toward maxPages', async () => {
+    async function* stream(): AsyncIterable<CrawlRequest> {
+      for (const r of journalled) yield r;
+    }
+    const f = await MemoryFrontier.restore({ maxPages: 3, hostPolicy: policy }, stream(), (k) => k === 'http://a.test/1', 2);
+    const leases = await f.lease(10, T0);
+    assert.equal(leases.length, 1, 'only 3 - 2 pages left in the budget');
+    await f.complete(leases[0]!, 'ok');
+    assert.equal(await f.isDone(), true);
+    assert.equal((await f.stats()).queued, 2);
+  });
+});
+
+describe('MemoryFrontier at scale', () => {
+  test('10,000 hosts: backed-off hosts never block the one ready host', async () => {
+    const f = new MemoryFrontier({ maxPages: 1_000_000, hostPolicy: { delayMs: 1000, parallelism: 1 } });
+    const requests: CrawlRequest[] = [];
+    for (let h = 0; h < 10_000; h++) for (let p = 0; p < 3; p++) requests.push(req(`h${h}.test`, String(p)));
+    await f.add(requests);
+    for (let h = 1; h < 10_000; h++) await f.backoffHost(`h${h}.test`, T0 + 60_000);
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const leases = await f.lease(100, T0 + i * 1000);
+      assert.equal(leases.length, 1);
+      seen.push(leases[0]!.request.key);
+      await f.complete(leases[0]!, 'ok');
+    }
+    assert.deepEqual(seen, ['http://h0.test/0', 'http://h0.test/1', 'http://h0.test/2']);
+    const all = await f.lease(100_000, T0 + 60_000);
+    assert.equal(all.length, 9_999, 'one per host when the backoff ends');
+    assert.equal(await f.nextReadyAt(T0 + 60_000), T0 + 60_000 + 120_000, 'every host is busy: the first lease expiry');
+    await f.complete(all[500]!, 'ok');
+    assert.equal(await f.nextReadyAt(T0 + 60_000), T0 + 61_000, 'a freed host may go after its delay');
+  });
+});

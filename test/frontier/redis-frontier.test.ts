@@ -1,0 +1,125 @@
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { FrontierOptions } from '../../src/frontier/frontier.js';
+import { RedisFrontier } from '../../src/frontier/redis-frontier.js';
+import { FrontierUnavailableError } from '../../src/core/errors.js';
+import { startRedisServer } from '../helpers/redis-server.js';
+import { frontierContract, req, T0 } from './frontier-contract.js';
+
+const server = await startRedisServer();
+
+/** Deletes every key of one crawl (the server may be a shared REDIS_URL). */
+async function dropCrawl(redis: Redis, crawlId: string): Promise<void> {
+  const keys = await redis.keys(`${RedisFrontier.keyPrefix(crawlId)}*`);
+  if (keys.length > 0) await redis.del(...keys);
+}
+
+if (!server.ok) {
+  test('RedisFrontier', (t) => {
+    t.skip(server.reason);
+  });
+} else {
+  const url = server.url;
+  after(() => server.stop());
+
+  frontierContract('RedisFrontier', async (options) => {
+    const redis = new Redis(url);
+    const crawlId = `test-${randomUUID()}`;
+    return {
+      frontier: new RedisFrontier({ ...options, redis, crawlId, nodeId: 'n1' }),
+      cleanup: async () => {
+        await dropCrawl(redis, crawlId);
+        await redis.quit();
+      },
+    };
+  });
+
+  describe('RedisFrontier across nodes', () => {
+    const options: FrontierOptions = { maxPages: 100, hostPolicy: { delayMs: 1000, parallelism: 2 }, leaseMs: 10_000 };
+
+    /** Two nodes (own connections, own node ids) on one crawl. */
+    async function twoNodes(patch: Partial<FrontierOptions> = {}) {
+      const crawlId = `test-${randomUUID()}`;
+      const r1 = new Redis(url);
+      const r2 = new Redis(url);
+      const n1 = new RedisFrontier({ ...options, ...patch, redis: r1, crawlId, nodeId: 'node-1' });
+      const n2 = new RedisFrontier({ ...options, ...patch, redis: r2, crawlId, nodeId: 'node-2' });
+      const close = async () => {
+        await dropCrawl(r2, crawlId);
+        r1.disconnect();
+        await r2.quit();
+      };
+      return { n1, n2, r1, close };
+    }
+
+    test('share one seen set and one host schedule', async () => {
+      const { n1, n2, close } = await twoNodes();
+      try {
+        assert.deepEqual(await n1.add([req('a.test', '1'), req('a.test', '2')]), [{ ok: true }, { ok: true }]);
+        assert.deepEqual(await n2.add([req('a.test', '1'), req('a.test', '3')]), [{ ok: false, reason: 'duplicate' }, { ok: true }]);
+        const [first] = await n1.lease(10, T0);
+        assert.equal(first!.request.key, 'http://a.test/1');
+        assert.match(first!.leaseId, /^node-1:/);
+        assert.deepEqual(await n2.lease(10, T0 + 999), [], 'node 2 respects the delay set by node 1');
+        assert.equal(await n2.nextReadyAt(T0 + 10), T0 + 1000);
+        const [second] = await n2.lease(10, T0 + 1000);
+        assert.equal(second!.request.key, 'http://a.test/2');
+        assert.match(second!.leaseId, /^node-2:/);
+        assert.deepEqual(await n1.lease(10, T0 + 2000), [], 'parallelism 2 holds across the nodes');
+        await n1.complete(second!, 'ok'); // any node may complete any live lease
+        assert.equal((await n1.lease(10, T0 + 2000)).length, 1);
+        const s = await n2.stats();
+        assert.deepEqual([s.seen, s.queued, s.leased, s.done], [3, 0, 2, 1]);
+      } finally {
+        await close();
+      }
+    });
+
+    test('a node that died holding leases: they are handed out again after expiry', async () => {
+      const { n1, n2, r1, close } = await twoNodes({ hostPolicy: { delayMs: 0, parallelism: 2 } });
+      try {
+        await n1.add([req('a.test', '1'), req('a.test', '2'), req('b.test', '1')]);
+        const held = await n1.lease(2, T0);
+        assert.equal(held.length, 2);
+        r1.disconnect(); // node 1 dies: no complete, no retry
+        const rest = await n2.lease(10, T0 + 1);
+        assert.equal(rest.length, 1);
+        await n2.complete(rest[0]!, 'ok');
+        assert.equal(await n2.isDone(), false, 'the dead node still holds live leases');
+        assert.deepEqual(await n2.lease(10, T0 + 9_999), []);
+        assert.equal(await n2.nextReadyAt(T0 + 1), T0 + 10_000);
+        const again = await n2.lease(10, T0 + 10_000);
+        assert.deepEqual(again.map((l) => l.request.key).sort(), held.map((l) => l.request.key).sort());
+        assert.ok(again.every((l) => l.leaseId.startsWith('node-2:')));
+        for (const l of again) await n2.complete(l, 'ok');
+        assert.equal(await n2.isDone(), true);
+        assert.deepEqual((await n2.stats()).done, 3, 'each page done once');
+      } finally {
+        await close();
+      }
+    });
+
+    test('maxPages holds cluster-wide under concurrent leases from both nodes', async () => {
+      const { n1, n2, close } = await twoNodes({ maxPages: 7, hostPolicy: { delayMs: 0, parallelism: 50 } });
+      try {
+        await n1.add(['a', 'b', 'c'].flatMap((h) => Array.from({ length: 10 }, (_, i) => req(`${h}.test`, String(i)))));
+        const batches = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? n1 : n2).lease(2, T0)));
+        const keys = batches.flat().map((l) => l.request.key);
+        assert.equal(keys.length, 7);
+        assert.equal(new Set(keys).size, 7);
+      } finally {
+        await close();
+      }
+    });
+  });
+
+  test('an unreachable Redis is a FrontierUnavailableError', async () => {
+    const redis = new Redis({ port: 1, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+    redis.on('error', () => {});
+    const f = new RedisFrontier({ maxPages: 1, hostPolicy: { delayMs: 0, parallelism: 1 }, redis, crawlId: 'x', nodeId: 'n' });
+    await assert.rejects(f.stats(), (e: unknown) => e instanceof FrontierUnavailableError && e.retryable);
+    redis.disconnect();
+  });
+}
