@@ -66,16 +66,16 @@ export const fetchSchema = z
     /** Per-phase timeouts in milliseconds. */
     timeouts: z
       .object({
-        lookupMs: positiveInt.default(5_000),
-        connectMs: positiveInt.default(10_000),
-        secureConnectMs: positiveInt.default(10_000),
+        lookupMs: positiveInt.default(5_000).describe('DNS lookup timeout (ms).'),
+        connectMs: positiveInt.default(10_000).describe('TCP connect timeout (ms).'),
+        secureConnectMs: positiveInt.default(10_000).describe('TLS handshake timeout (ms).'),
         /** Headers must arrive within this. */
-        responseMs: positiveInt.default(20_000),
+        responseMs: positiveInt.default(20_000).describe('Time for the response headers to arrive after the request was sent (ms).'),
         /** Socket idle (no bytes) limit. */
-        socketMs: positiveInt.default(20_000),
-        sendMs: positiveInt.default(10_000),
+        socketMs: positiveInt.default(20_000).describe('Socket idle limit: no bytes for this long fails the request (ms).'),
+        sendMs: positiveInt.default(10_000).describe('Time to send the request (ms).'),
         /** Whole request including body. */
-        requestMs: positiveInt.default(60_000),
+        requestMs: positiveInt.default(60_000).describe('Whole request, redirects and body included (ms).'),
       })
       .strict()
       .prefault({})

@@ -135,3 +135,21 @@ describe('skein CLI', () => {
     }
   });
 });
+
+describe('skein demo', () => {
+  test('serves the bundled site and crawls it completely, offline', async () => {
+    const data = await tempDataDir();
+    try {
+      const result = await runCli(['demo', '--pages', '60', '--data-dir', data.dir, '--json', '--workers', '1']);
+      assert.equal(result.code, 0, result.stderr);
+      const summary = JSON.parse(result.stdout);
+      assert.equal(summary.name, 'demo');
+      assert.equal(summary.endReason, 'done');
+      assert.equal(summary.pages.ok, 61, 'home + 60 pages');
+      const again = await runCli(['demo', '--pages', '60', '--data-dir', data.dir, '--json', '--workers', '1']);
+      assert.equal(again.code, 0, 'a second demo run starts fresh');
+    } finally {
+      await data.cleanup();
+    }
+  });
+});

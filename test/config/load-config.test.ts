@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envLayer, loadConfig, validateConfig } from '../../src/config/load-config.js';
 import { configJsonSchema } from '../../src/config/write-json-schema.js';
+import { configReferenceMarkdown } from '../../src/config/config-reference.js';
 import { ConfigError } from '../../src/core/errors.js';
 
 async function tempFile(name: string, text: string): Promise<string> {
@@ -90,5 +91,10 @@ describe('shipped configs', () => {
   test('config/skein.schema.json is the schema generated from the code (npm run schema)', async () => {
     const committed = JSON.parse(await readFile('config/skein.schema.json', 'utf8'));
     assert.deepEqual(committed, JSON.parse(JSON.stringify(configJsonSchema())));
+  });
+
+  test('the README configuration reference is generated from the schema (npm run schema)', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    assert.ok(readme.includes(configReferenceMarkdown()), 'README reference is stale: run npm run schema');
   });
 });
