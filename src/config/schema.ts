@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { extractSchema } from './extract-schema.js';
+import { DEFAULT_STRIP_PARAMS } from '../url/normalize-url.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -46,7 +47,7 @@ export const scopeSchema = z
     /** Query parameters removed during normalisation (globs on the name). */
     stripParams: z
       .array(z.string())
-      .default(['utm_*', 'fbclid', 'gclid', 'dclid', 'msclkid', 'mc_cid', 'mc_eid', '_ga', 'yclid', 'phpsessid', 'jsessionid', 'sid', 'sessionid'])
+      .default([...DEFAULT_STRIP_PARAMS])
       .describe('Query parameter names (globs, case-insensitive) removed when normalising URLs.'),
     /** Sort query parameters when normalising. @default true */
     sortParams: z.boolean().default(true).describe('Sort query parameters when normalising URLs.'),

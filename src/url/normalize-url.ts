@@ -18,7 +18,6 @@
  *   repeated names keep their order) when `sortParams`, and a query left
  *   empty loses its `?`. Parameter values are never re-encoded (`+` stays `+`).
  */
-import { scopeSchema } from '../config/schema.js';
 
 export type NormalizeResult = { ok: true; url: string } | { ok: false; reason: 'invalid-url' | 'scheme' };
 
@@ -141,6 +140,9 @@ export function createUrlNormalizer(opts: UrlNormalizerOptions): UrlNormalizer {
   };
 }
 
+/** Tracking and session parameters removed by default (the `scope.stripParams` default). */
+export const DEFAULT_STRIP_PARAMS: readonly string[] = ['utm_*', 'fbclid', 'gclid', 'dclid', 'msclkid', 'mc_cid', 'mc_eid', '_ga', 'yclid', 'phpsessid', 'jsessionid', 'sid', 'sessionid'];
+
 let defaultNormalizer: UrlNormalizer | undefined;
 
 /**
@@ -149,8 +151,7 @@ let defaultNormalizer: UrlNormalizer | undefined;
  */
 export function normalizeUrl(href: string, base?: string): NormalizeResult {
   if (defaultNormalizer === undefined) {
-    const defaults = scopeSchema.parse({});
-    defaultNormalizer = createUrlNormalizer({ stripParams: defaults.stripParams, sortParams: defaults.sortParams });
+    defaultNormalizer = createUrlNormalizer({ stripParams: [...DEFAULT_STRIP_PARAMS], sortParams: true });
   }
   return defaultNormalizer(href, base);
 }
