@@ -1,5 +1,7 @@
 /**
- * One request's path, top to bottom: politeness gate (robots) → fetch (main
+ * One request's path, top to bottom: politeness gate (host given up? robots
+ * verdict; a host's Crawl-delay is handed to the frontier on first contact, and
+ * requests leased before it was known go back to be spaced) → fetch (main
  * process, I/O) → parse (worker pool, CPU) → record → discovered links back to
  * the frontier. Every outcome ends in exactly one of: a stored record, a
  * retry, or (when stopping) an abandoned lease that the frontier hands out
@@ -37,6 +39,10 @@ export class PagePipeline {
   readonly #hostFailures = new Map<string, number>();
   /** Hosts whose crawl delay was already set from robots.txt. */
   readonly #hostPolicySet = new Set<string>();
+  /** Requests put back once to learn their host's Crawl-delay: that was not a failed attempt. */
+  readonly #requeued = new Set<string>();
+  /** Hosts given up: their later requests are recorded as skipped without a fetch. */
+  readonly #gaveUp = new Map<string, string>();
 
   constructor(deps: PipelineDeps) {
     this.#deps = deps;
@@ -46,6 +52,8 @@ export class PagePipeline {
   async run(lease: Lease, signal: AbortSignal): Promise<void> {
     const { request } = lease;
     const startedAtMs = this.#deps.now();
+    const gaveUp = this.#gaveUp.get(lease.host);
+    if (gaveUp !== undefined) return this.#finish(lease, skippedRecord(request, 'host-gave-up', `host ${lease.host} given up: ${gaveUp}`, startedAtMs));
     if (!(await this.#gate(lease, startedAtMs))) return;
     this.#deps.events.emit('request:started', { request });
     const result = await this.#deps.fetch(request.url, {
@@ -75,6 +83,7 @@ export class PagePipeline {
 
   /** Records skipped pages for every queued request of a host given up. */
   async giveUpHost(host: string, reason: string): Promise<void> {
+    this.#gaveUp.set(host, reason);
     const drained = await this.#deps.frontier.drainHost(host);
     this.#deps.events.emit('host:gave-up', { host, reason });
     for (const request of drained) {
@@ -86,26 +95,38 @@ export class PagePipeline {
   async #gate(lease: Lease, nowMs: number): Promise<boolean> {
     const { robots, frontier, config, events } = this.#deps;
     if (!robots) return true;
+    const policyKnown = this.#hostPolicySet.has(lease.host);
     const verdict = await robots.check(lease.request.url);
     if (verdict.allowed) {
-      if (verdict.crawlDelayMs !== undefined && !this.#hostPolicySet.has(lease.host)) {
-        this.#hostPolicySet.add(lease.host);
-        const delayMs = Math.max(config.politeness.delayMs, verdict.crawlDelayMs);
-        await frontier.setHostPolicy(lease.host, { delayMs });
-        if (verdict.clamped) {
-          events.emit('log', { level: 'warn', message: `${lease.host}: robots.txt Crawl-delay clamped to ${config.politeness.maxCrawlDelayMs} ms` });
-        }
+      if (verdict.clamped) {
+        events.emit('log', { level: 'warn', message: `${lease.host}: robots.txt Crawl-delay of ${verdict.requestedCrawlDelayMs} ms clamped to ${config.politeness.maxCrawlDelayMs} ms` });
       }
+      const delayMs = Math.max(config.politeness.delayMs, verdict.crawlDelayMs ?? 0);
+      if (policyKnown || delayMs <= config.politeness.delayMs) return true;
+      if (this.#hostPolicySet.has(lease.host)) {
+        // Leased with the default spacing while another request of this host was learning the
+        // Crawl-delay: back to the frontier, which now spaces it.
+        this.#requeued.add(lease.request.key);
+        await frontier.retry(lease, this.#deps.now());
+        events.emit('request:retry', { request: lease.request, reason: 'robots', delayMs });
+        return false;
+      }
+      this.#hostPolicySet.add(lease.host);
+      await frontier.setHostPolicy(lease.host, { delayMs });
+      // This request starts now: the next one waits the full delay.
+      await frontier.backoffHost(lease.host, this.#deps.now() + delayMs);
       return true;
     }
-    if (verdict.retryAtMs !== undefined && (lease.request.attempt ?? 0) < config.fetch.retries) {
+    if (verdict.retryAtMs !== undefined && this.#attempt(lease) < config.fetch.retries) {
       await frontier.retry(lease, verdict.retryAtMs);
       events.emit('request:retry', { request: lease.request, reason: 'robots', delayMs: verdict.retryAtMs - nowMs });
       return false;
     }
-    if (verdict.retryAtMs !== undefined && verdict.httpStatus === undefined) {
-      // The host itself could not be reached: a failed page, like any unreachable URL.
-      await this.#finish(lease, { ...skippedRecord(lease.request, 'connection', verdict.detail, nowMs), outcome: 'failed' });
+    if (verdict.retryAtMs !== undefined) {
+      // robots.txt stayed unreachable: the host counts a failure, as for any unreachable page.
+      const record = skippedRecord(lease.request, verdict.httpStatus === undefined ? 'connection' : 'robots', verdict.detail, nowMs);
+      await this.#finish(lease, verdict.httpStatus === undefined ? { ...record, outcome: 'failed' } : record);
+      await this.#countHostFailure(lease.host, verdict.detail);
       return false;
     }
     await this.#finish(lease, skippedRecord(lease.request, 'robots', verdict.detail, nowMs));
@@ -116,7 +137,7 @@ export class PagePipeline {
     const { config, frontier, events } = this.#deps;
     const nowMs = this.#deps.now();
     const decision = retryDecision({
-      attempt: lease.request.attempt ?? 0,
+      attempt: this.#attempt(lease),
       maxRetries: config.fetch.retries,
       reason: failure.reason,
       ...(failure.status !== undefined ? { status: failure.status } : {}),
@@ -134,12 +155,23 @@ export class PagePipeline {
       return;
     }
     await this.#finish(lease, failedFetchRecord(lease.request, failure, startedAtMs, nowMs));
-    if (failure.reason === 'timeout' || failure.reason === 'connection' || (failure.status ?? 0) >= 500) {
-      const failures = (this.#hostFailures.get(lease.host) ?? 0) + 1;
-      this.#hostFailures.set(lease.host, failures);
-      if (failures === config.politeness.hostMaxFailures) {
-        await this.giveUpHost(lease.host, `${failures} consecutive failures (last: ${failure.code})`);
-      }
+    if (failure.reason === 'timeout' || failure.reason === 'connection' || (failure.status ?? 0) >= 500 || failure.status === 429) {
+      await this.#countHostFailure(lease.host, failure.code);
+    }
+  }
+
+  /** Failed attempts made for this request (the frontier also counts a Crawl-delay requeue). */
+  #attempt(lease: Lease): number {
+    const attempt = lease.request.attempt ?? 0;
+    return this.#requeued.has(lease.request.key) ? Math.max(0, attempt - 1) : attempt;
+  }
+
+  /** Counts a request that failed for good because of its host; gives the host up at `hostMaxFailures`. */
+  async #countHostFailure(host: string, cause: string): Promise<void> {
+    const failures = (this.#hostFailures.get(host) ?? 0) + 1;
+    this.#hostFailures.set(host, failures);
+    if (failures >= this.#deps.config.politeness.hostMaxFailures && !this.#gaveUp.has(host)) {
+      await this.giveUpHost(host, `${failures} consecutive failures (last: ${cause})`);
     }
   }
 
@@ -180,6 +212,7 @@ export class PagePipeline {
   }
 
   async #finish(lease: Lease, record: PageRecord): Promise<void> {
+    this.#requeued.delete(lease.request.key);
     if (this.#deps.store.put(record)) this.#deps.events.emit('page:stored', { record });
     await this.#deps.frontier.complete(lease, record.outcome);
   }
