@@ -24,6 +24,10 @@ export type { PageStore } from './store/page-store.js';
 export { LowdbPageStore } from './store/lowdb-page-store.js';
 export { normalizeUrl } from './url/normalize-url.js';
 export { exportRecords } from './export/export-records.js';
+export { replayCrawl, comparableRecord } from './replay/replay-crawl.js';
+export type { ReplayCrawlOptions, ReplayCrawlResult } from './replay/replay-crawl.js';
+export type { FixtureDefinition, FixtureMeta } from './replay/fixture-definition.js';
+export type { ReplayOptions, RecordReplayOptions } from './replay/record-replay.js';
 
 /** Creates a crawl from a config (validated here) without running it. */
 export async function createCrawler(input: CrawlConfigInput, options: CreateCrawlerOptions = {}): Promise<CrawlHandle> {

@@ -9,6 +9,8 @@ import { ConfigError } from '../core/errors.js';
 import type { CrawlConfig } from '../config/schema.js';
 import { addCrawlFlags, flagsToConfig } from './crawl-flags.js';
 import { runCrawl } from './run-crawl.js';
+import { addReplayFlags, replayFlagsToOptions } from './replay-flags.js';
+import { addRedisFlags, runCrawlOnRedis, wantsRedis } from './redis-flags.js';
 
 export function crawlCommand(setExitCode: (code: number) => void): Command {
   const command = new Command('crawl')
@@ -20,6 +22,8 @@ export function crawlCommand(setExitCode: (code: number) => void): Command {
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print the summary as JSON on stdout');
   addCrawlFlags(command);
+  addReplayFlags(command);
+  addRedisFlags(command);
   command.addHelpText(
     'after',
     `
@@ -35,12 +39,15 @@ Examples:
     const file = options.config as string | undefined;
     let base: Record<string, unknown> | undefined;
     if (typeof options.resume === 'string') {
+      if (options.fresh) throw new ConfigError('fresh', '--fresh deletes the stored crawl; it cannot be combined with --resume');
       flags.name = options.resume;
       base = await storedConfig(options, flags);
     }
-    const config = await loadConfig({ ...(file ? { file } : {}), flags, ...(base ? { base } : {}) });
+    const replay = await replayFlagsToOptions(options, flags);
+    const config = await loadConfig({ ...(file ? { file } : {}), flags, ...((base ?? replay.base) ? { base: base ?? replay.base } : {}) });
     if (base && !options.force) refuseScopeChange(base, config);
-    const { code } = await runCrawl(config, { quiet: Boolean(options.quiet), json: Boolean(options.json) }, { resume: Boolean(options.resume), fresh: Boolean(options.fresh) });
+    if (wantsRedis(options)) return setExitCode(await runCrawlOnRedis(config, options));
+    const { code } = await runCrawl(config, { quiet: Boolean(options.quiet), json: Boolean(options.json) }, { resume: Boolean(options.resume), fresh: Boolean(options.fresh), ...replay.options });
     setExitCode(code);
   });
   return command;

@@ -7,9 +7,12 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, CrawlError, FrontierUnavailableError } from '../core/errors.js';
 import { crawlCommand } from './crawl-command.js';
+import { resumeCommand } from './resume-command.js';
+import { benchCommand } from './bench-command.js';
 import { demoCommand } from './demo-command.js';
 import { exportCommand } from './export-command.js';
 import { statusCommand } from './status-command.js';
+import { workerCommand } from './worker-command.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, frontierUnavailable: 3, interrupted: 130 } as const;
 
@@ -20,9 +23,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .addCommand(crawlCommand(setExitCode))
+    .addCommand(resumeCommand(setExitCode))
     .addCommand(exportCommand())
     .addCommand(statusCommand(setExitCode))
-    .addCommand(demoCommand(setExitCode));
+    .addCommand(workerCommand(setExitCode))
+    .addCommand(demoCommand(setExitCode))
+    .addCommand(benchCommand(setExitCode));
   for (const command of program.commands) command.exitOverride();
   program.addHelpText('after', '\nExamples:\n  $ skein demo\n  $ skein crawl https://example.com/ --max-pages 200\n  $ skein export example.com --format jsonl | jq .title\n  $ skein status example.com');
   return program;

@@ -9,6 +9,7 @@ import { FrontierJournal } from '../store/frontier-journal.js';
 import { LowdbPageStore } from '../store/lowdb-page-store.js';
 import { ConfigError } from '../core/errors.js';
 import { access } from 'node:fs/promises';
+import { addRedisTargetFlags, printClusterStatus, wantsRedis } from './redis-flags.js';
 
 export interface CrawlStatus {
   name: string;
@@ -64,7 +65,7 @@ export async function readCrawlStatus(dataDir: string, name: string): Promise<Cr
     for await (const request of new FrontierJournal(paths.frontier).readAll()) {
       if (!store || !store.has(request.key)) queued++;
     }
-    status.queued = queued;
+    if (store) status.queued = queued; // unknown when the page store cannot be read
   } catch (error) {
     status.problems.push((error as Error).message);
   }
@@ -88,13 +89,14 @@ export function formatStatus(s: CrawlStatus): string {
 }
 
 export function statusCommand(setExitCode: (code: number) => void): Command {
-  return new Command('status')
-    .description('show what a stored crawl holds: pages ok/failed by reason, queued, config, when it ran')
-    .argument('<name>', 'crawl name')
+  return addRedisTargetFlags(new Command('status'))
+    .description('show what a stored crawl holds: pages ok/failed by reason, queued, config, when it ran (with --redis: a distributed crawl, live)')
+    .argument('[name]', 'crawl name (or the crawl id with --redis)')
     .option('--data-dir <dir>', 'where crawls are stored (default: "data")', 'data')
     .option('--json', 'print as JSON')
-    .addHelpText('after', '\nExamples:\n  $ skein status example.com\n  $ skein status demo --json')
-    .action(async (name: string, options: { dataDir: string; json?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  $ skein status example.com\n  $ skein status demo --json\n  $ skein status --redis redis://127.0.0.1:6379 --crawl-id site-2026')
+    .action(async (name: string | undefined, options: { dataDir: string; json?: boolean }) => {
+      if (wantsRedis(options) || name === undefined) return printClusterStatus(name, options);
       const status = await readCrawlStatus(options.dataDir, name);
       process.stdout.write(options.json ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status));
       if (status.problems.length) setExitCode(1);

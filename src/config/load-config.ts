@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { crawlConfigSchema, type CrawlConfig } from './schema.js';
 import { compileUrlPatterns } from '../url/url-patterns.js';
+import { compileExtractRules } from '../parse/compile-extract-rules.js';
 
 /** A partial config as read from any source: nested plain objects. */
 export type ConfigLayer = Record<string, unknown>;
@@ -98,6 +99,7 @@ export function validateConfig(input: unknown): CrawlConfig {
   for (const key of ['include', 'exclude'] as const) {
     compileUrlPatterns(config.scope[key], `scope.${key}`);
   }
+  compileExtractRules(config.extract); // selectors, regexes, URL patterns: ConfigError naming the rule and field
   return config;
 }
 

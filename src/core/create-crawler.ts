@@ -13,23 +13,31 @@ import { createParsePool } from '../parse/parse-pool.js';
 import type { ParsePool, ParseRules } from '../parse/parse-types.js';
 import { RobotsCache } from '../politeness/robots-cache.js';
 import { discoverSitemapUrls } from '../politeness/sitemaps.js';
+import { createRecordReplay, replayConfig, type RecordReplayOptions } from '../replay/record-replay.js';
 import { CrawlMeta } from '../store/crawl-meta.js';
-import { crawlPaths, deriveCrawlName } from '../store/crawl-dir.js';
+import { crawlPaths, deriveCrawlName, type CrawlPaths } from '../store/crawl-dir.js';
 import { FrontierJournal } from '../store/frontier-journal.js';
 import { LowdbPageStore } from '../store/lowdb-page-store.js';
+import type { PageStore } from '../store/page-store.js';
 import { Crawler, type CrawlProgress } from './crawler.js';
 import { ConfigError } from './errors.js';
 import { CrawlEventBus, type CrawlSummary } from './events.js';
 import { LinkGate } from './link-gate.js';
 import { PagePipeline } from './page-pipeline.js';
 
-export interface CreateCrawlerOptions {
+export interface CreateCrawlerOptions extends RecordReplayOptions {
   /** Continue the stored crawl of this name (its queue and pages). */
   resume?: boolean;
   /** Delete an existing crawl of the same name first. */
   fresh?: boolean;
   /** A shared frontier (distributed mode); defaults to a persisted MemoryFrontier. */
   frontier?: Frontier;
+  /** Where this crawl's files go instead of `<dataDir>/<name>/` (distributed mode: one directory per node). */
+  paths?: CrawlPaths;
+  /** Wraps the page store (distributed mode: stamps `record.node`, tells when records are on disk). */
+  wrapStore?: (store: PageStore) => PageStore;
+  /** A parse pool to use instead of starting one from `config.parser` (`skein bench` wraps one to keep the sample's bodies). */
+  parsePool?: ParsePool;
   events?: CrawlEventBus;
 }
 
@@ -75,8 +83,9 @@ export function startParsePool(config: CrawlConfig): ParsePool {
 }
 
 export async function createCrawler(config: CrawlConfig, options: CreateCrawlerOptions = {}): Promise<CrawlHandle> {
+  config = replayConfig(config, options.replay);
   const name = crawlName(config);
-  const paths = crawlPaths(config.dataDir, name);
+  const paths = options.paths ?? crawlPaths(config.dataDir, name);
   const meta = new CrawlMeta(paths.meta);
   const existing = await meta.read();
   if (existing && !options.resume && !options.fresh) {
@@ -86,8 +95,10 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
   await mkdir(paths.dir, { recursive: true });
 
   const events = options.events ?? new CrawlEventBus();
-  const store = await LowdbPageStore.open(paths.pages);
   const journal = new FrontierJournal(paths.frontier);
+  // Journal before pages: a page's discovered links are durable before the page.
+  const opened = await LowdbPageStore.open(paths.pages, { flushFirst: () => journal.flush() });
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const frontierOptions: FrontierOptions = {
     maxPages: config.scope.maxPages,
     hostPolicy: { delayMs: config.politeness.delayMs, parallelism: config.fetch.perHostParallelism },
@@ -100,8 +111,9 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
       ? await MemoryFrontier.restore({ ...frontierOptions, journal }, journal.readAll(), (key) => store.has(key), store.size)
       : new MemoryFrontier({ ...frontierOptions, journal }));
 
-  const fetcher = createFetcher(config.fetch);
-  const parsePool = startParsePool(config);
+  const recording = createRecordReplay(config, options);
+  const fetcher = recording.wrap(createFetcher(config.fetch, recording.observer));
+  const parsePool = options.parsePool ?? startParsePool(config);
   const robots = config.politeness.respectRobots
     ? new RobotsCache({
         fetch: (url, opts) => fetcher.fetch(url, opts),
@@ -124,8 +136,11 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
     events,
     now: Date.now,
   });
+  // Seeds and sitemap URLs are journalled in one segment, so a resumed crawl
+  // has them all, unless it was killed before its first checkpoint.
+  const restoredNothing = resumed && (await frontier.stats()).seen === 0;
   const discoverSeeds =
-    config.politeness.sitemaps && !resumed
+    config.politeness.sitemaps && (!resumed || restoredNothing)
       ? async () => {
           const origins = [...new Set(config.seeds.map((seed) => new URL(seed).origin))];
           const robotsSitemaps = robots ? (await Promise.all(origins.map((origin) => robots.sitemapsFor(origin)))).flat() : [];
@@ -160,7 +175,9 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
     events,
     async run() {
       await meta.startRun(config, name);
+      await recording.start();
       const summary = await crawler.run(config.seeds, { resumed });
+      await recording.finish(summary, events);
       await meta.finishRun(summary);
       return summary;
     },
@@ -174,6 +191,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
       await frontier.close();
       await parsePool.close();
       fetcher.close();
+      await recording.close();
     },
   };
 }

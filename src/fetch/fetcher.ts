@@ -51,6 +51,26 @@ const DEFAULT_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/
 
 const ignore = (): void => {};
 
+/** One HTTP exchange as the fetcher saw it; every redirect hop is its own exchange. */
+export interface FetchExchange {
+  method: 'GET';
+  url: string;
+  status: number;
+  /** Response headers, lower-cased names. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Body bytes as read, decompressed; empty when a redirect or error body passed the drain limits. */
+  body: Buffer;
+}
+
+/**
+ * Sees every exchange that got a complete response (`--record`). With an
+ * observer, bodies the crawl would not read (redirects, errors, types that are
+ * not parsed) are read (within the usual caps) so that the exchange is complete.
+ */
+export interface FetchObserver {
+  onExchange(exchange: FetchExchange): void;
+}
+
 /**
  * Creates the fetcher used by the crawler (and by robots.txt / sitemap loading).
  *
@@ -59,7 +79,7 @@ const ignore = (): void => {};
  * const result = await fetcher.fetch('https://example.com/', { checkRedirect: (url) => scope(url) });
  * fetcher.close();
  */
-export function createFetcher(config: FetchConfig): Fetcher {
+export function createFetcher(config: FetchConfig, observer?: FetchObserver): Fetcher {
   const agentOptions: http.AgentOptions = {
     keepAlive: true,
     // Per origin. The crawler's queue bounds the real concurrency; this only
@@ -95,7 +115,7 @@ export function createFetcher(config: FetchConfig): Fetcher {
     async fetch(url, opts = {}) {
       if (closed) return failure({ url, redirects: [], startedAtMs: performance.now() }, 'aborted', 'ERR_FETCHER_CLOSED', 'the fetcher is closed');
       try {
-        return await fetchWithRedirects(client, config, url, opts);
+        return await fetchWithRedirects(client, config, url, opts, observer);
       } catch (error) {
         // Only a throwing checkRedirect callback can get here.
         const { reason, code, message } = classifyFetchError(error);
@@ -122,7 +142,7 @@ interface FetchState {
   contentType?: string;
 }
 
-async function fetchWithRedirects(client: Got, config: FetchConfig, url: string, opts: FetchOptions): Promise<FetchResult> {
+async function fetchWithRedirects(client: Got, config: FetchConfig, url: string, opts: FetchOptions, observer?: FetchObserver): Promise<FetchResult> {
   const state: FetchState = { url, redirects: [], startedAtMs: performance.now() };
   let current: URL;
   try {
@@ -157,7 +177,8 @@ async function fetchWithRedirects(client: Got, config: FetchConfig, url: string,
       const location = headerValue(response.headers.location);
 
       if (response.statusCode >= 300 && response.statusCode < 400 && location !== undefined) {
-        await drain(stream);
+        const drained = await drain(stream, observer !== undefined);
+        observer?.onExchange(exchangeOf(current.href, response, drained));
         const next = nextHop(state, current, location, response.statusCode, seen, config.maxRedirects, opts);
         if (next instanceof URL) {
           seen.add(next.href);
@@ -168,11 +189,12 @@ async function fetchWithRedirects(client: Got, config: FetchConfig, url: string,
       }
       if (response.statusCode >= 400) {
         const retryAfterMs = parseRetryAfter(headerValue(response.headers['retry-after']), Date.now());
-        await drain(stream);
+        const drained = await drain(stream, observer !== undefined);
+        observer?.onExchange(exchangeOf(current.href, response, drained));
         const result = failure(state, 'http-error', 'ERR_HTTP_STATUS', `HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim());
         return retryAfterMs === undefined ? result : { ...result, retryAfterMs };
       }
-      return await readResponse(stream, response, state, config, opts);
+      return await readResponse(stream, response, state, config, opts, observer);
     }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
@@ -221,13 +243,15 @@ function nextHop(state: FetchState, current: URL, location: string, status: numb
 }
 
 /** Reads a final 2xx/3xx response: the body under the cap, or nothing for types that are not parsed. */
-async function readResponse(stream: Request, response: Response, state: FetchState, config: FetchConfig, opts: FetchOptions): Promise<FetchResult> {
+async function readResponse(stream: Request, response: Response, state: FetchState, config: FetchConfig, opts: FetchOptions, observer?: FetchObserver): Promise<FetchResult> {
   const { contentType } = state;
+  const maxBytes = opts.maxBodyBytes ?? config.maxBodyBytes;
   if (!opts.keepBody && !isParsedContentType(contentType, config.parseContentTypes)) {
+    const skipped = observer ? await readBody(stream, { maxBytes }) : undefined;
+    if (skipped?.ok) observer?.onExchange(exchangeOf(state.finalUrl ?? state.url, response, skipped.body));
     stream.destroy();
     return success(state, Buffer.alloc(0), { bodySkipped: true });
   }
-  const maxBytes = opts.maxBodyBytes ?? config.maxBodyBytes;
   const declaredBytes = Number(headerValue(response.headers['content-length']));
   const encoding = headerValue(response.headers['content-encoding'])?.trim().toLowerCase();
   if ((encoding === undefined || encoding === 'identity') && declaredBytes > maxBytes) {
@@ -235,16 +259,24 @@ async function readResponse(stream: Request, response: Response, state: FetchSta
     return failure(state, 'body-too-large', 'ERR_BODY_TOO_LARGE', `Content-Length ${declaredBytes} is over the ${maxBytes}-byte cap`);
   }
   const read = await readBody(stream, { maxBytes });
-  if (read.ok) return success(state, read.body);
+  if (read.ok) {
+    observer?.onExchange(exchangeOf(state.finalUrl ?? state.url, response, read.body));
+    return success(state, read.body);
+  }
   if (read.kind === 'too-large') {
     return failure(state, 'body-too-large', 'ERR_BODY_TOO_LARGE', `body passed the ${maxBytes}-byte cap (decompressed)`, read.bytes);
   }
   return errorFailure(state, read.kind === 'error' ? read.error : new PrematureCloseError(), opts.signal, read.bytes);
 }
 
-/** Throws away a body we do not keep, so the socket can be reused; destroys it when too big or slow. */
-async function drain(stream: Request): Promise<void> {
-  await readBody(stream, { maxBytes: DRAIN_MAX_BYTES, keep: false, maxMs: DRAIN_MAX_MS });
+/** Throws away a body we do not keep (kept when `keep`, for recording), so the socket can be reused; destroys it when too big or slow. */
+async function drain(stream: Request, keep = false): Promise<Buffer> {
+  const read = await readBody(stream, { maxBytes: DRAIN_MAX_BYTES, keep, maxMs: DRAIN_MAX_MS });
+  return read.ok ? read.body : Buffer.alloc(0);
+}
+
+function exchangeOf(url: string, response: Response, body: Buffer): FetchExchange {
+  return { method: 'GET', url, status: response.statusCode, headers: response.headers, body };
 }
 
 /**

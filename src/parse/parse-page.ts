@@ -6,7 +6,8 @@
  * Steps: decode the charset → parse with cheerio (htmlparser2 mode, about 3×
  * faster than parse5 and tolerant of any markup) → one iterative scan for
  * metadata, headings, text and links → robots directives → link resolution,
- * normalisation and scope → the custom extractor, if configured.
+ * normalisation and scope → config-driven fields, built-ins and follow
+ * selectors (extract-page-fields.ts) → the custom extractor, if configured.
  */
 import { performance } from 'node:perf_hooks';
 import { load } from 'cheerio/slim';
@@ -14,9 +15,12 @@ import type { ParsedPage } from '../core/types.js';
 import { ParseError } from '../core/errors.js';
 import { createUrlNormalizer, type UrlNormalizer } from '../url/normalize-url.js';
 import { createScopeRules, type ScopeRules } from '../url/scope.js';
+import { compileExtractRules, type CompiledExtractRules } from './compile-extract-rules.js';
 import { decodeBody } from './decode-body.js';
+import { selectFollowLinks } from './extract-follow.js';
 import { extractLinks, parseBaseHref, resolveBaseUrl } from './extract-links.js';
 import { mergeRobotsDirectives, parseMetaRobots, parseXRobotsTag } from './extract-metadata.js';
+import { extractPageFields } from './extract-page-fields.js';
 import type { CustomExtractor } from './load-extractor-module.js';
 import type { ParseInput, ParseRules } from './parse-types.js';
 import { scanDocument, type DomNode } from './scan-document.js';
@@ -26,6 +30,8 @@ export interface CompiledParseRules {
   readonly rules: ParseRules;
   readonly normalize: UrlNormalizer;
   readonly scope: ScopeRules;
+  /** Field rules, built-ins and follow selectors (`extract.*`, see compile-extract-rules.ts). */
+  readonly extract: CompiledExtractRules;
   /** The loaded `extract.module`, if any (see `loadExtractorModule`). */
   readonly extractor?: CustomExtractor;
 }
@@ -37,7 +43,8 @@ export interface CompiledParseRules {
 export function compileParseRules(rules: ParseRules, extractor?: CustomExtractor): CompiledParseRules {
   const normalize = createUrlNormalizer({ stripParams: rules.scope.stripParams, sortParams: rules.scope.sortParams });
   const scope = createScopeRules(rules.seeds, rules.scope);
-  return extractor ? { rules, normalize, scope, extractor } : { rules, normalize, scope };
+  const extract = compileExtractRules(rules.extract);
+  return extractor ? { rules, normalize, scope, extract, extractor } : { rules, normalize, scope, extract };
 }
 
 /** cheerio options: htmlparser2 in HTML mode (not parse5, not XML). */
@@ -100,7 +107,7 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
   const directives = mergeRobotsDirectives(parseMetaRobots(scanned.metaRobots), parseXRobotsTag(input.xRobotsTag));
   const honoured = rules.respectMetaRobots ? directives : { noindex: false, nofollow: false };
 
-  const { links, follow } = extractLinks(scanned.links, {
+  const linkContext = {
     pageUrl: input.url,
     baseHref: scanned.baseHref,
     depth: input.depth,
@@ -108,7 +115,8 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
     respectNofollow: rules.respectNofollow,
     normalize: compiled.normalize,
     scope: compiled.scope,
-  });
+  };
+  const { links, follow } = extractLinks(scanned.links, linkContext);
 
   const page: ParsedPage = {
     headings: scanned.headings,
@@ -132,6 +140,24 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
     const canonical = compiled.normalize(scanned.canonicalHref, resolveBaseUrl(scanned.baseHref, input.url));
     if (canonical.ok) page.canonical = canonical.url;
     else warnings.push(`ignored <link rel="canonical" href="${scanned.canonicalHref.slice(0, 200)}">: ${canonical.reason}`);
+  }
+
+  if (!compiled.extract.empty) {
+    const normalizedUrl = compiled.normalize(input.url);
+    const extracted = extractPageFields(compiled.extract, {
+      $,
+      pageUrl: normalizedUrl.ok ? normalizedUrl.url : input.url,
+      baseUrl: resolveBaseUrl(scanned.baseHref, input.url),
+    });
+    if (extracted.fields !== undefined) page.fields = extracted.fields;
+    warnings.push(...extracted.warnings);
+    if (extracted.failedMessage !== undefined) {
+      page.failedReason = 'required-field-missing';
+      page.failedMessage = extracted.failedMessage;
+    }
+    if (extracted.followSelectors !== undefined) {
+      page.follow = extractLinks(selectFollowLinks($, extracted.followSelectors), linkContext).follow;
+    }
   }
 
   if (compiled.extractor) {

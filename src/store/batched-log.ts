@@ -30,9 +30,19 @@ export class BatchedLog<T> {
     this.#buffer.push(item);
   }
 
-  /** Writes the buffer as one segment; resolves once it is on disk. */
-  flush(): Promise<void> {
-    const run = this.#tail.then(() => this.#writeBuffered());
+  /**
+   * Writes the buffer as one segment; resolves once it is on disk. With
+   * `before`, the flush first awaits `before()` and then writes only the
+   * items added before `before` was called (items added meanwhile wait for
+   * the next flush): a write barrier for state this batch depends on.
+   */
+  flush(before?: () => Promise<void>): Promise<void> {
+    const run = this.#tail.then(async () => {
+      const count = this.#buffer.length;
+      if (count === 0) return;
+      if (before) await before();
+      await this.#writeBuffered(count);
+    });
     this.#tail = run.catch(() => undefined);
     return run;
   }
@@ -70,12 +80,10 @@ export class BatchedLog<T> {
     return this.#log;
   }
 
-  async #writeBuffered(): Promise<void> {
-    const count = this.#buffer.length;
-    if (count === 0) return;
+  /** Writes the first `count` buffered items (flushes are serialised, so they are exactly the batch). */
+  async #writeBuffered(count: number): Promise<void> {
     const log = await this.ready();
     const seq = await log.append(this.#buffer.slice(0, count));
-    // Flushes are serialised, so the first `count` items are exactly the batch.
     this.#buffer.splice(0, count);
     if (seq !== undefined) this.#committedSeq = seq;
   }

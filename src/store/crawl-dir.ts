@@ -4,7 +4,8 @@
  * ```
  * <dataDir>/<name>/
  *   crawl.json        name, config, runs (crawl-meta.ts)
- *   pages/            page records, one segment per flush (lowdb-page-store.ts)
+ *   pages/            page records, one segment per flush, each with a keys
+ *                     sidecar (lowdb-page-store.ts, keys-sidecar.ts)
  *   frontier/         accepted requests, one segment per flush (frontier-journal.ts)
  * ```
  */

@@ -23,35 +23,49 @@ export function checkPageRecord(value: unknown): string | undefined {
   return undefined;
 }
 
+export interface LowdbPageStoreOptions {
+  /**
+   * Called at the start of every flush; the batch then written holds only the
+   * records put before it was called. The crawler passes the frontier
+   * journal's flush: a page's discovered links are recorded before the page
+   * is put, so they are on disk before the page is (a kill in between loses
+   * no link). @default undefined (no barrier)
+   */
+  flushFirst?: () => Promise<void>;
+}
+
 export class LowdbPageStore implements PageStore {
   readonly dir: string;
   readonly #log: BatchedLog<PageRecord>;
   /** Keys stored or buffered. */
   readonly #keys: Set<string>;
+  readonly #flushFirst: (() => Promise<void>) | undefined;
   #closed = false;
 
   /** Use `LowdbPageStore.open`. */
-  constructor(dir: string, log: BatchedLog<PageRecord>, keys: Set<string>) {
+  constructor(dir: string, log: BatchedLog<PageRecord>, keys: Set<string>, options: LowdbPageStoreOptions = {}) {
     this.dir = dir;
     this.#log = log;
     this.#keys = keys;
+    this.#flushFirst = options.flushFirst;
   }
 
   /**
-   * Opens the store in `dir` and rebuilds the key set by streaming the
-   * segments once. Changes nothing on disk (the directory is created by the
+   * Opens the store in `dir` and rebuilds the key set from each segment's
+   * keys sidecar (the segment itself when the sidecar is missing or stale). Changes nothing on disk (the directory is created by the
    * first flush), so a crawl another process is writing can be opened to read. Throws `StoreError` `ERR_STORE_CORRUPT`
    * naming the file when a segment cannot be read back.
    */
-  static async open(dir: string): Promise<LowdbPageStore> {
+  static async open(dir: string, options: LowdbPageStoreOptions = {}): Promise<LowdbPageStore> {
     const segments = await SegmentLog.open<PageRecord>(dir, {
       label: 'page segment',
       checkItem: checkPageRecord,
       corruptHint: 'The pages it held are then fetched again when the crawl resumes.',
+      keyOf: (record) => record.key,
     });
     const keys = new Set<string>();
-    for await (const record of segments.read()) keys.add(record.key);
-    return new LowdbPageStore(dir, new BatchedLog(async () => segments), keys);
+    for await (const key of segments.readKeys()) keys.add(key);
+    return new LowdbPageStore(dir, new BatchedLog(async () => segments), keys, options);
   }
 
   put(record: PageRecord): boolean {
@@ -71,7 +85,7 @@ export class LowdbPageStore implements PageStore {
   }
 
   flush(): Promise<void> {
-    return this.#log.flush();
+    return this.#log.flush(this.#flushFirst);
   }
 
   has(key: string): boolean {
@@ -85,6 +99,6 @@ export class LowdbPageStore implements PageStore {
   /** Flushes what is buffered; later `put` calls throw. Reading still works. */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#log.flush();
+    await this.flush();
   }
 }

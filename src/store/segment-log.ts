@@ -11,12 +11,20 @@
  * raises a `StoreError` (`ERR_STORE_CORRUPT`) naming the file; it is never
  * overwritten or deleted, and new segments are numbered after the highest
  * number present.
+ *
+ * With `keyOf`, each segment also gets a keys sidecar (`000007.keys.json`,
+ * written atomically right after its segment) so that `readKeys` reads a few
+ * bytes per item instead of whole segments. A sidecar is derived data and
+ * never trusted alone: it is used only next to its segment and only while the
+ * segment has the byte size the sidecar recorded; otherwise (killed between
+ * the two writes, a truncated segment…) the segment itself is read.
  */
 import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { StoreError } from '../core/errors.js';
+import { keysSidecarPath, readKeysSidecar, writeKeysSidecar } from './keys-sidecar.js';
 
 /** The format version written into every segment. */
 export const SEGMENT_VERSION = 1;
@@ -32,7 +40,7 @@ export interface SegmentFile {
   path: string;
 }
 
-export interface SegmentLogOptions {
+export interface SegmentLogOptions<T = unknown> {
   /** Names the log in error messages, e.g. "page segment". @default "segment" */
   label?: string;
   /**
@@ -45,10 +53,12 @@ export interface SegmentLogOptions {
    * corrupt-segment message. @default ""
    */
   corruptHint?: string;
+  /** The key of an item; when set, every segment gets a keys sidecar (see `readKeys`). @default undefined */
+  keyOf?: (item: T) => string;
 }
 
 const SEGMENT_NAME = /^(\d{6,})\.json$/;
-const TEMP_NAME = /^\.\d{6,}\.json\.tmp$/;
+const TEMP_NAME = /^\.\d{6,}(?:\.keys)?\.json\.tmp$/;
 
 /** `7` → `000007.json`. */
 export function segmentFileName(seq: number): string {
@@ -68,13 +78,13 @@ export class SegmentLog<T> {
   readonly dir: string;
   /** The highest segment number present when the log was opened. */
   readonly lastSeqAtOpen: number;
-  readonly #options: SegmentLogOptions;
+  readonly #options: SegmentLogOptions<T>;
   #lastSeq: number;
   #tail: Promise<unknown> = Promise.resolve();
   #prepared = false;
 
   /** Use `SegmentLog.open`. */
-  constructor(dir: string, lastSeq: number, options: SegmentLogOptions = {}) {
+  constructor(dir: string, lastSeq: number, options: SegmentLogOptions<T> = {}) {
     this.dir = dir;
     this.lastSeqAtOpen = lastSeq;
     this.#lastSeq = lastSeq;
@@ -88,7 +98,7 @@ export class SegmentLog<T> {
    * is created, and temp files left by a killed writer are removed, by the
    * first `append`.
    */
-  static async open<T>(dir: string, options: SegmentLogOptions = {}): Promise<SegmentLog<T>> {
+  static async open<T>(dir: string, options: SegmentLogOptions<T> = {}): Promise<SegmentLog<T>> {
     let names: string[];
     try {
       names = await readdir(dir);
@@ -155,6 +165,20 @@ export class SegmentLog<T> {
     }
   }
 
+  /**
+   * The key of every item (`keyOf`), segment by segment in write order: from
+   * each segment's sidecar when it matches the segment, else from the segment
+   * itself (read and checked in full, so a truncated segment still raises
+   * `ERR_STORE_CORRUPT`). Without `keyOf`, throws.
+   */
+  async *readKeys(): AsyncGenerator<string> {
+    const keyOf = this.#options.keyOf;
+    if (!keyOf) throw new StoreError('ERR_STORE_STATE', `the segment log in ${this.dir} has no keyOf option`);
+    for (const file of await this.segments()) {
+      yield* (await readKeysSidecar(file.path)) ?? (await this.#readSegment(file.path)).map(keyOf);
+    }
+  }
+
   async #write(items: readonly T[]): Promise<number | undefined> {
     if (items.length === 0) return undefined;
     const seq = this.#lastSeq + 1;
@@ -168,6 +192,8 @@ export class SegmentLog<T> {
             'Stop it, then run again.',
         );
       }
+      // A sidecar left by a segment moved aside must not describe the new one.
+      if (this.#options.keyOf) await unlink(keysSidecarPath(file)).catch(ignoreMissing);
       const db = new Low<SegmentData<T>>(new JSONFile(file), { version: SEGMENT_VERSION, items: items as T[] });
       await db.write();
     } catch (error) {
@@ -178,6 +204,7 @@ export class SegmentLog<T> {
       });
     }
     this.#lastSeq = seq;
+    if (this.#options.keyOf) await writeKeysSidecar(file, items.map(this.#options.keyOf));
     return seq;
   }
 

@@ -125,7 +125,7 @@ describe('LowdbPageStore on disk', () => {
     assert.ok((await readdir(dir)).includes('.000002.json.tmp'), 'opening alone does not delete anything');
     again.put(pageRecord('https://example.com/2'));
     await again.flush();
-    assert.deepEqual(await readdir(dir).then((names) => names.sort()), ['000001.json', '000002.json']);
+    assert.deepEqual(await readdir(dir).then((names) => names.sort()), ['000001.json', '000001.keys.json', '000002.json', '000002.keys.json']);
     const third = await LowdbPageStore.open(dir);
     assert.equal(third.size, 2);
   });

@@ -1,0 +1,168 @@
+/**
+ * One measured crawl of a benchmark site through the real crawler
+ * (`createCrawler`: frontier, robots, fetcher, parse pool, lowdb store):
+ * pages/s over the whole run and over the first and second half of the
+ * pages, CPU per page of the crawler's process tree (main process and its
+ * worker threads, parser worker processes), peak RSS of that tree, and the
+ * site server's CPU per page (it runs in its own process and is not counted
+ * in the crawler's figures).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { validateConfig } from '../config/load-config.js';
+import type { CrawlConfig, CrawlConfigInput } from '../config/schema.js';
+import { createCrawler } from '../core/create-crawler.js';
+import { autoWorkerCount } from '../parse/auto-worker-count.js';
+import type { ParserMode } from '../parse/parse-types.js';
+import { forkEntry } from './fork-entry.js';
+import { ProcessTreeSampler } from './process-tree-sampler.js';
+
+/** What to crawl and how. */
+export interface CrawlBenchOptions {
+  /** Base URL of the site (its `/` is the seed). */
+  siteUrl: string;
+  /** Pages to crawl (`scope.maxPages`). */
+  pages: number;
+  mode: ParserMode;
+  /** Parser workers (ignored inline). @default "auto" */
+  workers?: number | 'auto';
+  /** `fetch.concurrency`. @default 64 */
+  concurrency?: number;
+  /** `fetch.perHostParallelism`: the benchmark site is one host. @default 64 */
+  perHostParallelism?: number;
+  /** pid of the site server, left out of the crawler's figures. */
+  serverPid?: number;
+  /** The site server's CPU so far, ms (to report its share). */
+  serverCpuMs?: () => number;
+  /** Extra config (merged over the benchmark's). */
+  config?: CrawlConfigInput;
+}
+
+export interface CrawlBenchResult {
+  mode: ParserMode;
+  /** Parser workers actually used (1 for inline). */
+  workers: number;
+  concurrency: number;
+  pages: number;
+  /** From `run()` to its end, start-up included, seconds. */
+  seconds: number;
+  pagesPerSecond: number;
+  /** Pages/s of the first and second half of the pages (timed from the first page stored). */
+  firstHalfPagesPerSecond: number;
+  secondHalfPagesPerSecond: number;
+  /** CPU per page: main process (with its threads), worker processes, and both. */
+  cpuMsPerPage: { main: number; workers: number; total: number };
+  /** The site server's CPU per page (its own process; not in `total`). */
+  serverCpuMsPerPage: number;
+  peakRssMb: number;
+  /** Peak RSS of the main process alone, and of the worker processes together, MB. */
+  peakMainRssMb: number;
+  peakWorkersRssMb: number;
+  /** "proc": whole process tree; "self": main process only (no /proc). */
+  measuredFrom: 'proc' | 'self';
+}
+
+/** The benchmark's crawl config: store on, robots on, one host so per-host parallelism = concurrency. */
+export function benchCrawlConfig(opts: CrawlBenchOptions, dataDir: string): CrawlConfig {
+  const concurrency = opts.concurrency ?? 64;
+  const base: CrawlConfigInput = {
+    name: `bench-${opts.mode}`,
+    seeds: [`${opts.siteUrl}/`],
+    dataDir,
+    scope: { maxPages: opts.pages, maxDepth: 20 },
+    fetch: { concurrency, perHostParallelism: opts.perHostParallelism ?? Math.min(256, concurrency) },
+    parser: { mode: opts.mode, workers: opts.workers ?? 'auto' },
+  };
+  const extra = opts.config ?? {};
+  return validateConfig({
+    ...base,
+    ...extra,
+    scope: { ...base.scope, ...extra.scope },
+    fetch: { ...base.fetch, ...extra.fetch },
+    parser: { ...base.parser, ...extra.parser },
+  });
+}
+
+const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** Crawls `opts.siteUrl` once into a temp directory (removed afterwards) and measures it. */
+export async function runCrawlBench(opts: CrawlBenchOptions): Promise<CrawlBenchResult> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'skein-bench-'));
+  const sampler = new ProcessTreeSampler({ ignore: opts.serverPid === undefined ? [] : [opts.serverPid] });
+  try {
+    const config = benchCrawlConfig(opts, dataDir);
+    const serverCpuStart = opts.serverCpuMs?.() ?? 0;
+    sampler.start();
+    const startedAt = performance.now();
+    const handle = await createCrawler(config, { fresh: true });
+    const half = Math.floor(opts.pages / 2);
+    let stored = 0;
+    let firstAt = 0;
+    let halfAt = 0;
+    let lastAt = 0;
+    handle.events.on('page:stored', () => {
+      stored++;
+      const now = performance.now();
+      if (stored === 1) firstAt = now;
+      if (stored === half) halfAt = now;
+      lastAt = now;
+    });
+    let summary;
+    let usage;
+    let seconds;
+    try {
+      summary = await handle.run();
+    } finally {
+      usage = sampler.stop();
+      seconds = (performance.now() - startedAt) / 1000;
+      await handle.close();
+    }
+    const pages = summary.pages.ok + summary.pages.failed + summary.pages.skipped;
+    const serverCpuMs = (opts.serverCpuMs?.() ?? 0) - serverCpuStart;
+    return {
+      mode: config.parser.mode,
+      workers: workerCount(config),
+      concurrency: config.fetch.concurrency,
+      pages,
+      seconds: round(seconds),
+      pagesPerSecond: round(pages / seconds, 1),
+      firstHalfPagesPerSecond: round((half - 1) / Math.max(1e-9, (halfAt - firstAt) / 1000), 1),
+      secondHalfPagesPerSecond: round((stored - half) / Math.max(1e-9, (lastAt - halfAt) / 1000), 1),
+      cpuMsPerPage: {
+        main: round(usage.mainCpuMs / pages),
+        workers: round(usage.childCpuMs / pages),
+        total: round((usage.mainCpuMs + usage.childCpuMs) / pages),
+      },
+      serverCpuMsPerPage: round(serverCpuMs / pages),
+      peakRssMb: round(usage.peakRssBytes / 2 ** 20, 1),
+      peakMainRssMb: round(usage.peakMainRssBytes / 2 ** 20, 1),
+      peakWorkersRssMb: round(usage.peakChildRssBytes / 2 ** 20, 1),
+      measuredFrom: usage.source,
+    };
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Parser workers the config resolves to (1 inline). */
+export function workerCount(config: CrawlConfig): number {
+  if (config.parser.mode === 'inline') return 1;
+  return config.parser.workers === 'auto' ? autoWorkerCount() : config.parser.workers;
+}
+
+/**
+ * Runs `runCrawlBench` in a fresh child process (see crawl-bench-child.ts),
+ * so the process tree measured is the crawler's alone and starts clean.
+ * `serverCpuMs` cannot cross processes: the server's CPU is read here.
+ */
+export async function runCrawlBenchInChild(opts: CrawlBenchOptions, timeoutMs = 30 * 60_000): Promise<CrawlBenchResult> {
+  const { serverCpuMs, ...plain } = opts;
+  const serverBefore = serverCpuMs?.() ?? 0;
+  const { message, exited } = await forkEntry<{ ok: true; result: CrawlBenchResult } | { ok: false; error: string }>('crawl-bench-child', plain, timeoutMs);
+  await exited;
+  if (!message.ok) throw new Error(`benchmark crawl failed: ${message.error}`);
+  const serverMs = (serverCpuMs?.() ?? 0) - serverBefore;
+  return { ...message.result, serverCpuMsPerPage: round(serverMs / Math.max(1, message.result.pages)) };
+}

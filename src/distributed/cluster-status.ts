@@ -1,0 +1,122 @@
+/**
+ * The live state of a distributed crawl, read from Redis by
+ * `skein status --redis … --crawl-id …`: the shared frontier's counters,
+ * every node's last report (per-node throughput), the hosts in backoff and
+ * the busiest host queues.
+ */
+import type { Redis } from 'ioredis';
+import { RedisFrontier } from '../frontier/redis-frontier.js';
+import type { FrontierStats } from '../frontier/frontier.js';
+import { ConfigError } from '../core/errors.js';
+import { nodeIsGone, readNodeReports, type NodeReport } from './node-heartbeat.js';
+import { readCrawl } from './shared-crawl.js';
+
+export interface HostQueue {
+  host: string;
+  /** Ready plus waiting-for-retry requests. */
+  queued: number;
+  inFlight: number;
+  delayMs: number;
+}
+
+export interface ClusterStatus {
+  crawlId: string;
+  createdAt: string;
+  seededBy: string;
+  seeds: string[];
+  maxPages: number;
+  frontier: FrontierStats;
+  /** Sum over every node's last report. */
+  pages: { ok: number; failed: number; skipped: number };
+  /** Nothing queued and nothing leased. */
+  finished: boolean;
+  nodes: Array<NodeReport & { gone: boolean }>;
+  /** Cluster throughput: the live nodes' recent pages/s added up. */
+  pagesPerSecond: number;
+  backoff: Array<{ host: string; untilMs: number }>;
+  busiestHosts: HostQueue[];
+}
+
+/** KEYS backoff, hosts. ARGV prefix, now, top. Returns [backoff host, until]…, then [host, queued, inFlight, delayMs]… after a '--' marker. */
+const HOSTS_SCRIPT = `
+local P, now, top = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local out = {}
+local b = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. string.format('%.0f', now), '+inf', 'WITHSCORES', 'LIMIT', 0, top)
+for _, v in ipairs(b) do out[#out + 1] = v end
+out[#out + 1] = '--'
+local rows = {}
+for _, host in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  local queued = redis.call('ZCARD', P .. 'q:' .. host) + redis.call('ZCARD', P .. 'r:' .. host)
+  local s = redis.call('HMGET', P .. 'h:' .. host, 'inFlight', 'delayMs')
+  local inFlight = tonumber(s[1] or '0')
+  if queued + inFlight > 0 then rows[#rows + 1] = { host, queued, inFlight, s[2] or '0' } end
+end
+table.sort(rows, function(x, y) if x[2] ~= y[2] then return x[2] > y[2] end return x[1] < y[1] end)
+for i = 1, math.min(top, #rows) do
+  for _, v in ipairs(rows[i]) do out[#out + 1] = v end
+end
+return out
+`;
+
+/** Reads the whole status; `ConfigError` when no node ever seeded `crawlId`. */
+export async function readClusterStatus(redis: Redis, crawlId: string, options: { top?: number; nowMs?: number } = {}): Promise<ClusterStatus> {
+  const nowMs = options.nowMs ?? Date.now();
+  const crawl = await readCrawl(redis, crawlId);
+  if (!crawl) throw new ConfigError('crawl-id', `no crawl "${crawlId}" in this Redis (start one with \`skein crawl --config … --redis … --crawl-id ${crawlId}\`)`);
+  const config = crawl.config as { seeds?: string[]; scope?: { maxPages?: number } };
+  const maxPages = config.scope?.maxPages ?? Number.MAX_SAFE_INTEGER;
+  const frontier = new RedisFrontier({ redis, crawlId, nodeId: 'status', maxPages, hostPolicy: { delayMs: 0, parallelism: 1 } });
+  const prefix = RedisFrontier.keyPrefix(crawlId);
+  const [stats, reports, hostsReply] = await Promise.all([
+    frontier.stats(),
+    readNodeReports(redis, crawlId),
+    redis.eval(HOSTS_SCRIPT, 2, `${prefix}backoff`, `${prefix}hosts`, prefix, nowMs, options.top ?? 10) as Promise<Array<string | number>>,
+  ]);
+  const marker = hostsReply.indexOf('--');
+  const backoff: ClusterStatus['backoff'] = [];
+  for (let i = 0; i + 1 < marker; i += 2) backoff.push({ host: String(hostsReply[i]), untilMs: Number(hostsReply[i + 1]) });
+  const busiestHosts: HostQueue[] = [];
+  for (let i = marker + 1; i + 3 < hostsReply.length; i += 4) {
+    busiestHosts.push({ host: String(hostsReply[i]), queued: Number(hostsReply[i + 1]), inFlight: Number(hostsReply[i + 2]), delayMs: Number(hostsReply[i + 3]) });
+  }
+  const nodes = reports.map((r) => ({ ...r, gone: nodeIsGone(r, nowMs) }));
+  const sum = (pick: (r: NodeReport & { gone: boolean }) => number) => nodes.reduce((n, r) => n + pick(r), 0);
+  return {
+    crawlId,
+    createdAt: crawl.createdAt,
+    seededBy: crawl.seededBy,
+    seeds: config.seeds ?? [],
+    maxPages,
+    frontier: stats,
+    pages: { ok: sum((r) => r.ok), failed: sum((r) => r.failed), skipped: sum((r) => r.skipped) },
+    finished: stats.queued === 0 && stats.leased === 0,
+    nodes,
+    pagesPerSecond: Math.round(sum((r) => (r.gone || r.state !== 'running' ? 0 : r.pagesPerSecond)) * 10) / 10,
+    backoff,
+    busiestHosts,
+  };
+}
+
+export function formatClusterStatus(s: ClusterStatus, nowMs = Date.now()): string {
+  const f = s.frontier;
+  const lines = [
+    `distributed crawl "${s.crawlId}" — ${s.finished ? 'finished' : 'running'} (seeded by ${s.seededBy} at ${s.createdAt})`,
+    `  seeds: ${s.seeds.join(' ')}`,
+    `  frontier: ${f.queued} queued, ${f.leased} in flight, ${f.done} done of max ${s.maxPages}, ${f.seen} seen, ${f.hosts} hosts (${f.hostsInBackoff} in backoff)`,
+    `  pages stored: ${s.pages.ok} ok, ${s.pages.failed} failed, ${s.pages.skipped} skipped (nodes' last reports); ${s.pagesPerSecond} pages/s now`,
+    `  nodes (${s.nodes.filter((n) => !n.gone && (n.state === 'running' || n.state === 'paused')).length} live of ${s.nodes.length}):`,
+  ];
+  for (const n of s.nodes) {
+    const state = n.gone ? `gone (last seen ${Math.round((nowMs - n.updatedAtMs) / 1000)} s ago)` : n.state;
+    lines.push(`    ${n.nodeId.padEnd(24)} ${state.padEnd(12)} ok ${n.ok}, failed ${n.failed}, skipped ${n.skipped}; ${n.pagesPerSecond} pages/s now, ${n.avgPagesPerSecond} avg (${n.host} pid ${n.pid})`);
+  }
+  if (s.backoff.length) {
+    lines.push('  hosts in backoff:');
+    for (const b of s.backoff) lines.push(`    ${b.host} for ${Math.max(0, Math.round((b.untilMs - nowMs) / 100) / 10)} s more`);
+  }
+  if (s.busiestHosts.length) {
+    lines.push('  busiest hosts:');
+    for (const h of s.busiestHosts) lines.push(`    ${h.host.padEnd(32)} ${h.queued} queued, ${h.inFlight} in flight, delay ${h.delayMs} ms`);
+  }
+  return lines.join('\n') + '\n';
+}

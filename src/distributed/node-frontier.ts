@@ -1,0 +1,136 @@
+/**
+ * The shared frontier as one node uses it. Three things differ from calling
+ * the Redis frontier directly.
+ *
+ * 1. Polling for slots other nodes free. A host whose parallelism is used
+ *    up has no ready time in Redis, and a node is not told when a slot frees
+ *    (another node completing a page), so `nextReadyAt` is capped at
+ *    `pollMs` from now while anything is queued or leased.
+ *
+ * 2. A lease is completed in the shared frontier only once its page is on this
+ * node's disk. Without it, a node killed between "completed in Redis" and
+ * "flushed to its store" would lose those pages for good: Redis counts them
+ * done, no node has them. With it, the lease of a page still in the write
+ * buffer stays live; if the node dies the lease expires and another node
+ * fetches the page again (the merged export keeps one record per key).
+ *
+ * 3. A margin on per-host delays (`scheduledDelayMs`): a node reads its clock,
+ *    then Redis runs the lease some milliseconds later (network, a busy event
+ *    loop), and the request reaches the host later still. Spacing leases by
+ *    the delay plus `DELAY_MARGIN_MS` keeps request starts at least the
+ *    delay apart across nodes despite that jitter. A delay of 0 stays 0.
+ *
+ * `complete` returns at once (the page's fetch slot is free); the Redis call
+ * follows the next flush, which `NodeStore.flushSoon()` brings within its
+ * commit interval. Meanwhile the lease keeps the host's politeness slot, so
+ * per-host parallelism counts a page until it is durable. Everything else
+ * goes straight to the wrapped frontier.
+ */
+import type { CrawlEventBus } from '../core/events.js';
+import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
+import type { AddResult, Frontier, FrontierStats, HostPolicy } from '../frontier/frontier.js';
+import type { NodeStore } from './node-store.js';
+
+/** Added to every non-zero per-host delay in the shared schedule. */
+export const DELAY_MARGIN_MS = 20;
+
+/** The delay the shared schedule uses for a configured per-host delay. Pure. */
+export function scheduledDelayMs(delayMs: number): number {
+  return delayMs > 0 ? delayMs + DELAY_MARGIN_MS : 0;
+}
+
+export class NodeFrontier implements Frontier {
+  readonly #inner: Frontier;
+  readonly #events: CrawlEventBus | undefined;
+  #store: NodeStore | undefined;
+  /** key → completions waiting for that key's flush. */
+  readonly #waiting = new Map<string, Array<{ lease: Lease; outcome: PageOutcome }>>();
+  /** Completions sent to the inner frontier and not yet answered. */
+  readonly #sending = new Set<Promise<void>>();
+
+  readonly #pollMs: number;
+
+  /** `pollMs`: longest wait before asking the shared frontier again (see 1.). @default 50 */
+  constructor(inner: Frontier, options: { events?: CrawlEventBus; pollMs?: number } = {}) {
+    this.#inner = inner;
+    this.#events = options.events;
+    this.#pollMs = options.pollMs ?? 50;
+  }
+
+  /** Connects the node's store (created later, inside `createCrawler`). */
+  attach(store: NodeStore): void {
+    this.#store = store;
+  }
+
+  /** The store's `onDurable`: sends the completions of the pages just written. */
+  durable(keys: string[]): void {
+    for (const key of keys) {
+      const waiting = this.#waiting.get(key);
+      if (!waiting) continue;
+      this.#waiting.delete(key);
+      for (const { lease, outcome } of waiting) this.#send(lease, outcome);
+    }
+  }
+
+  /** Completions not yet sent (waiting for a flush). */
+  get waiting(): number {
+    return this.#waiting.size;
+  }
+
+  /** Resolves when every completion sent so far has been answered. */
+  async settle(): Promise<void> {
+    while (this.#sending.size > 0) await Promise.all([...this.#sending]);
+  }
+
+  async complete(lease: Lease, outcome: PageOutcome): Promise<void> {
+    const key = lease.request.key;
+    if (!this.#store?.isUnflushed(key)) return this.#inner.complete(lease, outcome);
+    const list = this.#waiting.get(key) ?? [];
+    list.push({ lease, outcome });
+    this.#waiting.set(key, list);
+    this.#store.flushSoon();
+  }
+
+  add(requests: CrawlRequest[]): Promise<AddResult[]> {
+    return this.#inner.add(requests);
+  }
+  lease(max: number, nowMs?: number): Promise<Lease[]> {
+    return this.#inner.lease(max, nowMs);
+  }
+  retry(lease: Lease, notBeforeMs: number): Promise<void> {
+    return this.#inner.retry(lease, notBeforeMs);
+  }
+  setHostPolicy(host: string, policy: Partial<HostPolicy>): Promise<void> {
+    return this.#inner.setHostPolicy(host, policy.delayMs === undefined ? policy : { ...policy, delayMs: scheduledDelayMs(policy.delayMs) });
+  }
+  backoffHost(host: string, untilMs: number): Promise<void> {
+    return this.#inner.backoffHost(host, untilMs);
+  }
+  drainHost(host: string): Promise<CrawlRequest[]> {
+    return this.#inner.drainHost(host);
+  }
+  async nextReadyAt(nowMs = Date.now()): Promise<number | undefined> {
+    const at = await this.#inner.nextReadyAt(nowMs);
+    return at === undefined ? undefined : Math.min(at, nowMs + this.#pollMs);
+  }
+  stats(): Promise<FrontierStats> {
+    return this.#inner.stats();
+  }
+  isDone(): Promise<boolean> {
+    return this.#inner.isDone();
+  }
+  flush(): Promise<void> {
+    return this.#inner.flush();
+  }
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+
+  #send(lease: Lease, outcome: PageOutcome): void {
+    const sending: Promise<void> = this.#inner
+      .complete(lease, outcome)
+      .catch((error: unknown) => this.#events?.emit('log', { level: 'warn', message: `${lease.request.url}: completion not recorded in the shared frontier (${(error as Error).message}); its lease will expire and it will be fetched again` }))
+      .finally(() => this.#sending.delete(sending));
+    this.#sending.add(sending);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Node registry: every node of a distributed crawl writes what it has done
+ * to `skein:{<crawlId>}:nodes` (a hash, node id → JSON `NodeReport`) once per
+ * `intervalMs`, and a last time when it ends. `skein status --redis` reads
+ * it for per-node throughput; a node whose report is older than a few
+ * intervals is shown as gone (killed, or cut off from Redis).
+ */
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { CrawlEventBus } from '../core/events.js';
+import { RedisFrontier } from '../frontier/redis-frontier.js';
+
+export type NodeState = 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
+
+/** One node's last report. */
+export interface NodeReport {
+  nodeId: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+  /** When this report was written (the node's clock). */
+  updatedAtMs: number;
+  /** The node's heartbeat interval (status uses it to tell live from gone). */
+  intervalMs: number;
+  state: NodeState;
+  ok: number;
+  failed: number;
+  skipped: number;
+  bytes: number;
+  /** Pages fetched (ok + failed) per second over the last ~10 s. */
+  pagesPerSecond: number;
+  /** Pages fetched per second since the node started. */
+  avgPagesPerSecond: number;
+}
+
+export interface NodeHeartbeatOptions {
+  redis: Redis;
+  crawlId: string;
+  nodeId: string;
+  events: CrawlEventBus;
+  /** @default 1000 */
+  intervalMs?: number;
+  /** True while the node waits for Redis (shown as "paused"). */
+  isPaused?: () => boolean;
+  now?: () => number;
+}
+
+const RATE_WINDOW_MS = 10_000;
+
+export class NodeHeartbeat {
+  readonly #options: NodeHeartbeatOptions;
+  readonly #counts = { ok: 0, failed: 0, skipped: 0, bytes: 0 };
+  readonly #samples: Array<{ atMs: number; fetched: number }> = [];
+  readonly #startedAtMs: number;
+  #off: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(options: NodeHeartbeatOptions) {
+    this.#options = options;
+    this.#startedAtMs = this.#now();
+  }
+
+  /** The hash holding every node's report. */
+  static key(crawlId: string): string {
+    return `${RedisFrontier.keyPrefix(crawlId)}nodes`;
+  }
+
+  /** Starts counting stored pages and reporting every interval. */
+  start(): void {
+    this.#off = this.#options.events.on('page:stored', ({ record }) => {
+      this.#counts[record.outcome]++;
+      this.#counts.bytes += record.bytes;
+    });
+    this.#timer = setInterval(() => void this.#write(this.#options.isPaused?.() ? 'paused' : 'running'), this.#intervalMs);
+    this.#timer.unref();
+    void this.#write('running');
+  }
+
+  /** Writes the final report; errors (Redis gone) are ignored: status then shows the node as gone. */
+  async stop(state: Exclude<NodeState, 'running' | 'paused'>): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#off?.();
+    this.#off = undefined;
+    await this.#write(state);
+  }
+
+  /** The report as it would be written now. */
+  report(state: NodeState): NodeReport {
+    const now = this.#now();
+    const fetched = this.#counts.ok + this.#counts.failed;
+    this.#samples.push({ atMs: now, fetched });
+    while (this.#samples.length > 2 && this.#samples[0]!.atMs < now - RATE_WINDOW_MS) this.#samples.shift();
+    const first = this.#samples[0]!;
+    const rate = (n: number, ms: number) => (ms > 0 ? Math.round((n / ms) * 10_000) / 10 : 0);
+    return {
+      nodeId: this.#options.nodeId,
+      host: hostname(),
+      pid: process.pid,
+      startedAt: new Date(this.#startedAtMs).toISOString(),
+      updatedAtMs: now,
+      intervalMs: this.#intervalMs,
+      state,
+      ...this.#counts,
+      pagesPerSecond: rate(fetched - first.fetched, now - first.atMs),
+      avgPagesPerSecond: rate(fetched, now - this.#startedAtMs),
+    };
+  }
+
+  #write(state: NodeState): Promise<void> {
+    const report = this.report(state);
+    this.#writing = this.#writing.then(() =>
+      this.#options.redis
+        .hset(NodeHeartbeat.key(this.#options.crawlId), this.#options.nodeId, JSON.stringify(report))
+        .then(() => undefined, () => undefined),
+    );
+    return this.#writing;
+  }
+
+  get #intervalMs(): number {
+    return this.#options.intervalMs ?? 1_000;
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+}
+
+/** Every node's last report, by node id. */
+export async function readNodeReports(redis: Redis, crawlId: string): Promise<NodeReport[]> {
+  const all = await redis.hgetall(NodeHeartbeat.key(crawlId));
+  const reports: NodeReport[] = [];
+  for (const raw of Object.values(all)) {
+    try {
+      reports.push(JSON.parse(raw) as NodeReport);
+    } catch {
+      // A malformed entry hides only itself.
+    }
+  }
+  return reports.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+}
+
+/** A report older than three intervals (and not final) belongs to a node that is gone. Pure. */
+export function nodeIsGone(report: NodeReport, nowMs: number): boolean {
+  if (report.state !== 'running' && report.state !== 'paused') return false;
+  return nowMs - report.updatedAtMs > 3 * report.intervalMs + 1_000;
+}

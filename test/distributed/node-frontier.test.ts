@@ -1,0 +1,82 @@
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Lease, PageOutcome, PageRecord } from '../../src/core/types.js';
+import type { Frontier } from '../../src/frontier/frontier.js';
+import { NodeFrontier } from '../../src/distributed/node-frontier.js';
+import { NodeStore } from '../../src/distributed/node-store.js';
+import { LowdbPageStore } from '../../src/store/lowdb-page-store.js';
+import { tempDataDir } from '../helpers/crawl-helpers.js';
+
+const lease = (key: string): Lease => ({ leaseId: `n:${key}`, host: 'a.test', expiresAt: 0, request: { key, url: key, depth: 0, source: 'link' } });
+const record = (key: string): PageRecord => ({ key, url: key, redirects: [], depth: 0, fetchedAt: new Date(0).toISOString(), outcome: 'ok', bytes: 0, timings: { waitMs: 0, downloadMs: 0, parseMs: 0, totalMs: 0 } });
+
+/** A Redis-less inner frontier that records completions; nextReadyAt answers `readyAt`. */
+function recordingFrontier(readyAt: number | undefined) {
+  const completed: string[] = [];
+  const inner = {
+    complete: async (l: Lease, outcome: PageOutcome) => void completed.push(`${l.request.key}:${outcome}`),
+    nextReadyAt: async () => readyAt,
+  } as unknown as Frontier;
+  return { inner, completed };
+}
+
+describe('NodeFrontier + NodeStore: a lease is completed only once its page is on disk', () => {
+  const temp: Array<Awaited<ReturnType<typeof tempDataDir>>> = [];
+  after(async () => {
+    for (const d of temp) await d.cleanup();
+  });
+
+  async function node(commitIntervalMs: number) {
+    const dir = await tempDataDir();
+    temp.push(dir);
+    const { inner, completed } = recordingFrontier(undefined);
+    const frontier = new NodeFrontier(inner);
+    const lowdb = await LowdbPageStore.open(dir.dir);
+    const store = new NodeStore(lowdb, { nodeId: 'n7', commitIntervalMs, onDurable: (keys) => frontier.durable(keys) });
+    frontier.attach(store);
+    return { frontier, store, completed, dir: dir.dir };
+  }
+
+  test('completion waits for the flush; the record carries the node id; on disk before Redis hears of it', async () => {
+    const { frontier, store, completed, dir } = await node(60_000);
+    const r = record('http://a.test/1');
+    assert.equal(store.put(r), true);
+    assert.equal(r.node, 'n7');
+    await frontier.complete(lease('http://a.test/1'), 'ok');
+    assert.deepEqual(completed, [], 'not completed while only in the write buffer');
+    assert.equal(frontier.waiting, 1);
+    await store.flush();
+    await frontier.settle();
+    assert.deepEqual(completed, ['http://a.test/1:ok']);
+    const reread = await LowdbPageStore.open(dir);
+    assert.equal(reread.has('http://a.test/1'), true, 'durable before completed');
+    await store.close();
+  });
+
+  test('flushSoon commits within the commit interval without the crawler flushing', async () => {
+    const { frontier, store, completed } = await node(20);
+    store.put(record('http://a.test/2'));
+    await frontier.complete(lease('http://a.test/2'), 'failed');
+    for (let i = 0; i < 100 && completed.length === 0; i++) await delay(10);
+    await frontier.settle();
+    assert.deepEqual(completed, ['http://a.test/2:failed']);
+    await store.close();
+  });
+
+  test('a page already on disk (or never put) completes at once', async () => {
+    const { frontier, store, completed } = await node(60_000);
+    await frontier.complete(lease('http://a.test/never-put'), 'skipped');
+    assert.deepEqual(completed, ['http://a.test/never-put:skipped']);
+    await store.close();
+  });
+
+  test('nextReadyAt is capped at pollMs from now while anything is queued or leased', async () => {
+    const far = new NodeFrontier(recordingFrontier(1_000_000).inner, { pollMs: 50 });
+    assert.equal(await far.nextReadyAt(1_000), 1_050);
+    const soon = new NodeFrontier(recordingFrontier(1_010).inner, { pollMs: 50 });
+    assert.equal(await soon.nextReadyAt(1_000), 1_010);
+    const idle = new NodeFrontier(recordingFrontier(undefined).inner, { pollMs: 50 });
+    assert.equal(await idle.nextReadyAt(1_000), undefined);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * Helpers for distributed-crawl tests: spawn skein nodes (the built CLI) on
+ * one Redis and crawl id, poll with a bound, read the merged export, and
+ * drop a crawl's keys afterwards (the Redis may be a shared REDIS_URL).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import type { PageRecord } from '../../src/core/types.js';
+import type { GeneratedSite } from '../../src/demo/generated-site.js';
+import { RedisFrontier } from '../../src/frontier/redis-frontier.js';
+import { runCli, type CliResult } from './run-cli.js';
+
+export interface NodeProcess {
+  nodeId: string;
+  /** Resolves when the node exits. */
+  result: Promise<CliResult>;
+  /** The process (set once spawned). */
+  child(): ChildProcess;
+}
+
+/** Starts `skein <command> … --node-id <nodeId>` without waiting for it. */
+export function startNode(command: 'crawl' | 'worker', nodeId: string, args: string[], env: NodeJS.ProcessEnv = {}): NodeProcess {
+  let child: ChildProcess | undefined;
+  const result = runCli([command, ...args, '--node-id', nodeId], { env, timeoutMs: 90_000, onSpawn: (c) => (child = c) });
+  return { nodeId, result, child: () => child! };
+}
+
+/** Polls `check` every 25 ms until it is true; fails naming `what` after `timeoutMs`. */
+export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await delay(25);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** The records of `skein export <crawlId> --data-dir …` (JSON Lines), failing on a non-zero exit. */
+export async function mergedExport(crawlId: string, dataDirs: string[]): Promise<PageRecord[]> {
+  const result = await runCli(['export', crawlId, ...dataDirs.flatMap((d) => ['--data-dir', d]), '--format', 'jsonl']);
+  if (result.code !== 0) throw new Error(`export exited ${result.code}: ${result.stderr}`);
+  return result.stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as PageRecord);
+}
+
+/** A node's last heartbeat counters (undefined before its first). */
+export async function nodeReport(redis: Redis, crawlId: string, nodeId: string): Promise<{ ok: number; state: string } | undefined> {
+  const raw = await redis.hget(`${RedisFrontier.keyPrefix(crawlId)}nodes`, nodeId);
+  return raw ? (JSON.parse(raw) as { ok: number; state: string }) : undefined;
+}
+
+/** Deletes every key of one crawl. */
+export async function dropCrawl(redis: Redis, crawlId: string): Promise<void> {
+  const keys = await redis.keys(`${RedisFrontier.keyPrefix(crawlId)}*`);
+  if (keys.length > 0) await redis.del(...keys);
+}
+
+/** A site server whose home page answers only once `open()` is called (so a test can start every node first). */
+export async function startGatedSite(site: GeneratedSite): Promise<{ url: string; log: Array<{ path: string; atMs: number }>; open(): void; homeRequested(): boolean; close(): Promise<void> }> {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const log: Array<{ path: string; atMs: number }> = [];
+  let homeRequested = false;
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').replace(/[?#].*$/s, '');
+    log.push({ path, atMs: Date.now() });
+    if (path === '/') homeRequested = true;
+    void (path === '/' ? gate : Promise.resolve()).then(() => {
+      const page = site.page(path, `http://${req.headers.host}`);
+      res.writeHead(page?.status ?? 404, { 'Content-Type': page?.contentType ?? 'text/plain' });
+      res.end(page?.body ?? 'not found');
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    log,
+    open,
+    homeRequested: () => homeRequested,
+    close: () => {
+      open();
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
