@@ -131,6 +131,10 @@ export const parserSchema = z
     maxTextChars: nonNegativeInt.default(100_000).describe('Characters of visible text kept per page (0 disables text).'),
     /** Heap limit per worker process in MiB. @default 512 */
     workerHeapMb: positiveInt.default(512).describe('Heap limit of each parser worker (MiB).'),
+    /** Replace a worker after it parsed this many pages (0 = never). @default 0 */
+    recycleAfterPages: nonNegativeInt.default(0).describe('Replace a parser worker after this many pages (0 = never); no task is lost in the handover.'),
+    /** Replace a worker whose memory passes this many MiB (0 = never). @default 0 */
+    recycleAboveMb: nonNegativeInt.default(0).describe('Replace a parser worker whose memory passes this many MiB (0 = never).'),
   })
   .strict();
 

@@ -79,6 +79,8 @@ export function startParsePool(config: CrawlConfig): ParsePool {
     taskTimeoutMs: config.parser.taskTimeoutMs,
     workerHeapMb: config.parser.workerHeapMb,
     maxQueue: config.parser.maxQueue,
+    ...(config.parser.recycleAfterPages > 0 ? { recycleAfterTasks: config.parser.recycleAfterPages } : {}),
+    ...(config.parser.recycleAboveMb > 0 ? { recycleAboveRssMb: config.parser.recycleAboveMb } : {}),
   });
 }
 

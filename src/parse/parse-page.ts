@@ -89,6 +89,10 @@ function runExtractor(extractor: CustomExtractor, context: Parameters<CustomExtr
  * - `canonical`: the `<link rel=canonical>` href, absolute and normalised.
  * - `text`: visible text (no script/style/noscript/template/svg…), collapsed,
  *   at most `maxTextChars`; absent when `extract.text` is false or the budget 0.
+ * - `fields`: built-ins, `extract.fields`, matching `extract.rules`, then the
+ *   custom extractor; a missing required field sets `failedReason`
+ *   `required-field-missing`. With follow selectors, `follow` keeps only the
+ *   links they pick (docs/extraction.md).
  *
  * Throws ParseError `ERR_EXTRACTOR` when the custom extractor fails; markup
  * problems never throw.
