@@ -16,6 +16,7 @@ import type { Frontier } from '../frontier/frontier.js';
 import type { ParsePool } from '../parse/parse-types.js';
 import type { PageStore } from '../store/page-store.js';
 import { CrawlStats } from './crawl-stats.js';
+import { ConfigError } from './errors.js';
 import type { CrawlEventBus, CrawlSummary } from './events.js';
 import type { LinkGate } from './link-gate.js';
 import type { PagePipeline } from './page-pipeline.js';
@@ -54,6 +55,7 @@ export class Crawler {
   readonly #abort = new AbortController();
   readonly stats: CrawlStats;
   #stopping = false;
+  #fatal: ConfigError | undefined;
   #wake: (() => void) | undefined;
   #checkpointing: Promise<void> = Promise.resolve();
 
@@ -84,6 +86,7 @@ export class Crawler {
     }
     await this.#drain();
     await this.checkpoint();
+    if (this.#fatal) throw this.#fatal;
     const frontierStats = await this.#deps.frontier.stats();
     const endReason: CrawlSummary['endReason'] = this.#stopping
       ? 'interrupted'
@@ -136,6 +139,15 @@ export class Crawler {
     };
   }
 
+  /** A page's path threw (not a page-level problem): log it; a config error stops the crawl. */
+  #failed(url: string, error: unknown): void {
+    this.#deps.events.emit('log', { level: 'error', message: `${url}: ${error instanceof ConfigError ? error.message : ((error as Error).stack ?? String(error))}` });
+    if (error instanceof ConfigError && !this.#fatal) {
+      this.#fatal = error;
+      this.stop('configuration error', 0);
+    }
+  }
+
   async #loop(): Promise<void> {
     const { frontier, parsePool, config } = this.#deps;
     const concurrency = config.fetch.concurrency;
@@ -156,7 +168,7 @@ export class Crawler {
         for (const lease of leases) {
           void this.#queue
             .add(() => this.#deps.pipeline.run(lease, this.#abort.signal))
-            .catch((error: unknown) => this.#deps.events.emit('log', { level: 'error', message: `${lease.request.url}: ${(error as Error).stack ?? error}` }))
+            .catch((error: unknown) => this.#failed(lease.request.url, error))
             .finally(() => this.#wake?.());
         }
         if (leases.length > 0) continue;

@@ -14,7 +14,8 @@ import type { Frontier } from '../frontier/frontier.js';
 import type { ParsePool } from '../parse/parse-types.js';
 import type { RobotsCache } from '../politeness/robots-cache.js';
 import type { PageStore } from '../store/page-store.js';
-import { CrawlError } from './errors.js';
+import { ConfigError, CrawlError } from './errors.js';
+import { parseFailureReason } from '../parse/parse-failure-reason.js';
 import type { CrawlEventBus } from './events.js';
 import { failedFetchRecord, fetchedRecord, skippedRecord } from './records.js';
 import type { CrawlRequest, Lease, PageRecord, ParsedPage, ReasonCode } from './types.js';
@@ -191,6 +192,7 @@ export class PagePipeline {
       });
     } catch (error) {
       if (signal.aborted) return;
+      if (error instanceof ConfigError) throw error; // e.g. an extractor module that cannot load: stops the crawl
       const reason = parseFailureReason(error);
       const code = error instanceof CrawlError ? error.code : 'ERR_PARSE';
       const record = fetchedRecord(request, response, startedAtMs, this.#deps.now(), undefined, {
@@ -231,12 +233,6 @@ function pageFailure(parsed: ParsedPage): { outcome: 'failed' | 'skipped'; reaso
   return undefined;
 }
 
-function parseFailureReason(error: unknown): ReasonCode {
-  const code = error instanceof CrawlError ? error.code : '';
-  if (code === 'ERR_WORKER_CRASHED') return 'worker-crashed';
-  if (code === 'ERR_PARSE_TIMEOUT') return 'parse-timeout';
-  return 'parse-failed';
-}
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;

@@ -87,7 +87,7 @@ const FOOTER = Buffer.from(
 const FIXED_LINKS = 4;
 
 /** mulberry32: tiny, fast, good enough for pseudo-text. Returns floats in [0, 1). */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

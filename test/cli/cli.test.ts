@@ -95,6 +95,16 @@ describe('skein CLI', () => {
     assert.equal(parsed.lastRun.endReason, 'done');
   });
 
+  test('an extractor module that cannot load stops the crawl: exit 2, named in the message', async () => {
+    const module = join(data.dir, 'broken-extractor.mjs');
+    await writeFile(module, 'export default function (\n');
+    const config = join(data.dir, 'broken-extractor.json');
+    await writeFile(config, JSON.stringify({ seeds: [server.url + '/'], extract: { module } }));
+    const result = await runCli(['crawl', '--config', config, '--data-dir', data.dir, '--name', 'broken-extractor', '--workers', '1']);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /broken-extractor\.mjs/);
+  });
+
   test('export of a crawl that does not exist: exit 2 with a clear message', async () => {
     const result = await runCli(['export', 'nothing-here', '--data-dir', data.dir]);
     assert.equal(result.code, 2);

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseSegmentFileName } from '../../src/store/segment-log.js';
+import { prng } from '../../src/demo/generated-site.js';
 
 /** One stored page as far as the resume tests care. */
 export interface RawPage {
@@ -97,13 +98,4 @@ export async function snapshotTree(dir: string): Promise<Map<string, string>> {
 }
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same sequence. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export const seededRandom = prng;
