@@ -58,6 +58,7 @@ export class Crawler {
   #fatal: ConfigError | undefined;
   #wake: (() => void) | undefined;
   #checkpointing: Promise<void> = Promise.resolve();
+  #queuedCheckpoint: Promise<void> | undefined;
 
   constructor(deps: CrawlerDeps) {
     this.#deps = deps;
@@ -73,10 +74,10 @@ export class Crawler {
     events.emit('crawl:started', { name: this.#deps.name, seeds, resumed: options.resumed ?? false });
     await links.admit(seeds, 'seed', 0);
     if (this.#deps.discoverSeeds && !this.#stopping) await links.admit(await this.#deps.discoverSeeds(), 'sitemap', 0);
-    const flushTimer = setInterval(() => void this.checkpoint(), config.store.flushIntervalMs);
+    const flushTimer = setInterval(() => this.#backgroundCheckpoint(), config.store.flushIntervalMs);
     flushTimer.unref();
     const offStored = events.on('page:stored', () => {
-      if (this.#deps.store.pending >= config.store.batchSize) void this.checkpoint();
+      if (this.#deps.store.pending >= config.store.batchSize) this.#backgroundCheckpoint();
     });
     try {
       await this.#loop();
@@ -108,17 +109,31 @@ export class Crawler {
     setTimeout(() => this.#abort.abort(), graceMs).unref();
   }
 
-  /** Makes everything done so far durable: frontier first, then the store. */
+  /**
+   * Makes everything done so far durable: frontier first, then the store.
+   * Calls made while one checkpoint runs share the one queued behind it, so
+   * batches stay full-sized however many pages arrive meanwhile.
+   */
   checkpoint(): Promise<void> {
-    this.#checkpointing = this.#checkpointing.then(async () => {
+    if (this.#queuedCheckpoint) return this.#queuedCheckpoint;
+    const next = this.#checkpointing.then(async () => {
+      this.#queuedCheckpoint = undefined;
       const { frontier, store, events } = this.#deps;
       await frontier.flush();
       const pages = store.pending;
       if (pages === 0) return;
       await store.flush();
       events.emit('store:flushed', { pages, totalPages: store.size });
+      this.#wake?.(); // the loop may be waiting for unflushed pages to drain
     });
-    return this.#checkpointing;
+    this.#queuedCheckpoint = next;
+    this.#checkpointing = next.catch(() => undefined);
+    return next;
+  }
+
+  /** A checkpoint started in the background: a failure is logged, and the final checkpoint reports it. */
+  #backgroundCheckpoint(): void {
+    this.checkpoint().catch((error: unknown) => this.#deps.events.emit('log', { level: 'error', message: `checkpoint failed: ${(error as Error).message}` }));
   }
 
   async progress(): Promise<CrawlProgress> {
@@ -154,7 +169,8 @@ export class Crawler {
     while (!this.#stopping) {
       const inFlight = this.#queue.pending + this.#queue.size;
       const free = concurrency - inFlight;
-      const parserRoom = parsePool.backlog < config.parser.maxQueue;
+      // Backpressure: the parser's backlog and the unflushed pages both bound memory.
+      const parserRoom = parsePool.backlog < config.parser.maxQueue && this.#deps.store.pending < 2 * config.store.batchSize;
       // Store backpressure: when flushes fall behind (a slow disk, or an event
       // loop busy parsing inline, which stretches a write's many round trips),
       // stop admitting until the buffered records are on disk, so memory
