@@ -171,14 +171,6 @@ export class Crawler {
       const free = concurrency - inFlight;
       // Backpressure: the parser's backlog and the unflushed pages both bound memory.
       const parserRoom = parsePool.backlog < config.parser.maxQueue && this.#deps.store.pending < 2 * config.store.batchSize;
-      // Store backpressure: when flushes fall behind (a slow disk, or an event
-      // loop busy parsing inline, which stretches a write's many round trips),
-      // stop admitting until the buffered records are on disk, so memory
-      // stays bounded by ~2 batches instead of growing with the crawl.
-      if (this.#deps.store.pending >= 2 * config.store.batchSize) {
-        await this.checkpoint();
-        continue;
-      }
       if (free > 0 && parserRoom) {
         const leases = await frontier.lease(free, this.#now());
         for (const lease of leases) {
