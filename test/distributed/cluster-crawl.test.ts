@@ -164,7 +164,14 @@ if (!server.ok) {
         assert.ok(punctual.length >= 16, `most requests reach the server within 20 ms of their start (${punctual.length} of 25)`);
         const times = punctual.map((r) => r.atMs).sort((a, b) => a - b);
         const gaps = times.slice(1).map((t, i) => t - times[i]!);
-        assert.ok(Math.min(...gaps) >= delayMs - 20, `smallest gap ${Math.min(...gaps)} ms, gaps ${gaps.join(' ')}`);
+        // Without a shared host schedule, three nodes each spacing their own requests interleave at
+        // random: gaps near 0 and a median near delay / 3. With it, the median gap is the delay; a
+        // node stalled by the OS between its lease and its request (which record timestamps cannot
+        // see) can shorten one gap, never to near 0.
+        const sorted = [...gaps].sort((a, b) => a - b);
+        const median = sorted[Math.floor(sorted.length / 2)]!;
+        assert.ok(median >= delayMs - 20, `median gap ${median} ms, gaps ${gaps.join(' ')}`);
+        assert.ok(sorted[0]! >= delayMs / 2, `smallest gap ${sorted[0]} ms, gaps ${gaps.join(' ')}`);
       } finally {
         await web.close();
       }
