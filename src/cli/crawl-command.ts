@@ -30,7 +30,7 @@ export function crawlCommand(setExitCode: (code: number) => void): Command {
 Examples:
   $ skein crawl https://example.com/
   $ skein crawl https://example.com/ --max-pages 500 --exclude "**/*.pdf"
-  $ skein crawl --config config/example-blog.json --concurrency 16
+  $ skein crawl --config config/example-site.json --concurrency 16
   $ skein crawl --resume example.com`,
   );
   command.action(async (urls: string[], options: Record<string, unknown>) => {
@@ -46,7 +46,10 @@ Examples:
     const replay = await replayFlagsToOptions(options, flags);
     const config = await loadConfig({ ...(file ? { file } : {}), flags, ...((base ?? replay.base) ? { base: base ?? replay.base } : {}) });
     if (base && !options.force) refuseScopeChange(base, config);
-    if (wantsRedis(options)) return setExitCode(await runCrawlOnRedis(config, options));
+    if (wantsRedis(options)) {
+      if (options.record || options.replay) throw new ConfigError('redis', '--record and --replay run a single-process crawl; they cannot be combined with --redis');
+      return setExitCode(await runCrawlOnRedis(config, options));
+    }
     const { code } = await runCrawl(config, { quiet: Boolean(options.quiet), json: Boolean(options.json) }, { resume: Boolean(options.resume), fresh: Boolean(options.fresh), ...replay.options });
     setExitCode(code);
   });
@@ -54,7 +57,7 @@ Examples:
 }
 
 async function storedConfig(options: Record<string, unknown>, flags: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const dataDir = (flags.dataDir as string | undefined) ?? 'data';
+  const dataDir = (flags.dataDir as string | undefined) ?? process.env.SKEIN_DATA_DIR ?? 'data';
   const name = options.resume as string;
   const meta = await new CrawlMeta(crawlPaths(dataDir, name).meta).read();
   if (!meta) throw new ConfigError('resume', `no stored crawl named "${name}" in ${dataDir}/ (see: ls ${dataDir})`);

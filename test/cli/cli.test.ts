@@ -105,6 +105,12 @@ describe('skein CLI', () => {
     assert.match(result.stderr, /broken-extractor\.mjs/);
   });
 
+  test('--replay with --redis is refused: exit 2', async () => {
+    const result = await runCli(['crawl', '--replay', 'test/fixtures/replay/demo-site.json', '--redis', 'redis://127.0.0.1:1', '--crawl-id', 'x', '--data-dir', data.dir]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /cannot be combined with --redis/);
+  });
+
   test('export of a crawl that does not exist: exit 2 with a clear message', async () => {
     const result = await runCli(['export', 'nothing-here', '--data-dir', data.dir]);
     assert.equal(result.code, 2);
