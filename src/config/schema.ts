@@ -140,8 +140,8 @@ export const parserSchema = z
 
 export const storeSchema = z
   .object({
-    /** Pages per batch written to disk. @default 500 */
-    batchSize: positiveInt.max(100_000).default(500).describe('Pages per write batch (one segment file per batch).'),
+    /** Pages per batch written to disk (unflushed pages are the main process's largest live data). @default 200 */
+    batchSize: positiveInt.max(100_000).default(200).describe('Pages per write batch (one segment file per batch).'),
     /** A partial batch is written after this long. @default 2000 */
     flushIntervalMs: positiveInt.default(2_000).describe('A partial batch is written after this long (ms).'),
   })
