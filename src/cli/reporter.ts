@@ -57,7 +57,11 @@ export class Reporter {
     const tick = async () => {
       const p = await progress().catch(() => undefined);
       if (!p) return;
-      if (this.#bar) this.#bar.update(p.done, this.#payload(p));
+      if (this.#bar) {
+        // The bar's end is what the crawl can still reach: known work, capped by maxPages.
+        this.#bar.setTotal(Math.max(1, Math.min(maxPages, p.done + p.queued + p.inFlight)));
+        this.#bar.update(p.done, this.#payload(p));
+      }
       else this.#line(`${p.done} done (ok ${p.ok}, failed ${p.failed}, skipped ${p.skipped}), ${p.queued} queued, ${p.inFlight} in flight, ${p.pagesPerSecond} pages/s`);
     };
     this.#timer = setInterval(() => void tick(), tty ? 250 : (this.#options.plainIntervalMs ?? 5_000));
