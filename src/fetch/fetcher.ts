@@ -163,9 +163,13 @@ async function fetchWithRedirects(client: Got, config: FetchConfig, url: string,
       if (opts.signal?.aborted) return failure(state, 'aborted', 'ERR_ABORTED', 'the fetch was aborted');
       // A new hop: what the previous one answered no longer describes the result.
       Object.assign(state, { finalUrl: current.href, status: undefined, headers: undefined, contentType: undefined, headersAtMs: undefined });
-      const elapsedMs = performance.now() - state.startedAtMs;
-      const remainingMs = Math.max(1, Math.floor(config.timeouts.requestMs - elapsedMs));
-      stream = client.stream(current, { timeout: { request: remainingMs } });
+      // The first hop runs on the instance's options as they are (no per-request merge in got);
+      // redirect hops get only what is left of the whole-request timeout.
+      if (state.redirects.length === 0) stream = client.stream(current);
+      else {
+        const remainingMs = Math.max(1, Math.floor(config.timeouts.requestMs - (performance.now() - state.startedAtMs)));
+        stream = client.stream(current, { timeout: { request: remainingMs } });
+      }
       stream.on('error', ignore);
       const outcome = await awaitResponse(stream);
       if (!outcome.ok) return errorFailure(state, outcome.error, opts.signal);
