@@ -111,6 +111,9 @@ export class Crawler {
 
   /**
    * Makes everything done so far durable: frontier first, then the store.
+   * The store is opened with the frontier journal as its flush barrier
+   * (create-crawler.ts), so a store flush writes the journal first and its
+   * batch holds only pages whose links are already on disk.
    * Calls made while one checkpoint runs share the one queued behind it, so
    * batches stay full-sized however many pages arrive meanwhile.
    */
@@ -119,9 +122,8 @@ export class Crawler {
     const next = this.#checkpointing.then(async () => {
       this.#queuedCheckpoint = undefined;
       const { frontier, store, events } = this.#deps;
-      await frontier.flush();
       const pages = store.pending;
-      if (pages === 0) return;
+      if (pages === 0) return frontier.flush();
       await store.flush();
       events.emit('store:flushed', { pages, totalPages: store.size });
       this.#wake?.(); // the loop may be waiting for unflushed pages to drain

@@ -23,7 +23,7 @@ import { Crawler, type CrawlProgress } from './crawler.js';
 import { ConfigError } from './errors.js';
 import { CrawlEventBus, type CrawlSummary } from './events.js';
 import { LinkGate } from './link-gate.js';
-import { PagePipeline } from './page-pipeline.js';
+import { PagePipeline, type PipelineDeps } from './page-pipeline.js';
 
 export interface CreateCrawlerOptions extends RecordReplayOptions {
   /** Continue the stored crawl of this name (its queue and pages). */
@@ -115,10 +115,11 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
 
   const recording = createRecordReplay(config, options);
   const fetcher = recording.wrap(createFetcher(config.fetch, recording.observer));
+  const fetch: PipelineDeps['fetch'] = (url, opts) => fetcher.fetch(url, opts);
   const parsePool = options.parsePool ?? startParsePool(config);
   const robots = config.politeness.respectRobots
     ? new RobotsCache({
-        fetch: (url, opts) => fetcher.fetch(url, opts),
+        fetch,
         userAgent: config.fetch.userAgent,
         maxCrawlDelayMs: config.politeness.maxCrawlDelayMs,
         robotsCacheMs: config.politeness.robotsCacheMs,
@@ -131,7 +132,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
     config,
     frontier,
     store,
-    fetch: (url, opts) => fetcher.fetch(url, opts),
+    fetch,
     parsePool,
     ...(robots ? { robots } : {}),
     links,
@@ -147,7 +148,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
           const origins = [...new Set(config.seeds.map((seed) => new URL(seed).origin))];
           const robotsSitemaps = robots ? (await Promise.all(origins.map((origin) => robots.sitemapsFor(origin)))).flat() : [];
           const found = await discoverSitemapUrls({
-            fetch: (url, opts) => fetcher.fetch(url, opts),
+            fetch,
             seeds: config.seeds,
             robotsSitemaps,
             tryDefault: true,
