@@ -2,7 +2,7 @@
  * Summarises a V8 CPU profile (`node --cpu-prof`): the functions with the
  * most self time, and the most inclusive time, with their share.
  *
- *   NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" node dist/bench/run-bench.js --pages 4000 --runs 1 --modes process
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/run-bench.js --pages 4000 --runs 1 --modes process
  *   node dist/bench/profile-summary.js /tmp/prof/CPU.<…>.cpuprofile [top=30]
  *
  * Each process of the run (bench, crawl child, parser workers, site server)

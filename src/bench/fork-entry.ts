@@ -21,7 +21,8 @@ export function forkEntry<M>(name: string, payload: unknown, timeoutMs: number):
   const script = fileURLToPath(new URL(`./${name}${underTsx ? '.ts' : '.js'}`, self));
   const child = fork(script, [JSON.stringify(payload)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: underTsx ? ['--import', import.meta.resolve('tsx')] : [],
+    // The parent's node flags carry over (e.g. `node --cpu-prof dist/bench/run-bench.js` profiles every process).
+    execArgv: underTsx ? ['--import', import.meta.resolve('tsx')] : process.execArgv,
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {

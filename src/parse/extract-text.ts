@@ -60,7 +60,12 @@ export const INLINE_ELEMENTS: ReadonlySet<string> = new Set([
   'var',
 ]);
 
-const WHITESPACE_RUN = /\s+/g;
+/**
+ * Whitespace that collapsing changes: runs of two or more, or one character
+ * other than a plain space. Single spaces (most of them) are not matched, which
+ * makes the replace about twice as fast as with `/\s+/g` on typical text.
+ */
+const WHITESPACE_RUN = /\s{2,}|[^\S ]/g;
 
 /** Collapses runs of whitespace to one space and trims. */
 export function collapseWhitespace(s: string): string {

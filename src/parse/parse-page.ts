@@ -3,11 +3,13 @@
  * Pure and synchronous (no I/O); runs inside a parser worker, or on the main
  * thread in `inline` mode. Rules are compiled once per worker.
  *
- * Steps: decode the charset → parse with cheerio (htmlparser2 mode, about 3×
- * faster than parse5 and tolerant of any markup) → one iterative scan for
- * metadata, headings, text and links → robots directives → link resolution,
- * normalisation and scope → config-driven fields, built-ins and follow
- * selectors (extract-page-fields.ts) → the custom extractor, if configured.
+ * Steps: decode the charset → one streaming htmlparser2 pass for metadata,
+ * headings, text and links (scan-document.ts; htmlparser2 is the parser
+ * cheerio runs in htmlparser2 mode, about 3× faster than parse5 and tolerant
+ * of any markup) → robots directives → link resolution, normalisation and
+ * scope → only when configured, cheerio's DOM for config-driven fields,
+ * built-ins and follow selectors (extract-page-fields.ts) and the custom
+ * extractor.
  */
 import { performance } from 'node:perf_hooks';
 import { load } from 'cheerio/slim';
@@ -23,7 +25,7 @@ import { mergeRobotsDirectives, parseMetaRobots, parseXRobotsTag } from './extra
 import { extractPageFields } from './extract-page-fields.js';
 import type { CustomExtractor } from './load-extractor-module.js';
 import type { ParseInput, ParseRules } from './parse-types.js';
-import { scanDocument, type DomNode } from './scan-document.js';
+import { scanDocument } from './scan-document.js';
 
 /** ParseRules with everything expensive done once: normaliser, scope matchers, extractor. */
 export interface CompiledParseRules {
@@ -104,9 +106,7 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
 
   const decoded = decodeBody(input.body, input.contentType);
   if (decoded.warning) warnings.push(decoded.warning);
-  const $ = load(decoded.text, CHEERIO_OPTIONS);
-  const root = $.root()[0] as unknown as DomNode;
-  const scanned = scanDocument(root, { maxTextChars: rules.extract.text ? rules.maxTextChars : 0 });
+  const scanned = scanDocument(decoded.text, { maxTextChars: rules.extract.text ? rules.maxTextChars : 0 });
 
   const directives = mergeRobotsDirectives(parseMetaRobots(scanned.metaRobots), parseXRobotsTag(input.xRobotsTag));
   const honoured = rules.respectMetaRobots ? directives : { noindex: false, nofollow: false };
@@ -146,7 +146,9 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
     else warnings.push(`ignored <link rel="canonical" href="${scanned.canonicalHref.slice(0, 200)}">: ${canonical.reason}`);
   }
 
-  if (!compiled.extract.empty) {
+  // cheerio's DOM only when something queries it: the scan above needs none.
+  const $ = compiled.extract.empty && !compiled.extractor ? undefined : load(decoded.text, CHEERIO_OPTIONS);
+  if ($ !== undefined && !compiled.extract.empty) {
     const normalizedUrl = compiled.normalize(input.url);
     const extracted = extractPageFields(compiled.extract, {
       $,
@@ -164,7 +166,7 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
     }
   }
 
-  if (compiled.extractor) {
+  if ($ !== undefined && compiled.extractor) {
     const fields = runExtractor(compiled.extractor, { $, url: input.url, html: decoded.text });
     if (fields !== undefined) page.fields = { ...page.fields, ...fields };
   }

@@ -219,6 +219,14 @@ describe('parsePage metadata and text', () => {
     assert.equal(bare.text, 'Body text');
   });
 
+  test('streaming scan edge cases: empty title, entities split across text events, implied end tags', () => {
+    assert.equal(parse('<title></title><title>Second</title>').title, 'Second');
+    assert.equal(parse('<title> </title><title>Second</title>').title, '');
+    const p = parse('<!doctype html><h1>AT&amp;T &lt;3</h1><p>one<p>two<li>three</ul><h2></h2><h2>x<br>y</h2>');
+    assert.deepEqual(p.headings, { h1: ['AT&T <3'], h2: ['x y'], h3: [] });
+    assert.equal(p.text, 'AT&T <3 one two three x y');
+  });
+
   test('a non-http canonical is ignored with a warning', () => {
     const p = parse('<link rel="canonical" href="javascript:x">');
     assert.equal(p.canonical, undefined);
