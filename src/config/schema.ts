@@ -121,8 +121,8 @@ export const parserSchema = z
   .object({
     /** Where HTML is parsed: worker processes, worker threads, or the main thread. @default "process" */
     mode: z.enum(['process', 'thread', 'inline']).default('process').describe('Where HTML is parsed: process (worker processes, default), thread (worker threads) or inline (main thread).'),
-    /** Worker count; "auto" = what the machine can use (os.availableParallelism()). @default "auto" */
-    workers: z.union([positiveInt.max(64), z.literal('auto')]).default('auto').describe('Parser workers, or "auto" (available cores, respecting container CPU limits).'),
+    /** Worker count; "auto" = usable cores minus one for the main process, at least 1. @default "auto" */
+    workers: z.union([positiveInt.max(64), z.literal('auto')]).default('auto').describe('Parser workers, or "auto" (usable cores minus one for the main process, at least 1; respects container CPU limits).'),
     /** Parse tasks waiting before fetching pauses (backpressure). @default 64 */
     maxQueue: positiveInt.default(64).describe('Parse tasks queued before fetching pauses (backpressure).'),
     /** A parse task taking longer is killed and retried once. @default 30000 */

@@ -1,6 +1,16 @@
 /**
  * How many parser workers "auto" means: the CPUs this process may actually
- * use, minimum 1.
+ * use, minus one for the main process, minimum 1.
+ *
+ * Why minus one: the main process is a full-time CPU consumer of its own. It
+ * runs every fetch (got, sockets), sends each body to a worker and receives
+ * its record, writes the store and dedups links; in the 10,000-page benchmark
+ * that is ~1.5 CPU ms per page against ~1 ms of parsing in a worker, so with
+ * one worker per core the workers sat idle most of the time while competing
+ * with the main process for its core (docs/performance.md). Extraction that is
+ * much heavier than the built-ins (large cheerio rule sets, a slow custom
+ * extractor) can use every core: `skein bench` measures that for a site, and
+ * `parser.workers` sets it.
  *
  * `os.availableParallelism()` honours the CPU affinity mask (taskset,
  * `docker --cpuset-cpus`), but the libuv in Node 20 (1.46) ignores cgroup CPU
@@ -45,9 +55,14 @@ export function cgroupCpuLimit(root = '/sys/fs/cgroup'): number | undefined {
   return Math.max(1, Math.floor(quota / period));
 }
 
-/** `min(os.availableParallelism(), cgroup CPU quota)`, at least 1. */
-export function autoWorkerCount(): number {
+/** The CPUs this process may use: `min(os.availableParallelism(), cgroup CPU quota)`, at least 1. */
+export function usableCpuCount(): number {
   const cpus = availableParallelism();
   const quota = cgroupCpuLimit();
   return Math.max(1, quota === undefined ? cpus : Math.min(cpus, quota));
+}
+
+/** Parser workers for `parser.workers: "auto"`: one per usable CPU but the main process's, at least 1. */
+export function autoWorkerCount(cpus = usableCpuCount()): number {
+  return Math.max(1, cpus - 1);
 }

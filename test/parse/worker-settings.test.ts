@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { autoWorkerCount, cgroupCpuLimit } from '../../src/parse/auto-worker-count.js';
+import { autoWorkerCount, cgroupCpuLimit, usableCpuCount } from '../../src/parse/auto-worker-count.js';
 import { threadExecArgv } from '../../src/parse/worker-slot.js';
 
 describe('threadExecArgv', () => {
@@ -43,5 +43,8 @@ describe('cgroupCpuLimit', () => {
     });
   }
 
-  test('autoWorkerCount is at least 1', () => assert.ok(autoWorkerCount() >= 1));
+  test('autoWorkerCount leaves one CPU to the main process, and is at least 1', () => {
+    assert.deepEqual([1, 2, 4, 8].map((cpus) => autoWorkerCount(cpus)), [1, 1, 3, 7]);
+    assert.equal(autoWorkerCount(), Math.max(1, usableCpuCount() - 1));
+  });
 });
