@@ -13,11 +13,12 @@ export function formatSiteBench(report: SiteBenchReport): string {
     `machine: ${describeMachine(report.machine)}; parser.workers "auto" = ${report.machine.autoWorkers}`,
     `sample: ${sample.pages} HTML pages fetched once in ${formatNumber(sample.seconds)} s (${sample.notKept} other), median ${Math.round(sample.bytesPerPage / 1024)} KiB`,
     `per page (medians): network ${formatNumber(sample.networkMsPerPage)} ms (wait ${formatNumber(sample.waitMsPerPage)} + download ${formatNumber(sample.downloadMsPerPage)}) vs parse CPU ${formatNumber(sample.parseMsPerPage)} ms`,
+    `the crawl's main process besides parsing (fetch, store, frontier): ${formatNumber(sample.crawlMainMsPerPage)} CPU ms/page in the sample crawl`,
     '',
   ];
   const table = formatTable(
-    ['mode', 'workers', 'pages/s', 'parse ms/page', 'IPC ms/page', 'CPU ms/page main', 'CPU ms/page workers', 'peak RSS MB'],
-    report.results.map((r) => [r.mode, r.workers, r.pagesPerSecond, r.parseMsPerPage, r.ipcMsPerPage, r.cpuMsPerPage.main, r.cpuMsPerPage.workers, r.peakRssMb]),
+    ['mode', 'workers', 'extraction pages/s', 'crawl pages/s (est.)', 'parse ms/page', 'IPC ms/page', 'CPU ms/page main', 'CPU ms/page workers', 'peak RSS MB'],
+    report.results.map((r) => [r.mode, r.workers, r.pagesPerSecond, r.crawlPagesPerSecond, r.parseMsPerPage, r.ipcMsPerPage, r.cpuMsPerPage.main, r.cpuMsPerPage.workers, r.peakRssMb]),
   );
   const tail = [
     '',

@@ -57,6 +57,13 @@ export interface Sample {
   seconds: number;
   /** Median in-process parse time during the sample, ms (inline, on this thread). */
   parseMsPerPage: number;
+  /**
+   * This process's CPU per page recorded during the sample crawl, minus the
+   * parsing: what a crawl's main process spends per page on fetching, storing
+   * and the frontier. An overestimate for long crawls (a small sample also
+   * pays start-up, robots.txt and the JIT warming up).
+   */
+  crawlMainMsPerPage: number;
 }
 
 /**
@@ -77,11 +84,13 @@ export async function fetchSample(config: CrawlConfig, pages: number): Promise<S
       timings.set(record.finalUrl ?? record.url, { ...record.timings, depth: record.depth, ok: record.outcome === 'ok' });
     });
     const startedAt = performance.now();
+    const cpuAtStart = process.cpuUsage();
     try {
       await handle.run();
     } finally {
       await handle.close();
     }
+    const cpu = process.cpuUsage(cpuAtStart);
     const seconds = (performance.now() - startedAt) / 1000;
     const kept: SamplePage[] = [];
     const parseMs: number[] = [];
@@ -99,8 +108,11 @@ export async function fetchSample(config: CrawlConfig, pages: number): Promise<S
       });
       parseMs.push(ms);
     }
+    const parseTotalMs = parseMs.reduce((sum, ms) => sum + ms, 0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const crawlMainMsPerPage = timings.size === 0 ? 0 : Math.max(0, cpuMs - parseTotalMs) / timings.size;
     parseMs.sort((a, b) => a - b);
-    return { pages: kept, notKept: timings.size - kept.length, seconds, parseMsPerPage: parseMs[Math.floor(parseMs.length / 2)] ?? 0 };
+    return { pages: kept, notKept: timings.size - kept.length, seconds, parseMsPerPage: parseMs[Math.floor(parseMs.length / 2)] ?? 0, crawlMainMsPerPage };
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

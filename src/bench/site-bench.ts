@@ -8,7 +8,8 @@ import type { ParserMode } from '../parse/parse-types.js';
 import { parseRulesFor } from '../core/create-crawler.js';
 import { runExtractionBench, type ExtractionBenchResult } from './extraction-bench.js';
 import { machineInfo, type MachineInfo } from './machine-info.js';
-import { recommend, type Recommendation } from './recommend.js';
+import { crawlRate, recommend, type Recommendation } from './recommend.js';
+import { usableCpuCount } from '../parse/auto-worker-count.js';
 import { median, round } from './run-concurrently.js';
 import { fetchSample } from './sample-pages.js';
 
@@ -43,9 +44,12 @@ export interface SiteBenchReport {
     downloadMsPerPage: number;
     networkMsPerPage: number;
     parseMsPerPage: number;
+    /** The sample crawl's main-process CPU per page besides parsing (see `Sample.crawlMainMsPerPage`). */
+    crawlMainMsPerPage: number;
     bytesPerPage: number;
   };
-  results: ExtractionBenchResult[];
+  /** Each configuration with its estimated crawl rate (`crawlRate`). */
+  results: Array<ExtractionBenchResult & { crawlPagesPerSecond: number }>;
   recommendation: Recommendation;
 }
 
@@ -85,6 +89,7 @@ export async function runSiteBench(opts: SiteBenchOptions): Promise<SiteBenchRep
   const inline = results.find((r) => r.mode === 'inline');
   const parseMs = inline?.parseMsPerPage ?? sample.parseMsPerPage;
   const hosts = new Set(sample.pages.map((p) => new URL(p.url).host)).size;
+  const crawl = { mainMsPerPage: sample.crawlMainMsPerPage, cpus: usableCpuCount() };
   return {
     target: { url, local: opts.local ?? false },
     machine,
@@ -96,13 +101,15 @@ export async function runSiteBench(opts: SiteBenchOptions): Promise<SiteBenchRep
       downloadMsPerPage: round(downloadMs),
       networkMsPerPage: round(networkMs),
       parseMsPerPage: round(parseMs),
+      crawlMainMsPerPage: round(sample.crawlMainMsPerPage),
       bytesPerPage: Math.round(median(sample.pages.map((p) => p.body.length))),
     },
-    results,
+    results: results.map((r) => ({ ...r, crawlPagesPerSecond: round(crawlRate(r, crawl), 1) })),
     recommendation: recommend({
       results,
       networkMsPerPage: networkMs,
       parseMsPerPage: parseMs,
+      crawl,
       perHostParallelism: opts.config.fetch.perHostParallelism,
       hosts,
     }),

@@ -14,6 +14,7 @@ interface Row {
   workers: number;
   pages: number;
   pagesPerSecond: number;
+  crawlPagesPerSecond: number;
   parseMsPerPage: number;
   ipcMsPerPage: number;
   cpuMsPerPage: { main: number; workers: number; total: number };
@@ -33,9 +34,9 @@ describe('skein bench', () => {
     const report = JSON.parse(result.stdout) as {
       target: { url: string; local: boolean };
       machine: { availableParallelism: number; autoWorkers: number; node: string };
-      sample: { pages: number; networkMsPerPage: number; parseMsPerPage: number; bytesPerPage: number };
+      sample: { pages: number; networkMsPerPage: number; parseMsPerPage: number; crawlMainMsPerPage: number; bytesPerPage: number };
       results: Row[];
-      recommendation: { mode: string; workers: number; fetchConcurrency: number; pagesPerSecond: number; bound: string; reason: string };
+      recommendation: { mode: string; workers: number; fetchConcurrency: number; pagesPerSecond: number; crawlPagesPerSecond: number; bound: string; reason: string };
     };
     assert.equal(report.target.local, true);
     assert.match(report.target.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -43,6 +44,7 @@ describe('skein bench', () => {
     assert.ok(report.sample.pages > 0 && report.sample.pages <= 12, `sample of ${report.sample.pages} pages`);
     assert.ok(report.sample.bytesPerPage > 10_000, 'generated pages are ~25 KB');
     assert.ok(report.sample.parseMsPerPage > 0);
+    assert.ok(report.sample.crawlMainMsPerPage > 0, 'the sample crawl measured its main process');
 
     const configs = report.results.map((r) => `${r.mode}×${r.workers}`).sort();
     assert.deepEqual(configs, ['inline×1', 'process×1', 'process×2', 'thread×1', 'thread×2']);
@@ -51,6 +53,7 @@ describe('skein bench', () => {
       assert.equal(r.pages, 12, label);
       for (const value of [r.pagesPerSecond, r.parseMsPerPage, r.cpuMsPerPage.total, r.peakRssMb]) assert.ok(value > 0, `${label}: ${JSON.stringify(r)}`);
       assert.ok(r.ipcMsPerPage >= 0, label);
+      assert.ok(r.crawlPagesPerSecond > 0 && r.crawlPagesPerSecond <= r.pagesPerSecond, `${label}: a crawl is no faster than extraction alone`);
       assert.ok(Math.abs(r.cpuMsPerPage.main + r.cpuMsPerPage.workers - r.cpuMsPerPage.total) < 0.01, `${label}: CPU parts add up`);
       // Parsing happens in worker processes only in process mode.
       if (r.mode === 'process') assert.ok(r.cpuMsPerPage.workers > 0, `${label}: worker CPU is counted`);
@@ -61,6 +64,8 @@ describe('skein bench', () => {
     const measured = report.results.find((r) => r.mode === rec.mode && r.workers === rec.workers);
     assert.ok(measured, `recommendation ${rec.mode}×${rec.workers} names a measured configuration`);
     assert.equal(rec.pagesPerSecond, measured.pagesPerSecond);
+    assert.ok(Math.abs(rec.crawlPagesPerSecond - measured.crawlPagesPerSecond) < 0.1);
+    assert.ok(report.results.every((r) => r.crawlPagesPerSecond <= rec.crawlPagesPerSecond * 1.25), 'no configuration is estimated much faster than the one recommended');
     assert.ok(Number.isInteger(rec.fetchConcurrency) && rec.fetchConcurrency >= 4);
     assert.ok(rec.bound === 'cpu' || rec.bound === 'io');
     assert.match(rec.reason, /pages\/s/);
@@ -78,7 +83,7 @@ describe('skein bench', () => {
   test('prints a table and a recommendation on the terminal; bad flags exit 2', async () => {
     const result = await runCli(['bench', '--pages', '8', '--parses', '8', '--modes', 'inline,process', '--worker-counts', '1'], { cwd: dir, timeoutMs: 120_000 });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^mode +workers +pages\/s +parse ms\/page +IPC ms\/page/m);
+    assert.match(result.stdout, /^mode +workers +extraction pages\/s +crawl pages\/s \(est\.\) +parse ms\/page +IPC ms\/page/m);
     assert.match(result.stdout, /^inline +1 /m);
     assert.match(result.stdout, /^process +1 /m);
     assert.doesNotMatch(result.stdout, /^thread /m);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { escapeXml, niceMax, pagesPerSecondChart } from '../../src/bench/bench-chart.js';
 import { parseProcStat, ProcessTreeSampler } from '../../src/bench/process-tree-sampler.js';
-import { recommend, type MeasuredMode } from '../../src/bench/recommend.js';
+import { crawlRate, recommend, type MeasuredMode } from '../../src/bench/recommend.js';
 import { median, runConcurrently } from '../../src/bench/run-concurrently.js';
 import { workerCounts } from '../../src/bench/site-bench.js';
 import { formatTable } from '../../src/bench/text-table.js';
@@ -48,6 +48,28 @@ describe('recommend', () => {
       assert.match(rec.reason, new RegExp(`${Math.round(rec.pagesPerSecond)} pages/s`));
     });
   }
+  test('crawlRate: the lowest of extraction alone, the main process on one core, and all cores', () => {
+    const m = { mode: 'process' as const, workers: 2, pagesPerSecond: 900, cpuMsPerPage: { main: 0.1, total: 2 } };
+    assert.equal(crawlRate(m, undefined), 900);
+    assert.equal(crawlRate(m, { mainMsPerPage: 1.5, cpus: 8 }), 1000 / 1.6); // main: 1000 / (1.5 + 0.1)
+    assert.equal(crawlRate(m, { mainMsPerPage: 1.5, cpus: 2 }), 2000 / 3.5); // all cores: 2 × 1000 / (1.5 + 2)
+    assert.equal(crawlRate(m, { mainMsPerPage: 0, cpus: 64 }), 900);
+  });
+
+  test('with the crawl cost known, a worker that only adds contention is not recommended', () => {
+    // Extraction alone scales with workers, but the crawl's main process caps both at the same rate.
+    const measured: MeasuredMode[] = [
+      { mode: 'process', workers: 1, pagesPerSecond: 800, cpuMsPerPage: { main: 0.3, total: 1.3 } },
+      { mode: 'process', workers: 2, pagesPerSecond: 1500, cpuMsPerPage: { main: 0.3, total: 1.4 } },
+    ];
+    assert.equal(recommend({ results: measured, networkMsPerPage: 1, parseMsPerPage: 1 }).workers, 2);
+    const rec = recommend({ results: measured, networkMsPerPage: 1, parseMsPerPage: 1, crawl: { mainMsPerPage: 1.5, cpus: 2 } });
+    assert.equal(rec.workers, 1);
+    assert.equal(rec.pagesPerSecond, 800);
+    assert.equal(rec.crawlPagesPerSecond, 555.6); // 1000 / (1.5 + 0.3)
+    assert.match(rec.reason, /an estimated 556 pages\/s for a crawl \(extraction alone: 800\)/);
+  });
+
   test('needs at least one result', () => {
     assert.throws(() => recommend({ results: [], networkMsPerPage: 1, parseMsPerPage: 1 }), RangeError);
   });
