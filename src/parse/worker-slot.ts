@@ -55,6 +55,26 @@ export function threadExecArgv(parentArgv: readonly string[]): string[] {
   return kept;
 }
 
+/**
+ * Semi-space size of a worker process's young generation, MiB. V8's default
+ * lets it grow to 16 MiB (32 MiB committed for the two semi-spaces), which
+ * a parser worker reaches within a few pages and then keeps: a third of its
+ * RSS. At 8 MiB a worker's peak RSS in the 10,000-page benchmark drops from
+ * ~105 to ~88 MB with no measurable change in its CPU per page (same build,
+ * 4 alternating crawls: median 1.15 vs 1.15 worker ms/page; 5 rounds of
+ * 4,000 parses: 1.16 vs 1.16). 2–4 MiB cost +8–10% worker CPU in earlier
+ * measurements. Flags in `WorkerSlotOptions.execArgv` come later and win.
+ */
+export const WORKER_SEMI_SPACE_MB = 8;
+
+/**
+ * The node flags of a worker process: its heap limit, its young-generation
+ * size, then `extra` (which may override either: V8 keeps the last value).
+ */
+export function workerProcessExecArgv(workerHeapMb: number, extra: readonly string[]): string[] {
+  return [`--max-old-space-size=${workerHeapMb}`, `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`, ...extra];
+}
+
 export class WorkerSlot {
   state: SlotState = 'starting';
   /** Tasks this worker has finished (ok or failed page). */
@@ -78,7 +98,7 @@ export class WorkerSlot {
       workerTerminateTimeout: TERMINATE_GRACE_MS,
       forkOpts: {
         serialization: 'advanced',
-        execArgv: [`--max-old-space-size=${options.workerHeapMb}`, ...options.execArgv],
+        execArgv: workerProcessExecArgv(options.workerHeapMb, options.execArgv),
       },
       workerThreadOpts: {
         resourceLimits: { maxOldGenerationSizeMb: options.workerHeapMb },

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { autoWorkerCount, cgroupCpuLimit, usableCpuCount } from '../../src/parse/auto-worker-count.js';
-import { threadExecArgv } from '../../src/parse/worker-slot.js';
+import { threadExecArgv, WORKER_SEMI_SPACE_MB, workerProcessExecArgv } from '../../src/parse/worker-slot.js';
 
 describe('threadExecArgv', () => {
   const cases: Array<[string[], string[]]> = [
@@ -16,6 +16,16 @@ describe('threadExecArgv', () => {
   for (const [input, expected] of cases) {
     test(JSON.stringify(input), () => assert.deepEqual(threadExecArgv(input), expected));
   }
+});
+
+describe('workerProcessExecArgv', () => {
+  test('caps the heap and the young generation (semi-space) of every worker process', () => {
+    assert.deepEqual(workerProcessExecArgv(512, []), ['--max-old-space-size=512', `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`]);
+    assert.ok(WORKER_SEMI_SPACE_MB > 0 && WORKER_SEMI_SPACE_MB < 16, 'below V8\'s 16 MiB default, or it saves nothing');
+  });
+  test('extra flags come last, so they can override the defaults', () => {
+    assert.deepEqual(workerProcessExecArgv(256, ['--import', 'tsx', '--max-semi-space-size=16']).slice(2), ['--import', 'tsx', '--max-semi-space-size=16']);
+  });
 });
 
 describe('cgroupCpuLimit', () => {

@@ -72,6 +72,17 @@ describe('SegmentLog', () => {
     assert.deepEqual(await readAll(reopened), [{ id: 1 }, { id: 2 }, { id: 3 }]);
   });
 
+  test('a segment is one JSON document with one compact item per line; older indented segments still read', async () => {
+    const dir = await newDir();
+    const log = await SegmentLog.open<Item & { text?: string }>(dir);
+    await log.append([{ id: 1, text: 'a\nb "quoted"' }, { id: 2 }]);
+    const raw = await readFile(path.join(dir, '000001.json'), 'utf8');
+    assert.equal(raw, '{"version":1,"items":[\n{"id":1,"text":"a\\nb \\"quoted\\""},\n{"id":2}\n]}\n');
+    assert.deepEqual(JSON.parse(raw), { version: 1, items: [{ id: 1, text: 'a\nb "quoted"' }, { id: 2 }] });
+    await writeFile(path.join(dir, '000002.json'), JSON.stringify({ version: 1, items: [{ id: 3 }] }, null, 2));
+    assert.deepEqual(await readAll(await SegmentLog.open<Item>(dir)), [{ id: 1, text: 'a\nb "quoted"' }, { id: 2 }, { id: 3 }]);
+  });
+
   test('an empty append writes nothing', async () => {
     const dir = await newDir();
     const log = await SegmentLog.open<Item>(dir);
