@@ -58,10 +58,11 @@ export interface Sample {
   /** Median in-process parse time during the sample, ms (inline, on this thread). */
   parseMsPerPage: number;
   /**
-   * This process's CPU per page recorded during the sample crawl, minus the
-   * parsing: what a crawl's main process spends per page on fetching, storing
-   * and the frontier. An overestimate for long crawls (a small sample also
-   * pays start-up, robots.txt and the JIT warming up).
+   * This process's CPU per page recorded during the second half of the
+   * sample crawl, minus the parsing: what a crawl's main process spends per
+   * page on fetching, storing and the frontier. The first half is left out:
+   * it pays start-up, robots.txt and the JIT warming up. Still an
+   * overestimate for long crawls when the sample is small.
    */
   crawlMainMsPerPage: number;
 }
@@ -80,17 +81,19 @@ export async function fetchSample(config: CrawlConfig, pages: number): Promise<S
   try {
     const handle = await createCrawler(sampleConfig, { fresh: true, parsePool: pool });
     const timings = new Map<string, { waitMs: number; downloadMs: number; depth: number; ok: boolean }>();
+    // CPU and parse time from the half-way page on (`mark`), to leave the warm-up out.
+    let mark: { cpu: NodeJS.CpuUsage; stored: number; parsed: number } | undefined;
     handle.events.on('page:stored', ({ record }) => {
       timings.set(record.finalUrl ?? record.url, { ...record.timings, depth: record.depth, ok: record.outcome === 'ok' });
+      if (mark === undefined && timings.size >= pages / 2) mark = { cpu: process.cpuUsage(), stored: timings.size, parsed: pool.inputs.length };
     });
     const startedAt = performance.now();
-    const cpuAtStart = process.cpuUsage();
     try {
       await handle.run();
     } finally {
       await handle.close();
     }
-    const cpu = process.cpuUsage(cpuAtStart);
+    const cpu = mark === undefined ? undefined : process.cpuUsage(mark.cpu);
     const seconds = (performance.now() - startedAt) / 1000;
     const kept: SamplePage[] = [];
     const parseMs: number[] = [];
@@ -108,9 +111,11 @@ export async function fetchSample(config: CrawlConfig, pages: number): Promise<S
       });
       parseMs.push(ms);
     }
-    const parseTotalMs = parseMs.reduce((sum, ms) => sum + ms, 0);
-    const cpuMs = (cpu.user + cpu.system) / 1000;
-    const crawlMainMsPerPage = timings.size === 0 ? 0 : Math.max(0, cpuMs - parseTotalMs) / timings.size;
+    let crawlMainMsPerPage = 0;
+    if (mark !== undefined && cpu !== undefined && timings.size > mark.stored) {
+      const parsedMs = pool.inputs.slice(mark.parsed).reduce((sum, { parseMs: ms }) => sum + ms, 0);
+      crawlMainMsPerPage = Math.max(0, (cpu.user + cpu.system) / 1000 - parsedMs) / (timings.size - mark.stored);
+    }
     parseMs.sort((a, b) => a - b);
     return { pages: kept, notKept: timings.size - kept.length, seconds, parseMsPerPage: parseMs[Math.floor(parseMs.length / 2)] ?? 0, crawlMainMsPerPage };
   } finally {
