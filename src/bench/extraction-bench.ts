@@ -3,14 +3,14 @@
  * worker count: the same `createParsePool` the crawler uses, fed as fast as
  * its backlog bound allows. Measures pages/s, parse ms per page (inside the
  * worker), IPC cost per page (round-trip time of a task run alone minus its
- * in-worker parse time), CPU per page of the main process and of the worker
- * processes, and peak RSS of the process tree.
+ * in-worker parse time), CPU per page of the main process (and of its main
+ * thread alone) and of the worker processes, and peak RSS of the process tree.
  */
 import { performance } from 'node:perf_hooks';
 import type { ParsedPage } from '../core/types.js';
 import { createParsePool } from '../parse/parse-pool.js';
 import type { ParseInput, ParserMode, ParseRules } from '../parse/parse-types.js';
-import { ProcessTreeSampler } from './process-tree-sampler.js';
+import { mainThreadCpuMs, ProcessTreeSampler } from './process-tree-sampler.js';
 import { median, round } from './run-concurrently.js';
 
 /** One fetched page kept in memory, with its fetch timings. */
@@ -52,7 +52,8 @@ export interface ExtractionBenchResult {
   parseMsPerPage: number;
   /** Median round trip of a task run alone minus its parse time, ms (0 inline, by construction ~0). */
   ipcMsPerPage: number;
-  cpuMsPerPage: { main: number; workers: number; total: number };
+  /** `mainThread`: the main thread alone (in thread mode `main` also holds the worker threads' parsing). */
+  cpuMsPerPage: { main: number; mainThread: number; workers: number; total: number };
   peakRssMb: number;
 }
 
@@ -89,6 +90,7 @@ export async function runExtractionBench(opts: ExtractionBenchOptions): Promise<
     const usageBefore = sampler.stop();
     const measured = new ProcessTreeSampler({ ignore: opts.ignorePids ?? [] });
     measured.start();
+    const mainThreadAtStart = mainThreadCpuMs();
     const startedAt = performance.now();
     let inFlight = 0;
     const pending: Array<Promise<void>> = [];
@@ -108,6 +110,8 @@ export async function runExtractionBench(opts: ExtractionBenchOptions): Promise<
     await Promise.all(pending);
     const seconds = (performance.now() - startedAt) / 1000;
     const usage = measured.stop();
+    const mainThreadAtEnd = mainThreadCpuMs();
+    const mainThreadMs = mainThreadAtStart === undefined || mainThreadAtEnd === undefined ? usage.mainCpuMs : mainThreadAtEnd - mainThreadAtStart;
     return {
       mode: opts.mode,
       workers,
@@ -118,6 +122,7 @@ export async function runExtractionBench(opts: ExtractionBenchOptions): Promise<
       ipcMsPerPage: opts.mode === 'inline' ? 0 : round(median(ipcMs)),
       cpuMsPerPage: {
         main: round(usage.mainCpuMs / parses),
+        mainThread: round(Math.min(mainThreadMs, usage.mainCpuMs) / parses),
         workers: round(usage.childCpuMs / parses),
         total: round((usage.mainCpuMs + usage.childCpuMs) / parses),
       },

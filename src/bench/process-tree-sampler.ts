@@ -47,6 +47,18 @@ export function parseProcStat(text: string): ProcStat | undefined {
   return { pid, ppid, cpuMs: ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND, rssBytes: rssPages * PAGE_BYTES };
 }
 
+/**
+ * CPU of this process's main thread alone, ms (`/proc/self/task/<pid>/stat`:
+ * worker threads, GC helpers and libuv's pool left out); undefined without /proc.
+ */
+export function mainThreadCpuMs(): number | undefined {
+  try {
+    return parseProcStat(readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1'))?.cpuMs;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `/proc/<pid>/stat`, or undefined when the process is gone (or there is no /proc). */
 export function readProcStat(pid: number): ProcStat | undefined {
   try {

@@ -20,8 +20,11 @@ export interface MeasuredMode {
   workers: number;
   /** Extraction alone: pages/s with the pages already in memory. */
   pagesPerSecond: number;
-  /** CPU per page of extraction: the main process's part (dispatch and IPC; all of it inline) and the total. */
-  cpuMsPerPage?: { main: number; total: number };
+  /**
+   * CPU per page of extraction: the main process's part (dispatch and IPC; all of it inline; in
+   * thread mode also the worker threads), its main thread alone when known, and the total.
+   */
+  cpuMsPerPage?: { main: number; mainThread?: number; total: number };
 }
 
 /**
@@ -35,13 +38,13 @@ export interface CrawlCost {
 
 /**
  * Estimated pages/s of a crawl with this configuration, the lowest of three
- * ceilings: extraction alone, the main process on its one core (its crawl
- * work plus its share of extraction), and all cores (every process's CPU per
- * page). Without CPU figures, the extraction rate. Pure.
+ * ceilings: extraction alone, the main thread on its one core (its crawl
+ * work plus its share of extraction), and all cores (every thread's and
+ * process's CPU per page). Without CPU figures, the extraction rate. Pure.
  */
 export function crawlRate(measured: MeasuredMode, crawl: CrawlCost | undefined): number {
   if (crawl === undefined || measured.cpuMsPerPage === undefined) return measured.pagesPerSecond;
-  const mainMs = crawl.mainMsPerPage + measured.cpuMsPerPage.main;
+  const mainMs = crawl.mainMsPerPage + (measured.cpuMsPerPage.mainThread ?? measured.cpuMsPerPage.main);
   const totalMs = crawl.mainMsPerPage + measured.cpuMsPerPage.total;
   const mainBound = mainMs > 0 ? 1000 / mainMs : Infinity;
   const cpuBound = totalMs > 0 ? (crawl.cpus * 1000) / totalMs : Infinity;

@@ -54,6 +54,9 @@ describe('recommend', () => {
     assert.equal(crawlRate(m, { mainMsPerPage: 1.5, cpus: 8 }), 1000 / 1.6); // main: 1000 / (1.5 + 0.1)
     assert.equal(crawlRate(m, { mainMsPerPage: 1.5, cpus: 2 }), 2000 / 3.5); // all cores: 2 × 1000 / (1.5 + 2)
     assert.equal(crawlRate(m, { mainMsPerPage: 0, cpus: 64 }), 900);
+    // Thread mode: the worker threads' parsing is in the process's CPU, not on the main thread.
+    const threads = { mode: 'thread' as const, workers: 1, pagesPerSecond: 900, cpuMsPerPage: { main: 1.5, mainThread: 0.5, total: 1.5 } };
+    assert.equal(crawlRate(threads, { mainMsPerPage: 1.5, cpus: 8 }), 1000 / 2);
   });
 
   test('with the crawl cost known, a worker that only adds contention is not recommended', () => {
