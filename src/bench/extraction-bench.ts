@@ -36,7 +36,7 @@ export interface ExtractionBenchOptions {
   parses?: number;
   /** Tasks run one at a time first (warm-up, and the IPC measurement). @default min(20, pages) */
   serialParses?: number;
-  /** Backlog bound, like `parser.maxQueue`. @default 64 */
+  /** Backlog bound, like `parser.maxQueue`. @default 32 (its default) */
   maxQueue?: number;
   /** pids whose subtrees are left out of CPU and RSS (a site server). @default none */
   ignorePids?: number[];
@@ -70,7 +70,7 @@ function inputOf(page: SamplePage): ParseInput {
 /** Runs one configuration; the pool is started and closed here. */
 export async function runExtractionBench(opts: ExtractionBenchOptions): Promise<ExtractionBenchResult> {
   if (opts.pages.length === 0) throw new RangeError('the extraction benchmark needs at least one page');
-  const maxQueue = opts.maxQueue ?? 64;
+  const maxQueue = opts.maxQueue ?? 32;
   const workers = opts.mode === 'inline' ? 1 : opts.workers;
   const sampler = new ProcessTreeSampler({ ignore: opts.ignorePids ?? [] });
   sampler.start();

@@ -80,7 +80,7 @@ export async function runSiteBench(opts: SiteBenchOptions): Promise<SiteBenchRep
   for (const mode of modes) {
     for (const workers of mode === 'inline' ? [1] : counts) {
       progress(`parsing ${parses} pages: ${mode}${mode === 'inline' ? '' : ` × ${workers}`}…`);
-      results.push(await runExtractionBench({ pages: sample.pages, mode, workers, rules, parses, ...(opts.ignorePids ? { ignorePids: opts.ignorePids } : {}) }));
+      results.push(await runExtractionBench({ pages: sample.pages, mode, workers, rules, parses, maxQueue: opts.config.parser.maxQueue, ...(opts.ignorePids ? { ignorePids: opts.ignorePids } : {}) }));
     }
   }
   const waitMs = median(sample.pages.map((p) => p.waitMs));

@@ -123,8 +123,11 @@ export const parserSchema = z
     mode: z.enum(['process', 'thread', 'inline']).default('process').describe('Where HTML is parsed: process (worker processes, default), thread (worker threads) or inline (main thread).'),
     /** Worker count; "auto" = usable cores minus one for the main process, at least 1. @default "auto" */
     workers: z.union([positiveInt.max(64), z.literal('auto')]).default('auto').describe('Parser workers, or "auto" (usable cores minus one for the main process, at least 1; respects container CPU limits).'),
-    /** Parse tasks waiting before fetching pauses (backpressure). @default 64 */
-    maxQueue: positiveInt.default(64).describe('Parse tasks queued before fetching pauses (backpressure).'),
+    /**
+     * Parse tasks waiting before fetching pauses (backpressure). 32 measured faster than 64 in the
+     * benchmark (a body that waits longer outlives the young generation; docs/performance.md). @default 32
+     */
+    maxQueue: positiveInt.default(32).describe('Parse tasks queued before fetching pauses (backpressure).'),
     /** A parse task taking longer is killed and retried once. @default 30000 */
     taskTimeoutMs: positiveInt.default(30_000).describe('Per-page parse timeout (ms); the worker is killed and the page retried once.'),
     /** Visible text kept per page, in characters (0 = none). @default 100000 */
