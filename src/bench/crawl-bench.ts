@@ -6,6 +6,10 @@
  * worker threads, parser worker processes), peak RSS of that tree, and the
  * site server's CPU per page (it runs in its own process and is not counted
  * in the crawler's figures).
+ *
+ * Run in a child (`runCrawlBenchInChild`, what `npm run bench` does), the
+ * process tree is sampled from the parent, so the sampler's own reads of
+ * /proc are not counted as the crawler's CPU.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +21,17 @@ import { createCrawler } from '../core/create-crawler.js';
 import { autoWorkerCount } from '../parse/auto-worker-count.js';
 import type { ParserMode } from '../parse/parse-types.js';
 import { forkEntry } from './fork-entry.js';
-import { ProcessTreeSampler } from './process-tree-sampler.js';
+import { ProcessTreeSampler, type TreeUsage } from './process-tree-sampler.js';
+
+/** Measures the crawler's process tree between `start` and `stop` (in-process, or from a parent). */
+export interface TreeMeter {
+  start(): Promise<void>;
+  stop(): Promise<TreeUsage>;
+}
+
+/** Messages between the crawl child and the parent that samples it. */
+export type CrawlChildMessage = { type: 'start' } | { type: 'stop' } | { type: 'result'; ok: true; result: CrawlBenchResult } | { type: 'result'; ok: false; error: string };
+export type CrawlParentMessage = { type: 'started' } | { type: 'stopped'; usage: TreeUsage };
 
 /** What to crawl and how. */
 export interface CrawlBenchOptions {
@@ -87,14 +101,25 @@ export function benchCrawlConfig(opts: CrawlBenchOptions, dataDir: string): Craw
 
 const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** Crawls `opts.siteUrl` once into a temp directory (removed afterwards) and measures it. */
-export async function runCrawlBench(opts: CrawlBenchOptions): Promise<CrawlBenchResult> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'skein-bench-'));
+/** Samples this process's tree from inside it. */
+function inProcessMeter(opts: CrawlBenchOptions): TreeMeter {
   const sampler = new ProcessTreeSampler({ ignore: opts.serverPid === undefined ? [] : [opts.serverPid] });
+  return {
+    start: async () => sampler.start(),
+    stop: async () => sampler.stop(),
+  };
+}
+
+/**
+ * Crawls `opts.siteUrl` once into a temp directory (removed afterwards) and
+ * measures it; `meter` samples the process tree (default: from this process).
+ */
+export async function runCrawlBench(opts: CrawlBenchOptions, meter: TreeMeter = inProcessMeter(opts)): Promise<CrawlBenchResult> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'skein-bench-'));
   try {
     const config = benchCrawlConfig(opts, dataDir);
     const serverCpuStart = opts.serverCpuMs?.() ?? 0;
-    sampler.start();
+    await meter.start();
     const startedAt = performance.now();
     const handle = await createCrawler(config, { fresh: true });
     const half = Math.floor(opts.pages / 2);
@@ -115,8 +140,8 @@ export async function runCrawlBench(opts: CrawlBenchOptions): Promise<CrawlBench
     try {
       summary = await handle.run();
     } finally {
-      usage = sampler.stop();
       seconds = (performance.now() - startedAt) / 1000;
+      usage = await meter.stop();
       await handle.close();
     }
     const pages = summary.pages.ok + summary.pages.failed + summary.pages.skipped;
@@ -160,9 +185,31 @@ export function workerCount(config: CrawlConfig): number {
 export async function runCrawlBenchInChild(opts: CrawlBenchOptions, timeoutMs = 30 * 60_000): Promise<CrawlBenchResult> {
   const { serverCpuMs, ...plain } = opts;
   const serverBefore = serverCpuMs?.() ?? 0;
-  const { message, exited } = await forkEntry<{ ok: true; result: CrawlBenchResult } | { ok: false; error: string }>('crawl-bench-child', plain, timeoutMs);
+  const { child, message: first, exited } = await forkEntry<CrawlChildMessage>('crawl-bench-child', plain, timeoutMs);
+  const sampler = new ProcessTreeSampler({ root: child.pid!, ignore: opts.serverPid === undefined ? [] : [opts.serverPid] });
+  const answer = (message: CrawlParentMessage): void => void child.send(message);
+  const outcome = new Promise<CrawlChildMessage & { type: 'result' }>((resolve) => {
+    const onMessage = (raw: unknown): void => {
+      const message = raw as CrawlChildMessage;
+      if (message.type === 'start') {
+        sampler.start();
+        answer({ type: 'started' });
+      } else if (message.type === 'stop') {
+        answer({ type: 'stopped', usage: sampler.stop() });
+      } else {
+        resolve(message);
+      }
+    };
+    child.on('message', onMessage);
+    onMessage(first);
+  });
+  const result = await Promise.race([outcome, exited.then(() => undefined)]);
   await exited;
-  if (!message.ok) throw new Error(`benchmark crawl failed: ${message.error}`);
+  if (result === undefined) {
+    sampler.stop();
+    throw new Error('the benchmark crawl exited without a result');
+  }
+  if (!result.ok) throw new Error(`benchmark crawl failed: ${result.error}`);
   const serverMs = (serverCpuMs?.() ?? 0) - serverBefore;
-  return { ...message.result, serverCpuMsPerPage: round(serverMs / Math.max(1, message.result.pages)) };
+  return { ...result.result, serverCpuMsPerPage: round(serverMs / Math.max(1, result.result.pages)) };
 }

@@ -1,0 +1,32 @@
+/**
+ * `npm run bench`'s measured crawl: a real crawl of the generated site in a
+ * child process, its process tree sampled from this process.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { runCrawlBenchInChild } from '../../src/bench/crawl-bench.js';
+import { startSiteServerProcess, type SiteServerProcess } from '../../src/bench/site-server-process.js';
+
+describe('runCrawlBenchInChild', () => {
+  let server: SiteServerProcess;
+  before(async () => {
+    server = await startSiteServerProcess({ pages: 200 });
+  });
+  after(() => server.close());
+
+  test('crawls the site in a child and reports pages, CPU split and RSS of its process tree', async () => {
+    const result = await runCrawlBenchInChild({ siteUrl: server.url, pages: 60, mode: 'process', workers: 1, serverPid: server.pid, serverCpuMs: server.cpuMs });
+    assert.equal(result.pages, 60);
+    assert.equal(result.mode, 'process');
+    assert.equal(result.workers, 1);
+    assert.equal(result.measuredFrom, 'proc');
+    assert.ok(result.pagesPerSecond > 0 && result.firstHalfPagesPerSecond > 0 && result.secondHalfPagesPerSecond > 0, JSON.stringify(result));
+    // The child's own CPU and its parser worker's are both seen from here.
+    assert.ok(result.cpuMsPerPage.main > 0, 'main process CPU');
+    assert.ok(result.cpuMsPerPage.workers > 0, 'worker process CPU');
+    assert.ok(Math.abs(result.cpuMsPerPage.main + result.cpuMsPerPage.workers - result.cpuMsPerPage.total) < 0.01);
+    assert.ok(result.peakMainRssMb > 20 && result.peakWorkersRssMb > 20, 'both processes were sampled');
+    assert.ok(result.peakRssMb >= result.peakMainRssMb && result.peakRssMb <= result.peakMainRssMb + result.peakWorkersRssMb + 0.1);
+    assert.ok(result.serverCpuMsPerPage > 0, 'the server is measured apart');
+  });
+});
