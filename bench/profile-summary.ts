@@ -5,8 +5,10 @@
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/run-bench.js --pages 4000 --runs 1 --modes process
  *   node dist/bench/profile-summary.js /tmp/prof/CPU.<…>.cpuprofile [top=30]
  *
- * Each process of the run (bench, crawl child, parser workers, site server)
- * writes its own profile; the crawl child's is the one with crawler.js in it.
+ * The bench, its crawl child and the site server each write a profile (the
+ * children inherit the bench's node flags); the crawl child's is the one with
+ * crawler.js in it. Parser worker processes start with their own flags
+ * (worker-slot.ts) and are not profiled this way.
  * Samples are wall-clock: time a busy machine spends preempting the process
  * inside a system call shows up as that call's self time.
  */

@@ -53,7 +53,7 @@ for (let run = 1; run <= runs; run++) {
   for (const mode of modes) {
     const server = await startSiteServerProcess({ pages });
     try {
-      const result = await runCrawlBenchInChild({ siteUrl: server.url, pages, mode, workers, concurrency, serverPid: server.pid, serverCpuMs: server.cpuMs });
+      const result = await runCrawlBenchInChild({ siteUrl: server.url, pages, mode, workers, concurrency }, server.cpuMs);
       raw.push(result);
       console.log(`run ${run} ${mode}: ${result.pagesPerSecond} pages/s, ${result.cpuMsPerPage.total} CPU ms/page, peak RSS ${result.peakRssMb} MB`);
     } finally {

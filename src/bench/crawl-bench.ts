@@ -18,19 +18,20 @@ import { performance } from 'node:perf_hooks';
 import { validateConfig } from '../config/load-config.js';
 import type { CrawlConfig, CrawlConfigInput } from '../config/schema.js';
 import { createCrawler } from '../core/create-crawler.js';
-import { autoWorkerCount } from '../parse/auto-worker-count.js';
+import { resolveWorkerCount } from '../parse/parse-pool.js';
 import type { ParserMode } from '../parse/parse-types.js';
 import { forkEntry } from './fork-entry.js';
 import { ProcessTreeSampler, type TreeUsage } from './process-tree-sampler.js';
+import { round } from './run-concurrently.js';
 
-/** Measures the crawler's process tree between `start` and `stop` (in-process, or from a parent). */
+/** Measures the crawler's process tree between `start` and `stop` (from the parent process). */
 export interface TreeMeter {
   start(): Promise<void>;
   stop(): Promise<TreeUsage>;
 }
 
 /** Messages between the crawl child and the parent that samples it. */
-export type CrawlChildMessage = { type: 'start' } | { type: 'stop' } | { type: 'result'; ok: true; result: CrawlBenchResult } | { type: 'result'; ok: false; error: string };
+export type CrawlChildMessage = { type: 'start' } | { type: 'stop' } | { type: 'result'; ok: true; result: ChildCrawlResult } | { type: 'result'; ok: false; error: string };
 export type CrawlParentMessage = { type: 'started' } | { type: 'stopped'; usage: TreeUsage };
 
 /** What to crawl and how. */
@@ -46,10 +47,6 @@ export interface CrawlBenchOptions {
   concurrency?: number;
   /** `fetch.perHostParallelism`: the benchmark site is one host. @default 64 */
   perHostParallelism?: number;
-  /** pid of the site server, left out of the crawler's figures. */
-  serverPid?: number;
-  /** The site server's CPU so far, ms (to report its share). */
-  serverCpuMs?: () => number;
   /** Extra config (merged over the benchmark's). */
   config?: CrawlConfigInput;
 }
@@ -99,26 +96,18 @@ export function benchCrawlConfig(opts: CrawlBenchOptions, dataDir: string): Craw
   });
 }
 
-const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
-
-/** Samples this process's tree from inside it. */
-function inProcessMeter(opts: CrawlBenchOptions): TreeMeter {
-  const sampler = new ProcessTreeSampler({ ignore: opts.serverPid === undefined ? [] : [opts.serverPid] });
-  return {
-    start: async () => sampler.start(),
-    stop: async () => sampler.stop(),
-  };
-}
+/** What the crawl child measures itself; the parent adds the server's share. */
+export type ChildCrawlResult = Omit<CrawlBenchResult, 'serverCpuMsPerPage'>;
 
 /**
  * Crawls `opts.siteUrl` once into a temp directory (removed afterwards) and
- * measures it; `meter` samples the process tree (default: from this process).
+ * measures it; `meter` samples the process tree (the parent, see
+ * `runCrawlBenchInChild`).
  */
-export async function runCrawlBench(opts: CrawlBenchOptions, meter: TreeMeter = inProcessMeter(opts)): Promise<CrawlBenchResult> {
+export async function runCrawlBench(opts: CrawlBenchOptions, meter: TreeMeter): Promise<ChildCrawlResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'skein-bench-'));
   try {
     const config = benchCrawlConfig(opts, dataDir);
-    const serverCpuStart = opts.serverCpuMs?.() ?? 0;
     await meter.start();
     const startedAt = performance.now();
     const handle = await createCrawler(config, { fresh: true });
@@ -145,7 +134,6 @@ export async function runCrawlBench(opts: CrawlBenchOptions, meter: TreeMeter = 
       await handle.close();
     }
     const pages = summary.pages.ok + summary.pages.failed + summary.pages.skipped;
-    const serverCpuMs = (opts.serverCpuMs?.() ?? 0) - serverCpuStart;
     return {
       mode: config.parser.mode,
       workers: workerCount(config),
@@ -160,7 +148,6 @@ export async function runCrawlBench(opts: CrawlBenchOptions, meter: TreeMeter = 
         workers: round(usage.childCpuMs / pages),
         total: round((usage.mainCpuMs + usage.childCpuMs) / pages),
       },
-      serverCpuMsPerPage: round(serverCpuMs / pages),
       peakRssMb: round(usage.peakRssBytes / 2 ** 20, 1),
       peakMainRssMb: round(usage.peakMainRssBytes / 2 ** 20, 1),
       peakWorkersRssMb: round(usage.peakChildRssBytes / 2 ** 20, 1),
@@ -174,19 +161,21 @@ export async function runCrawlBench(opts: CrawlBenchOptions, meter: TreeMeter = 
 /** Parser workers the config resolves to (1 inline). */
 export function workerCount(config: CrawlConfig): number {
   if (config.parser.mode === 'inline') return 1;
-  return config.parser.workers === 'auto' ? autoWorkerCount() : config.parser.workers;
+  return resolveWorkerCount(config.parser.workers);
 }
 
 /**
  * Runs `runCrawlBench` in a fresh child process (see crawl-bench-child.ts),
- * so the process tree measured is the crawler's alone and starts clean.
- * `serverCpuMs` cannot cross processes: the server's CPU is read here.
+ * so the process tree measured is the crawler's alone and starts clean; the
+ * tree is sampled here. `serverCpuMs` (the site server's CPU so far, ms; the
+ * server is not in the child's tree) gives its share per page. The child is
+ * killed when it has no result within `timeoutMs`.
  */
-export async function runCrawlBenchInChild(opts: CrawlBenchOptions, timeoutMs = 30 * 60_000): Promise<CrawlBenchResult> {
-  const { serverCpuMs, ...plain } = opts;
+export async function runCrawlBenchInChild(opts: CrawlBenchOptions, serverCpuMs?: () => number, timeoutMs = 30 * 60_000): Promise<CrawlBenchResult> {
   const serverBefore = serverCpuMs?.() ?? 0;
-  const { child, message: first, exited } = await forkEntry<CrawlChildMessage>('crawl-bench-child', plain, timeoutMs);
-  const sampler = new ProcessTreeSampler({ root: child.pid!, ignore: opts.serverPid === undefined ? [] : [opts.serverPid] });
+  const { child, message: first, exited } = await forkEntry<CrawlChildMessage>('crawl-bench-child', opts, timeoutMs);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const sampler = new ProcessTreeSampler({ root: child.pid! });
   const answer = (message: CrawlParentMessage): void => void child.send(message);
   const outcome = new Promise<CrawlChildMessage & { type: 'result' }>((resolve) => {
     const onMessage = (raw: unknown): void => {
@@ -205,9 +194,10 @@ export async function runCrawlBenchInChild(opts: CrawlBenchOptions, timeoutMs = 
   });
   const result = await Promise.race([outcome, exited.then(() => undefined)]);
   await exited;
+  clearTimeout(timer);
   if (result === undefined) {
     sampler.stop();
-    throw new Error('the benchmark crawl exited without a result');
+    throw new Error(`the benchmark crawl exited without a result (killed after ${timeoutMs} ms, or crashed)`);
   }
   if (!result.ok) throw new Error(`benchmark crawl failed: ${result.error}`);
   const serverMs = (serverCpuMs?.() ?? 0) - serverBefore;

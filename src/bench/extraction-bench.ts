@@ -92,20 +92,14 @@ export async function runExtractionBench(opts: ExtractionBenchOptions): Promise<
     measured.start();
     const mainThreadAtStart = mainThreadCpuMs();
     const startedAt = performance.now();
-    let inFlight = 0;
-    const pending: Array<Promise<void>> = [];
+    const pending = new Set<Promise<void>>();
     for (let i = 0; i < parses; i++) {
-      if (pool.waitForCapacity) await pool.waitForCapacity();
-      else while (inFlight >= maxQueue) await Promise.race(pending);
-      inFlight++;
-      const task = pool.parse(inputOf(opts.pages[i % opts.pages.length]!)).then((page) => {
-        parseMs.push(page.parseMs);
-      });
-      const tracked: Promise<void> = task.finally(() => {
-        inFlight--;
-        pending.splice(pending.indexOf(tracked), 1);
-      });
-      pending.push(tracked);
+      await pool.waitForCapacity?.(); // the pool's backlog bound (`maxQueue`)
+      const task: Promise<void> = pool
+        .parse(inputOf(opts.pages[i % opts.pages.length]!))
+        .then((page) => void parseMs.push(page.parseMs))
+        .finally(() => pending.delete(task));
+      pending.add(task);
     }
     await Promise.all(pending);
     const seconds = (performance.now() - startedAt) / 1000;

@@ -143,11 +143,10 @@ export class ProcessTreeSampler {
     this.#ignore = new Set(options.ignore ?? []);
     this.#intervalMs = options.intervalMs ?? 100;
     this.#hasProc = readProcStat(this.#root) !== undefined;
-  }
-
-  /** Ignores one more subtree from now on. */
-  ignore(pid: number): void {
-    this.#ignore.add(pid);
+    // Without /proc only this process can be measured (process.cpuUsage, memoryUsage).
+    if (!this.#hasProc && this.#root !== process.pid) {
+      throw new Error(`cannot sample process ${this.#root}: measuring another process needs /proc (Linux)`);
+    }
   }
 
   start(): void {

@@ -6,8 +6,8 @@
  *   `process` configuration is within `isolationMarginPct` of it, `process`
  *   wins (a crashing or bloating page cannot take the crawl down). Within the
  *   chosen mode, the fewest workers within 5% of its best. "Fastest" is the
- *   estimated crawl rate when the crawl's own main-process cost is known
- *   (`crawlRate`), else the extraction rate measured alone.
+ *   estimated crawl rate (`crawlPagesPerSecond`, see `crawlRate`) when the
+ *   results carry it, else the extraction rate measured alone.
  * - Fetch concurrency (Little's law): requests in flight needed to feed the
  *   parser at that rate = pages/s × network time per page, doubled for
  *   headroom, clamped to [`minConcurrency`, `maxConcurrency`].
@@ -25,6 +25,8 @@ export interface MeasuredMode {
    * thread mode also the worker threads), its main thread alone when known, and the total.
    */
   cpuMsPerPage?: { main: number; mainThread?: number; total: number };
+  /** Its estimated crawl rate (`crawlRate`), when the crawl's own cost is known. */
+  crawlPagesPerSecond?: number;
 }
 
 /**
@@ -57,8 +59,6 @@ export interface RecommendInput {
   networkMsPerPage: number;
   /** Median parse CPU of a page, ms. */
   parseMsPerPage: number;
-  /** The crawl's own cost, to rank configurations by estimated crawl rate. @default rank by extraction alone */
-  crawl?: CrawlCost;
   /** Requests allowed in flight per host (`fetch.perHostParallelism`). @default 4 */
   perHostParallelism?: number;
   /** Hosts the crawl spreads over. @default 1 */
@@ -77,7 +77,7 @@ export interface Recommendation {
   fetchConcurrency: number;
   /** The pages/s the recommended configuration measured (extraction alone). */
   pagesPerSecond: number;
-  /** Its estimated crawl rate (`crawlRate`); equals `pagesPerSecond` without `crawl`. */
+  /** Its estimated crawl rate; equals `pagesPerSecond` when the results carry none. */
   crawlPagesPerSecond: number;
   /**
    * "io" when politeness-limited fetching (perHostParallelism × hosts
@@ -90,14 +90,13 @@ export interface Recommendation {
   reason: string;
 }
 
-const round1 = (n: number): number => Math.round(n * 10) / 10;
 const fmt = (ms: number): string => (ms >= 10 ? ms.toFixed(0) : ms.toFixed(ms >= 1 ? 1 : 2));
 
 export function recommend(input: RecommendInput): Recommendation {
   const { results } = input;
   if (results.length === 0) throw new RangeError('recommend() needs at least one measured configuration');
   const margin = (input.isolationMarginPct ?? 10) / 100;
-  const rate = (r: MeasuredMode): number => crawlRate(r, input.crawl);
+  const rate = (r: MeasuredMode): number => r.crawlPagesPerSecond ?? r.pagesPerSecond;
   const best = results.reduce((a, b) => (rate(b) > rate(a) ? b : a));
   const bestOf = (mode: ParserMode) =>
     results.filter((r) => r.mode === mode).reduce<MeasuredMode | undefined>((a, b) => (!a || rate(b) > rate(a) ? b : a), undefined);
@@ -127,7 +126,7 @@ export function recommend(input: RecommendInput): Recommendation {
     bound === 'io'
       ? `the crawl is I/O-bound (${inFlight} requests in flight at ${fmt(networkMs)} ms each fetch at most ${Math.round(fetchPagesPerSecond)} pages/s)`
       : `the crawl is CPU-bound (parsing takes ${fmt(input.parseMsPerPage)} ms of CPU per page, a fetch ${fmt(networkMs)} ms of waiting)`;
-  const at = input.crawl === undefined ? `${Math.round(chosenRate)} pages/s` : `an estimated ${Math.round(chosenRate)} pages/s for a crawl (extraction alone: ${Math.round(chosen.pagesPerSecond)})`;
+  const at = chosen.crawlPagesPerSecond === undefined ? `${Math.round(chosenRate)} pages/s` : `an estimated ${Math.round(chosenRate)} pages/s for a crawl (extraction alone: ${Math.round(chosen.pagesPerSecond)})`;
   const reason = `${pool[0]!.toUpperCase()}${pool.slice(1)} ${why} at ${at}; ${pace}, and about ${fetchConcurrency} fetches in flight keep the parser fed.`;
-  return { mode: chosen.mode, workers: chosen.workers, fetchConcurrency, pagesPerSecond: chosen.pagesPerSecond, crawlPagesPerSecond: round1(chosenRate), bound, fetchPagesPerSecond, reason };
+  return { mode: chosen.mode, workers: chosen.workers, fetchConcurrency, pagesPerSecond: chosen.pagesPerSecond, crawlPagesPerSecond: chosenRate, bound, fetchPagesPerSecond, reason };
 }

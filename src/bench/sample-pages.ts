@@ -16,6 +16,7 @@ import type { ParsedPage } from '../core/types.js';
 import { createParsePool } from '../parse/parse-pool.js';
 import type { ParseInput, ParsePool, ParsePoolStats } from '../parse/parse-types.js';
 import type { SamplePage } from './extraction-bench.js';
+import { median } from './run-concurrently.js';
 
 /** An inline parse pool that also keeps every input it parsed successfully. */
 class CapturingParsePool implements ParsePool {
@@ -116,8 +117,7 @@ export async function fetchSample(config: CrawlConfig, pages: number): Promise<S
       const parsedMs = pool.inputs.slice(mark.parsed).reduce((sum, { parseMs: ms }) => sum + ms, 0);
       crawlMainMsPerPage = Math.max(0, (cpu.user + cpu.system) / 1000 - parsedMs) / (timings.size - mark.stored);
     }
-    parseMs.sort((a, b) => a - b);
-    return { pages: kept, notKept: timings.size - kept.length, seconds, parseMsPerPage: parseMs[Math.floor(parseMs.length / 2)] ?? 0, crawlMainMsPerPage };
+    return { pages: kept, notKept: timings.size - kept.length, seconds, parseMsPerPage: median(parseMs), crawlMainMsPerPage };
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

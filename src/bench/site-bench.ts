@@ -90,6 +90,7 @@ export async function runSiteBench(opts: SiteBenchOptions): Promise<SiteBenchRep
   const parseMs = inline?.parseMsPerPage ?? sample.parseMsPerPage;
   const hosts = new Set(sample.pages.map((p) => new URL(p.url).host)).size;
   const crawl = { mainMsPerPage: sample.crawlMainMsPerPage, cpus: usableCpuCount() };
+  const estimated = results.map((r) => ({ ...r, crawlPagesPerSecond: round(crawlRate(r, crawl), 1) }));
   return {
     target: { url, local: opts.local ?? false },
     machine,
@@ -104,12 +105,11 @@ export async function runSiteBench(opts: SiteBenchOptions): Promise<SiteBenchRep
       crawlMainMsPerPage: round(sample.crawlMainMsPerPage),
       bytesPerPage: Math.round(median(sample.pages.map((p) => p.body.length))),
     },
-    results: results.map((r) => ({ ...r, crawlPagesPerSecond: round(crawlRate(r, crawl), 1) })),
+    results: estimated,
     recommendation: recommend({
-      results,
+      results: estimated,
       networkMsPerPage: networkMs,
       parseMsPerPage: parseMs,
-      crawl,
       perHostParallelism: opts.config.fetch.perHostParallelism,
       hosts,
     }),

@@ -9,6 +9,7 @@ import { load, type CheerioAPI } from 'cheerio/slim';
 import type { BuiltinsConfig, ExtractConfig, FieldRule, PostProcessStep } from '../config/extract-schema.js';
 import { ConfigError } from '../core/errors.js';
 import { compileUrlPatterns, type UrlMatcher } from '../url/url-patterns.js';
+import { HTML_PARSER_OPTIONS } from './scan-document.js';
 
 /** What a field takes from a matched element. */
 export type TakeKind = 'text' | 'html' | 'outerHtml' | 'attr';
@@ -61,7 +62,7 @@ let probe: CheerioAPI | undefined;
 
 /** Parses a selector with cheerio's own engine; ConfigError naming `path` if it does not parse. */
 export function checkSelector(selector: string, path: string): void {
-  probe ??= load('<html><head></head><body><div><p></p></div></body></html>', { xml: { xmlMode: false, decodeEntities: true } });
+  probe ??= load('<html><head></head><body><div><p></p></div></body></html>', { xml: HTML_PARSER_OPTIONS });
   try {
     probe.root().find(selector);
   } catch (cause) {

@@ -17,6 +17,7 @@
  */
 import type { CheerioAPI } from 'cheerio/slim';
 import type { BuiltinsConfig } from '../config/extract-schema.js';
+import { hasToken } from './extract-metadata.js';
 import { extractMicrodata } from './extract-microdata.js';
 import { resolveUrl } from './extract-post-process.js';
 
@@ -76,7 +77,7 @@ function alternateLinks($: CheerioAPI): Array<Record<string, string>> {
   return $('link[rel][href]')
     .toArray()
     .map(attribs)
-    .filter((a) => a.rel!.toLowerCase().split(/\s+/).includes('alternate'));
+    .filter((a) => hasToken(a.rel, 'alternate'));
 }
 
 /** hreflang alternates, `[{ lang, url }]`, in document order. */

@@ -25,7 +25,7 @@ import { mergeRobotsDirectives, parseMetaRobots, parseXRobotsTag } from './extra
 import { extractPageFields } from './extract-page-fields.js';
 import type { CustomExtractor } from './load-extractor-module.js';
 import type { ParseInput, ParseRules } from './parse-types.js';
-import { scanDocument } from './scan-document.js';
+import { HTML_PARSER_OPTIONS, scanDocument } from './scan-document.js';
 
 /** ParseRules with everything expensive done once: normaliser, scope matchers, extractor. */
 export interface CompiledParseRules {
@@ -49,8 +49,8 @@ export function compileParseRules(rules: ParseRules, extractor?: CustomExtractor
   return extractor ? { rules, normalize, scope, extract, extractor } : { rules, normalize, scope, extract };
 }
 
-/** cheerio options: htmlparser2 in HTML mode (not parse5, not XML). */
-const CHEERIO_OPTIONS = { xml: { xmlMode: false, decodeEntities: true } } as const;
+/** cheerio options: htmlparser2 (not parse5) with the scan's options, so both see the same tree. */
+const CHEERIO_OPTIONS = { xml: HTML_PARSER_OPTIONS } as const;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;

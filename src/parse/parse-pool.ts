@@ -82,6 +82,11 @@ export function resolveWorkerScript(): WorkerScript {
  * an `extract.module` that does not exist; a module that exists but fails to
  * import makes every `parse()` reject with that ConfigError.
  */
+/** The worker count `parser.workers` stands for: "auto" (`autoWorkerCount`) or the number, at least 1. */
+export function resolveWorkerCount(workers: number | 'auto'): number {
+  return workers === 'auto' ? autoWorkerCount() : Math.max(1, Math.floor(workers));
+}
+
 export function createParsePool(opts: ParsePoolOptions): ParsePool {
   let rules = opts.rules;
   if (rules.extract.module) {
@@ -89,13 +94,13 @@ export function createParsePool(opts: ParsePoolOptions): ParsePool {
     // Workers get the absolute path, whatever their working directory.
     rules = { ...rules, extract: { ...rules.extract, module: resolveExtractorPath(rules.extract.module) } };
   }
-  compileParseRules(rules); // validates scope patterns here, on the main thread
+  compileParseRules(rules); // validates scope patterns and extract rules here, before any worker starts
 
   if (opts.mode === 'inline') return new InlineParsePool(rules, opts.maxQueue);
 
   const workerScript = resolveWorkerScript();
   if (!existsSync(workerScript.script)) throw new Error(`parser worker script missing: ${workerScript.script} (run the build)`);
-  const workers = opts.workers === 'auto' ? autoWorkerCount() : Math.max(1, Math.floor(opts.workers));
+  const workers = resolveWorkerCount(opts.workers);
   return new WorkerParsePool({
     mode: opts.mode,
     ...workerScript,

@@ -43,8 +43,8 @@ export const MAX_HEADING_CHARS = 2_000;
 
 const HEADING_LEVELS: Readonly<Record<string, 'h1' | 'h2' | 'h3'>> = { h1: 'h1', h2: 'h2', h3: 'h3' };
 
-/** The same parser options cheerio's `load()` gets in parse-page.ts: HTML mode, entities decoded. */
-const PARSER_OPTIONS = { xmlMode: false, decodeEntities: true } as const;
+/** htmlparser2 in HTML mode with entities decoded: this scan's options, and cheerio's in parse-page.ts. */
+export const HTML_PARSER_OPTIONS = { xmlMode: false, decodeEntities: true } as const;
 
 /** An element whose text is being collected (the title, or the current h1–h3). */
 interface OpenCollector {
@@ -162,7 +162,7 @@ class DocumentScanner {
 
 export function scanDocument(html: string, options: ScanOptions): ScannedDocument {
   const scanner = new DocumentScanner(options);
-  const parser = new Parser(scanner, PARSER_OPTIONS);
+  const parser = new Parser(scanner, HTML_PARSER_OPTIONS);
   parser.end(html);
   return scanner.finish();
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { escapeXml, niceMax, pagesPerSecondChart } from '../../src/bench/bench-chart.js';
-import { parseProcStat, ProcessTreeSampler } from '../../src/bench/process-tree-sampler.js';
+import { mainThreadCpuMs, parseProcStat, ProcessTreeSampler } from '../../src/bench/process-tree-sampler.js';
 import { crawlRate, recommend, type MeasuredMode } from '../../src/bench/recommend.js';
 import { median, runConcurrently } from '../../src/bench/run-concurrently.js';
 import { workerCounts } from '../../src/bench/site-bench.js';
@@ -66,7 +66,9 @@ describe('recommend', () => {
       { mode: 'process', workers: 2, pagesPerSecond: 1500, cpuMsPerPage: { main: 0.3, total: 1.4 } },
     ];
     assert.equal(recommend({ results: measured, networkMsPerPage: 1, parseMsPerPage: 1 }).workers, 2);
-    const rec = recommend({ results: measured, networkMsPerPage: 1, parseMsPerPage: 1, crawl: { mainMsPerPage: 1.5, cpus: 2 } });
+    const crawl = { mainMsPerPage: 1.5, cpus: 2 };
+    const estimated = measured.map((m) => ({ ...m, crawlPagesPerSecond: Math.round(crawlRate(m, crawl) * 10) / 10 }));
+    const rec = recommend({ results: estimated, networkMsPerPage: 1, parseMsPerPage: 1 });
     assert.equal(rec.workers, 1);
     assert.equal(rec.pagesPerSecond, 800);
     assert.equal(rec.crawlPagesPerSecond, 555.6); // 1000 / (1.5 + 0.3)
@@ -97,6 +99,22 @@ describe('parseProcStat', () => {
     assert.ok(usage.peakRssBytes > 10 * 2 ** 20, `RSS ${usage.peakRssBytes}`);
     assert.ok(usage.mainCpuMs > 0, `CPU ${usage.mainCpuMs}`);
     assert.equal(usage.childCpuMs, 0);
+  });
+
+  test('mainThreadCpuMs counts the main thread, not the whole process', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const mainBefore = mainThreadCpuMs()!;
+    const processBefore = process.cpuUsage();
+    // A worker thread burns ~300 ms of CPU while the main thread mostly waits for it.
+    await new Promise((resolve, reject) => {
+      const worker = new Worker('const until = Date.now() + 300; let x = 0; while (Date.now() < until) x += Math.sqrt(x + 1);', { eval: true });
+      worker.once('exit', resolve).once('error', reject);
+    });
+    const processUsed = process.cpuUsage(processBefore);
+    const mainUsed = mainThreadCpuMs()! - mainBefore;
+    const processMs = (processUsed.user + processUsed.system) / 1000;
+    assert.ok(processMs >= 250, `process CPU ${processMs} ms`);
+    assert.ok(mainUsed < processMs - 150, `main thread ${mainUsed} ms of ${processMs} ms`);
   });
 });
 
