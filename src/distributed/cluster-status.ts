@@ -28,7 +28,7 @@ export interface ClusterStatus {
   frontier: FrontierStats;
   /** Sum over every node's last report. */
   pages: { ok: number; failed: number; skipped: number };
-  /** Nothing queued and nothing leased. */
+  /** The frontier's own `isDone()`: nothing leased, and nothing queued or `maxPages` reached. */
   finished: boolean;
   nodes: Array<NodeReport & { gone: boolean }>;
   /** Cluster throughput: the live nodes' recent pages/s added up. */
@@ -67,8 +67,9 @@ export async function readClusterStatus(redis: Redis, crawlId: string, options: 
   const maxPages = config.scope?.maxPages ?? Number.MAX_SAFE_INTEGER;
   const frontier = new RedisFrontier({ redis, crawlId, nodeId: 'status', maxPages, hostPolicy: { delayMs: 0, parallelism: 1 } });
   const prefix = RedisFrontier.keyPrefix(crawlId);
-  const [stats, reports, hostsReply] = await Promise.all([
+  const [stats, finished, reports, hostsReply] = await Promise.all([
     frontier.stats(),
+    frontier.isDone(),
     readNodeReports(redis, crawlId),
     redis.eval(HOSTS_SCRIPT, 2, `${prefix}backoff`, `${prefix}hosts`, prefix, nowMs, options.top ?? 10) as Promise<Array<string | number>>,
   ]);
@@ -89,7 +90,7 @@ export async function readClusterStatus(redis: Redis, crawlId: string, options: 
     maxPages,
     frontier: stats,
     pages: { ok: sum((r) => r.ok), failed: sum((r) => r.failed), skipped: sum((r) => r.skipped) },
-    finished: stats.queued === 0 && stats.leased === 0,
+    finished,
     nodes,
     pagesPerSecond: Math.round(sum((r) => (r.gone || r.state !== 'running' ? 0 : r.pagesPerSecond)) * 10) / 10,
     backoff,
