@@ -111,9 +111,9 @@ export class Crawler {
 
   /**
    * Makes everything done so far durable: frontier first, then the store.
-   * The store is opened with the frontier journal as its flush barrier
-   * (create-crawler.ts), so a store flush writes the journal first and its
-   * batch holds only pages whose links are already on disk.
+   * The store is opened with the frontier's flush as its barrier
+   * (create-crawler.ts), so a store flush makes the frontier durable first
+   * and its batch holds only pages whose links are already on disk.
    * Calls made while one checkpoint runs share the one queued behind it, so
    * batches stay full-sized however many pages arrive meanwhile.
    */

@@ -98,8 +98,10 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
 
   const events = options.events ?? new CrawlEventBus();
   const journal = new FrontierJournal(paths.frontier);
-  // Journal before pages: a page's discovered links are durable before the page.
-  const opened = await LowdbPageStore.open(paths.pages, { flushFirst: () => journal.flush() });
+  // Frontier before pages: a page's discovered links are durable before the page (whatever the
+  // frontier: the journal of a MemoryFrontier, or one given in `options.frontier`).
+  let frontier: Frontier | undefined;
+  const opened = await LowdbPageStore.open(paths.pages, { flushFirst: async () => frontier?.flush() });
   const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const frontierOptions: FrontierOptions = {
     maxPages: config.scope.maxPages,
@@ -107,7 +109,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
     jitter: config.politeness.jitter,
   };
   const resumed = Boolean(options.resume && existing);
-  const frontier =
+  frontier =
     options.frontier ??
     (resumed
       ? await MemoryFrontier.restore({ ...frontierOptions, journal }, journal.readAll(), (key) => store.has(key), store.size)
