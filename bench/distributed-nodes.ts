@@ -17,7 +17,8 @@ import { Redis } from 'ioredis';
 import { createGeneratedSite } from '../src/demo/generated-site.js';
 import { startSiteServer, type SiteServer } from '../src/demo/site-server.js';
 import { tempDataDir } from '../test/helpers/crawl-helpers.js';
-import { dropCrawl, mergedExport, nodeReport, startNode, waitFor } from '../test/helpers/distributed-cluster.js';
+import { dropCrawl, mergedExport, nodeReport, startNode } from '../test/helpers/distributed-cluster.js';
+import { waitFor } from '../test/helpers/wait-for.js';
 import { runCli } from '../test/helpers/run-cli.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 

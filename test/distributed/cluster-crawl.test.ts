@@ -16,7 +16,8 @@ import { startSiteServer, type SiteServer } from '../../src/demo/site-server.js'
 import { crawlKey } from '../../src/distributed/shared-crawl.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { storedRecords, tempDataDir } from '../helpers/crawl-helpers.js';
-import { dropCrawl, mergedExport, nodeReport, startGatedSite, startNode, waitFor } from '../helpers/distributed-cluster.js';
+import { dropCrawl, mergedExport, nodeReport, startGatedSite, startNode } from '../helpers/distributed-cluster.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const server = await startRedisServer();

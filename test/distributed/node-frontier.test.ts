@@ -1,12 +1,12 @@
-import { test, describe, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Lease, PageOutcome, PageRecord } from '../../src/core/types.js';
 import type { Frontier } from '../../src/frontier/frontier.js';
 import { NodeFrontier } from '../../src/distributed/node-frontier.js';
 import { NodeStore } from '../../src/distributed/node-store.js';
 import { LowdbPageStore } from '../../src/store/lowdb-page-store.js';
-import { tempDataDir } from '../helpers/crawl-helpers.js';
+import { tempDirs } from '../helpers/crawl-helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const lease = (key: string): Lease => ({ leaseId: `n:${key}`, host: 'a.test', expiresAt: 0, request: { key, url: key, depth: 0, source: 'link' } });
 const record = (key: string): PageRecord => ({ key, url: key, redirects: [], depth: 0, fetchedAt: new Date(0).toISOString(), outcome: 'ok', bytes: 0, timings: { waitMs: 0, downloadMs: 0, parseMs: 0, totalMs: 0 } });
@@ -22,20 +22,16 @@ function recordingFrontier(readyAt: number | undefined) {
 }
 
 describe('NodeFrontier + NodeStore: a lease is completed only once its page is on disk', () => {
-  const temp: Array<Awaited<ReturnType<typeof tempDataDir>>> = [];
-  after(async () => {
-    for (const d of temp) await d.cleanup();
-  });
+  const newDir = tempDirs();
 
   async function node(commitIntervalMs: number) {
-    const dir = await tempDataDir();
-    temp.push(dir);
+    const dir = await newDir();
     const { inner, completed } = recordingFrontier(undefined);
     const frontier = new NodeFrontier(inner);
-    const lowdb = await LowdbPageStore.open(dir.dir);
+    const lowdb = await LowdbPageStore.open(dir);
     const store = new NodeStore(lowdb, { nodeId: 'n7', commitIntervalMs, onDurable: (keys) => frontier.durable(keys) });
     frontier.attach(store);
-    return { frontier, store, completed, dir: dir.dir };
+    return { frontier, store, completed, dir };
   }
 
   test('completion waits for the flush; the record carries the node id; on disk before Redis hears of it', async () => {
@@ -58,13 +54,13 @@ describe('NodeFrontier + NodeStore: a lease is completed only once its page is o
     const { frontier, store, completed } = await node(20);
     store.put(record('http://a.test/2'));
     await frontier.complete(lease('http://a.test/2'), 'failed');
-    for (let i = 0; i < 100 && completed.length === 0; i++) await delay(10);
+    await waitFor('the lease to be completed', () => completed.length > 0, 1_000);
     await frontier.settle();
     assert.deepEqual(completed, ['http://a.test/2:failed']);
     await store.close();
   });
 
-  test('a page already on disk (or never put) completes at once', async () => {
+  test('a lease whose page was never put completes at once', async () => {
     const { frontier, store, completed } = await node(60_000);
     await frontier.complete(lease('http://a.test/never-put'), 'skipped');
     assert.deepEqual(completed, ['http://a.test/never-put:skipped']);

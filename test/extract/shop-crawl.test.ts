@@ -8,13 +8,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/load-config.js';
-import { createCrawler } from '../../src/index.js';
 import { exportRecords, type ExportFormat } from '../../src/export/export-records.js';
 import type { CrawlSummary } from '../../src/core/events.js';
 import type { PageRecord } from '../../src/core/types.js';
 import { crawlPaths } from '../../src/store/crawl-dir.js';
 import { LowdbPageStore } from '../../src/store/lowdb-page-store.js';
-import { tempDataDir } from '../helpers/crawl-helpers.js';
+import { runCrawl, tempDataDir } from '../helpers/crawl-helpers.js';
 import { SHOP_ORIGIN, csvObjects, serveShopSite, type ShopSite } from '../helpers/extract-site.js';
 
 async function exportText(dataDir: string, name: string, format: ExportFormat): Promise<string> {
@@ -60,12 +59,7 @@ describe('offline crawl of a multi-page-type shop with config/example-shop.json'
         'extract.module': 'test/fixtures/extract/shop-extractor.mjs',
       },
     });
-    const handle = await createCrawler(config);
-    try {
-      summary = await handle.run();
-    } finally {
-      await handle.close();
-    }
+    ({ summary } = await runCrawl(config));
     const jsonl = await exportText(data.dir, 'shop', 'jsonl');
     records = new Map(
       jsonl

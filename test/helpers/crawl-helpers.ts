@@ -1,19 +1,41 @@
 /**
- * Shared helpers for crawl-level tests: a temp data dir, a config builder
- * with test-friendly defaults, and reading back what a crawl stored.
+ * Shared helpers for crawl-level tests: temp dirs, a config builder with
+ * test-friendly defaults, running one crawl to its end, and reading back what
+ * a crawl stored.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
+import { performance } from 'node:perf_hooks';
 import { validateConfig } from '../../src/config/load-config.js';
 import type { CrawlConfig, CrawlConfigInput } from '../../src/config/schema.js';
+import type { CrawlEventBus, CrawlSummary } from '../../src/core/events.js';
 import type { PageRecord } from '../../src/core/types.js';
+import { createCrawler } from '../../src/index.js';
 import { crawlPaths } from '../../src/store/crawl-dir.js';
 import { LowdbPageStore } from '../../src/store/lowdb-page-store.js';
 
 export async function tempDataDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'skein-test-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Returns `newDir()`, which makes a fresh temp dir named `<prefix>…`. Every dir
+ * it made is removed by an `after` hook of the suite (or file, at top level)
+ * that called `tempDirs`.
+ */
+export function tempDirs(prefix = 'skein-test-'): () => Promise<string> {
+  const dirs: string[] = [];
+  after(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+  return async () => {
+    const dir = await mkdtemp(join(tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
 }
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
@@ -51,4 +73,30 @@ export async function storedRecords(dataDir: string, name: string): Promise<Map<
   }
   await store.close();
   return records;
+}
+
+export interface CrawlRun {
+  summary: CrawlSummary;
+  /** What the crawl stored, by key (see `storedRecords`). */
+  records: Map<string, PageRecord>;
+  /** Wall time of `run()` alone. */
+  wallMs: number;
+}
+
+/**
+ * Runs one crawl to its end (closing it even if `run()` throws) and reads back
+ * what it stored. `listen` subscribes to the crawl's events before it starts.
+ */
+export async function runCrawl(config: CrawlConfig, listen?: (events: CrawlEventBus) => void): Promise<CrawlRun> {
+  const handle = await createCrawler(config);
+  listen?.(handle.events);
+  const started = performance.now();
+  let summary: CrawlSummary;
+  try {
+    summary = await handle.run();
+  } finally {
+    await handle.close();
+  }
+  const wallMs = performance.now() - started;
+  return { summary, records: await storedRecords(config.dataDir, handle.name), wallMs };
 }

@@ -7,7 +7,6 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { PageRecord } from '../../src/core/types.js';
 import type { GeneratedSite } from '../../src/demo/generated-site.js';
@@ -27,16 +26,6 @@ export function startNode(command: 'crawl' | 'worker', nodeId: string, args: str
   let child: ChildProcess | undefined;
   const result = runCli([command, ...args, '--node-id', nodeId], { env, timeoutMs: 90_000, onSpawn: (c) => (child = c) });
   return { nodeId, result, child: () => child! };
-}
-
-/** Polls `check` every 25 ms until it is true; fails naming `what` after `timeoutMs`. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await delay(25);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 /** The records of `skein export <crawlId> --data-dir …` (JSON Lines), failing on a non-zero exit. */

@@ -5,7 +5,8 @@ import { createParsePool } from '../../src/parse/parse-pool.js';
 import { parseFailureReason } from '../../src/parse/parse-failure-reason.js';
 import type { ParsePool, ParserMode } from '../../src/parse/parse-types.js';
 import { htmlInput, testRules } from '../helpers/parse-rules.js';
-import { TEST_EXTRACTOR, extractorLog, isAlive, waitFor } from '../helpers/parse-pool-helpers.js';
+import { TEST_EXTRACTOR, extractorLog, isAlive } from '../helpers/parse-pool-helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const TASK_TIMEOUT_MS = 1_000;
 
@@ -39,7 +40,7 @@ describe('process mode: a crashing worker', () => {
       const stats = parser.stats();
       assert.equal(stats.crashes, 2);
       assert.equal(stats.workers, 2);
-      await waitFor(() => calls.every((call) => !isAlive(call.pid)), 2_000, 'crashed workers to be gone');
+      await waitFor('crashed workers to be gone', () => calls.every((call) => !isAlive(call.pid)), 2_000);
       const after = await Promise.all([parser.parse(page('/after/1')), parser.parse(page('/after/2'))]);
       for (const p of after) {
         const pid = (p.fields?.worker as { pid: number }).pid;
@@ -74,7 +75,7 @@ describe('process mode: a hanging worker', () => {
       assert.ok(calls[1]!.at - calls[0]!.at >= TASK_TIMEOUT_MS - 50);
       const secondRunMs = rejectedAt - calls[1]!.at;
       assert.ok(secondRunMs >= TASK_TIMEOUT_MS - 50 && secondRunMs < 2 * TASK_TIMEOUT_MS, `second attempt lasted ${secondRunMs} ms`);
-      await waitFor(() => calls.every((call) => !isAlive(call.pid)), TASK_TIMEOUT_MS, 'hung workers to be killed');
+      await waitFor('hung workers to be killed', () => calls.every((call) => !isAlive(call.pid)), TASK_TIMEOUT_MS);
       for (const other of await Promise.all(others)) assert.equal(other.fields?.h1Count, 1);
       assert.equal(parser.stats().timeouts, 2);
       assert.equal(parser.stats().workers, 2);

@@ -6,13 +6,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
-import { createCrawler } from '../../src/index.js';
 import type { CrawlConfigInput } from '../../src/config/schema.js';
-import type { CrawlSummary } from '../../src/core/events.js';
 import type { PageRecord } from '../../src/core/types.js';
-import { storedRecords, tempDataDir, testConfig } from '../helpers/crawl-helpers.js';
+import { runCrawl, tempDataDir, testConfig, type CrawlRun } from '../helpers/crawl-helpers.js';
 import { htmlPage, minGapMs, startScriptedSite, type ScriptedSite, type SiteRoute } from '../helpers/faults-site.js';
 
 /** Spacing tolerance: request dispatch latency varies by a few ms, more on a loaded machine. */
@@ -21,12 +18,9 @@ const TOLERANCE_MS = 60;
 const robotsTxt = (body: string): SiteRoute => ({ type: 'text/plain', body });
 const page = (title: string, links: string[] = [], head = ''): SiteRoute => ({ body: htmlPage(title, links, head) });
 
-interface CrawlResult {
-  records: Map<string, PageRecord>;
-  summary: CrawlSummary;
+interface CrawlResult extends CrawlRun {
   logs: string[];
   gaveUp: string[];
-  wallMs: number;
 }
 
 type Input = Pick<CrawlConfigInput, 'scope' | 'fetch' | 'politeness' | 'parser'>;
@@ -58,20 +52,13 @@ describe('politeness in real crawls', () => {
       parser: { mode: 'inline', ...input.parser },
       politeness: { sitemaps: false, ...input.politeness },
     } as Parameters<typeof testConfig>[1]);
-    const handle = await createCrawler(config);
     const logs: string[] = [];
     const gaveUp: string[] = [];
-    handle.events.on('log', (e) => logs.push(`${e.level}: ${e.message}`));
-    handle.events.on('host:gave-up', (e) => gaveUp.push(e.host));
-    const started = performance.now();
-    let summary: CrawlSummary;
-    try {
-      summary = await handle.run();
-    } finally {
-      await handle.close();
-    }
-    const wallMs = performance.now() - started;
-    return { records: await storedRecords(data.dir, name), summary, logs, gaveUp, wallMs };
+    const run = await runCrawl(config, (events) => {
+      events.on('log', (e) => logs.push(`${e.level}: ${e.message}`));
+      events.on('host:gave-up', (e) => gaveUp.push(e.host));
+    });
+    return { ...run, logs, gaveUp };
   }
 
   const privateSite = () =>

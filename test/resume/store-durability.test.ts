@@ -4,10 +4,9 @@
  * holds only pages put before the journal flush started) and the keys
  * sidecars (a fast key rebuild that never claims a key its segment lacks).
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readdir, readFile, rename, rm, truncate, unlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { appendFile, readdir, readFile, rename, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CrawlRequest } from '../../src/core/types.js';
 import { StoreError } from '../../src/core/errors.js';
@@ -15,17 +14,10 @@ import { FrontierJournal } from '../../src/store/frontier-journal.js';
 import { keysSidecarPath } from '../../src/store/keys-sidecar.js';
 import { LowdbPageStore } from '../../src/store/lowdb-page-store.js';
 import { pageRecord } from '../store/page-store-contract.js';
+import { tempDirs } from '../helpers/crawl-helpers.js';
 import { lostLinks, readRawState } from '../helpers/resume-state.js';
 
-const roots: string[] = [];
-async function newDir(): Promise<string> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'skein-resume-store-'));
-  roots.push(root);
-  return root;
-}
-after(async () => {
-  for (const root of roots) await rm(root, { recursive: true, force: true });
-});
+const newDir = tempDirs('skein-resume-store-');
 
 const url = (p: string) => `https://example.com${p}`;
 const link = (p: string): CrawlRequest => ({ key: url(p), url: url(p), depth: 1, source: 'link' });

@@ -1,22 +1,16 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { crawlConfigSchema } from '../../src/config/schema.js';
 import { StoreError } from '../../src/core/errors.js';
 import type { CrawlSummary } from '../../src/core/events.js';
 import { CRAWL_META_VERSION, CrawlMeta } from '../../src/store/crawl-meta.js';
+import { tempDirs } from '../helpers/crawl-helpers.js';
 
-const roots: string[] = [];
-async function newFile(): Promise<string> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'skein-meta-'));
-  roots.push(root);
-  return path.join(root, 'site', 'crawl.json');
-}
-after(async () => {
-  for (const root of roots) await rm(root, { recursive: true, force: true });
-});
+const newRoot = tempDirs('skein-meta-');
+/** A crawl.json path whose directory does not exist yet, inside a fresh temp dir. */
+const newFile = async (): Promise<string> => path.join(await newRoot(), 'site', 'crawl.json');
 
 const config = crawlConfigSchema.parse({ name: 'site', seeds: ['https://example.com/'], fetch: { concurrency: 4 } });
 

@@ -1,23 +1,15 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StoreError } from '../../src/core/errors.js';
 import type { CrawlRequest } from '../../src/core/types.js';
 import { checkCrawlRequest, FrontierJournal, unfinishedRequests } from '../../src/store/frontier-journal.js';
 import { LowdbPageStore } from '../../src/store/lowdb-page-store.js';
+import { tempDirs } from '../helpers/crawl-helpers.js';
 import { pageRecord } from './page-store-contract.js';
 
-const roots: string[] = [];
-async function newRoot(): Promise<string> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'skein-journal-'));
-  roots.push(root);
-  return root;
-}
-after(async () => {
-  for (const root of roots) await rm(root, { recursive: true, force: true });
-});
+const newRoot = tempDirs('skein-journal-');
 
 function request(pathname: string, extra: Partial<CrawlRequest> = {}): CrawlRequest {
   const url = `https://example.com${pathname}`;

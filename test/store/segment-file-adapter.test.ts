@@ -1,19 +1,11 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SegmentFileAdapter } from '../../src/store/segment-file-adapter.js';
+import { tempDirs } from '../helpers/crawl-helpers.js';
 
-const roots: string[] = [];
-async function newDir(): Promise<string> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'skein-segment-file-'));
-  roots.push(root);
-  return root;
-}
-after(async () => {
-  for (const root of roots) await rm(root, { recursive: true, force: true });
-});
+const newDir = tempDirs('skein-segment-file-');
 
 describe('SegmentFileAdapter', () => {
   test('writes one compact item per line, valid JSON that reads back equal', async () => {

@@ -1,24 +1,18 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StoreError } from '../../src/core/errors.js';
 import { parseSegmentFileName, SegmentLog, segmentFileName } from '../../src/store/segment-log.js';
+import { tempDirs } from '../helpers/crawl-helpers.js';
 
 interface Item {
   id: number;
 }
 
-const roots: string[] = [];
-async function newDir(): Promise<string> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'skein-segment-log-'));
-  roots.push(root);
-  return path.join(root, 'log');
-}
-after(async () => {
-  for (const root of roots) await rm(root, { recursive: true, force: true });
-});
+const newRoot = tempDirs('skein-segment-log-');
+/** A log dir that does not exist yet, inside a fresh temp dir. */
+const newDir = async (): Promise<string> => path.join(await newRoot(), 'log');
 
 async function readAll<T>(log: SegmentLog<T>, options?: { upToSeq?: number }): Promise<T[]> {
   const out: T[] = [];
