@@ -9,14 +9,17 @@
  * fetched it again) the record kept is the best by `pickRank`: ok before
  * failed before skipped, then the earliest fetch, then the first store
  * found. Two streaming passes: the first keeps only key → chosen store in
- * memory, the second streams the chosen records.
+ * memory, the second streams the chosen records. A single store (an
+ * ordinary single-node crawl) never holds a key twice, so it is streamed as
+ * it is, without the first pass.
  */
 import { access, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { PageRecord } from '../core/types.js';
-import { crawlPaths } from '../store/crawl-dir.js';
+import { crawlPaths, type CrawlPaths } from '../store/crawl-dir.js';
 import { LowdbPageStore } from '../store/lowdb-page-store.js';
+import { nodePaths } from './join-crawl.js';
 
 export interface MergedCrawl {
   /** The crawl directories merged, in the order searched. */
@@ -43,34 +46,40 @@ export function beats(a: [number, string], b: [number, string]): boolean {
 
 const exists = (p: string) => access(p).then(() => true, () => false);
 
-/** The crawl directories of `name` under each data dir (single-node, then its node stores). */
-export async function findCrawlDirs(dataDirs: string[], name: string): Promise<string[]> {
-  const dirs: string[] = [];
+/** The stores of `name` under each data dir (single-node, then its node stores), as crawl paths. */
+export async function findCrawlPaths(dataDirs: string[], name: string): Promise<CrawlPaths[]> {
+  const found: CrawlPaths[] = [];
+  const hasStore = async (p: CrawlPaths) => (await exists(p.meta)) || (await exists(p.pages));
   for (const dataDir of dataDirs) {
-    const { dir, meta, pages } = crawlPaths(dataDir, name);
-    if ((await exists(meta)) || (await exists(pages))) dirs.push(dir);
-    const nodesDir = path.join(dir, 'nodes');
+    const single = crawlPaths(dataDir, name);
+    if (await hasStore(single)) found.push(single);
     let entries: string[] = [];
     try {
-      entries = (await readdir(nodesDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+      entries = (await readdir(path.join(single.dir, 'nodes'), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
     } catch {
       continue;
     }
     for (const node of entries) {
-      const nodePaths = crawlPaths(nodesDir, node);
-      if ((await exists(nodePaths.meta)) || (await exists(nodePaths.pages))) dirs.push(nodePaths.dir);
+      const paths = nodePaths(dataDir, name, node);
+      if (await hasStore(paths)) found.push(paths);
     }
   }
-  return dirs;
+  return found;
 }
 
 /** Opens every store of `name` found in `dataDirs`; `ConfigError` when there is none. */
 export async function openMergedCrawl(dataDirs: string[], name: string): Promise<MergedCrawl> {
-  const dirs = await findCrawlDirs(dataDirs, name);
-  if (dirs.length === 0) {
+  const found = await findCrawlPaths(dataDirs, name);
+  if (found.length === 0) {
     throw new ConfigError('name', `no crawl named "${name}" in ${dataDirs.map((d) => `${d}/`).join(', ')} (looked for ${name}/crawl.json and ${name}/nodes/*/)`);
   }
-  const stores = await Promise.all(dirs.map((dir) => LowdbPageStore.open(path.join(dir, 'pages'))));
+  const dirs = found.map((p) => p.dir);
+  const stores = await Promise.all(found.map((p) => LowdbPageStore.open(p.pages)));
+  if (stores.length === 1) {
+    // One store holds each key once (`put` refuses a key it has): nothing to choose between.
+    const store = stores[0]!;
+    return { dirs, records: store.size, duplicates: 0, iterate: () => store.iterate() };
+  }
   // key → the chosen record's store and position in it (so even a key twice in one store comes out once)
   const chosen = new Map<string, { store: number; position: number; rank: [number, string] }>();
   let seen = 0;
