@@ -14,19 +14,12 @@ import { runSiteBench, type SiteBenchReport } from '../bench/site-bench.js';
 import { startSiteServerProcess, type SiteServerProcess } from '../bench/site-server-process.js';
 import type { ParserMode } from '../parse/parse-types.js';
 import { addCrawlFlags, flagsToConfig } from './crawl-flags.js';
+import { positiveIntFlag } from './positive-int-flag.js';
 
 const MODES: readonly ParserMode[] = ['inline', 'thread', 'process'];
 
-function positiveInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || n < 1) throw new ConfigError(name, `expected a positive integer, got "${value}"`);
-    return n;
-  };
-}
-
 function intList(value: string): number[] {
-  return value.split(',').map((part) => positiveInt('worker-counts')(part.trim()));
+  return value.split(',').map((part) => positiveIntFlag('worker-counts')(part.trim()));
 }
 
 function modeList(value: string): ParserMode[] {
@@ -41,8 +34,8 @@ export function benchCommand(setExitCode: (code: number) => void): Command {
   const command = new Command('bench')
     .description('measure extraction on a sample of a site (or a local generated site) in inline, thread and process modes, and recommend a parser mode, worker count and fetch concurrency')
     .argument('[url]', 'site to sample (fetched once, politely); omit to use a local generated site')
-    .addOption(new Option('--pages <n>', 'pages in the sample (default: 200)').argParser(positiveInt('pages')))
-    .addOption(new Option('--parses <n>', 'pages parsed per configuration; the sample is repeated (default: max(sample, 200))').argParser(positiveInt('parses')))
+    .addOption(new Option('--pages <n>', 'pages in the sample (default: 200)').argParser(positiveIntFlag('pages')))
+    .addOption(new Option('--parses <n>', 'pages parsed per configuration; the sample is repeated (default: max(sample, 200))').argParser(positiveIntFlag('parses')))
     .addOption(new Option('--modes <list>', 'parser modes to measure (default: inline,thread,process)').argParser(modeList))
     .addOption(new Option('--worker-counts <list>', 'worker counts for thread and process modes (default: 1, 2, … available CPUs)').argParser(intList))
     .option('--chart <file>', 'also write an SVG bar chart of pages/s by mode and worker count')

@@ -2,7 +2,7 @@
  * `skein crawl [urls...]`: crawl a site, or run the crawl a config file describes.
  */
 import { Command } from 'commander';
-import { loadConfig } from '../config/load-config.js';
+import { envLayer, loadConfig } from '../config/load-config.js';
 import { CrawlMeta } from '../store/crawl-meta.js';
 import { crawlPaths } from '../store/crawl-dir.js';
 import { ConfigError } from '../core/errors.js';
@@ -57,7 +57,8 @@ Examples:
 }
 
 async function storedConfig(options: Record<string, unknown>, flags: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const dataDir = (flags.dataDir as string | undefined) ?? process.env.SKEIN_DATA_DIR ?? 'data';
+  const fromEnv = envLayer(process.env).dataDir;
+  const dataDir = (flags.dataDir as string | undefined) ?? (fromEnv === undefined ? undefined : String(fromEnv)) ?? 'data';
   const name = options.resume as string;
   const meta = await new CrawlMeta(crawlPaths(dataDir, name).meta).read();
   if (!meta) throw new ConfigError('resume', `no stored crawl named "${name}" in ${dataDir}/ (see: ls ${dataDir})`);

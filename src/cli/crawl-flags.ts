@@ -4,7 +4,8 @@
  * from the schema (shown in --help).
  */
 import { Command, Option } from 'commander';
-import { crawlConfigSchema } from '../config/schema.js';
+import { crawlConfigSchema, parserSchema } from '../config/schema.js';
+import { ConfigError } from '../core/errors.js';
 
 const defaults = crawlConfigSchema.parse({});
 
@@ -13,16 +14,24 @@ interface FlagSpec {
   path: string;
   description: string;
   default?: unknown;
-  parse?: (value: string) => unknown;
+  /** Parses the flag's text; `path` names the option in errors. */
+  parse?: (value: string, path: string) => unknown;
   choices?: string[];
   repeatable?: boolean;
 }
 
-const int = (value: string): number => {
-  if (!/^-?\d+$/.test(value.trim())) return Number.NaN;
+/** A whole number (the schema checks its range), else a ConfigError naming the option. */
+const int = (value: string, path: string): number => {
+  if (!/^-?\d+$/.test(value.trim())) throw new ConfigError(path, `expected a whole number, got ${JSON.stringify(value)}`);
   return Number(value);
 };
-const intOrAuto = (value: string): number | string => (value === 'auto' ? 'auto' : int(value));
+const intOrAuto = (value: string, path: string): number | string => (value === 'auto' ? 'auto' : int(value, path));
+
+/** A schema field's description as flag help: 'Parser workers, or …).' → 'parser workers, or …)'. */
+const fromSchema = (description: string | undefined): string => {
+  const text = (description ?? '').replace(/\.$/, '');
+  return text.charAt(0).toLowerCase() + text.slice(1);
+};
 
 const specs: FlagSpec[] = [
   { flags: '-n, --name <name>', path: 'name', description: 'crawl name; data goes to <data-dir>/<name>/', default: 'derived from the first seed host' },
@@ -40,18 +49,25 @@ const specs: FlagSpec[] = [
   { flags: '--retries <n>', path: 'fetch.retries', description: 'retries for timeouts, resets, 429 and 5xx', default: defaults.fetch.retries, parse: int },
   { flags: '--max-body-bytes <n>', path: 'fetch.maxBodyBytes', description: 'cap on decompressed body bytes per page', default: defaults.fetch.maxBodyBytes, parse: int },
   { flags: '--parser <mode>', path: 'parser.mode', description: 'where HTML is parsed', default: defaults.parser.mode, choices: ['process', 'thread', 'inline'] },
-  { flags: '--workers <n>', path: 'parser.workers', description: 'parser workers, or "auto" (available cores)', default: defaults.parser.workers, parse: intOrAuto },
+  { flags: '--workers <n>', path: 'parser.workers', description: fromSchema(parserSchema.shape.workers.description), default: defaults.parser.workers, parse: intOrAuto },
 ];
 
-/** Adds the crawl flags to a command. */
-export function addCrawlFlags(command: Command): Command {
-  for (const spec of specs) {
+/**
+ * Adds the crawl flags to a command; with `only` (config paths, e.g.
+ * `['dataDir', 'parser.workers']`), just those flags and no --config,
+ * --ignore-robots or --no-sitemaps.
+ */
+export function addCrawlFlags(command: Command, only?: readonly string[]): Command {
+  const selected = only ? specs.filter((spec) => only.includes(spec.path)) : specs;
+  if (only && selected.length !== only.length) throw new Error(`no crawl flag for some of ${only.join(', ')}`);
+  for (const spec of selected) {
     const option = new Option(spec.flags, spec.description);
     if (spec.choices) option.choices(spec.choices);
-    if (spec.parse) option.argParser((value) => spec.parse!(value));
+    if (spec.parse) option.argParser((value) => spec.parse!(value, spec.path));
     if (spec.default !== undefined) option.description = `${spec.description} (default: ${JSON.stringify(spec.default)})`;
     command.addOption(option);
   }
+  if (only) return command;
   command
     .option('--ignore-robots', 'ignore robots.txt (only for sites you own)')
     .option('--no-sitemaps', 'do not seed from sitemaps')

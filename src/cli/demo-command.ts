@@ -21,9 +21,11 @@ export function demoCommand(setExitCode: (code: number) => void): Command {
     const pages = (options.pages as number | undefined) ?? 500;
     const server = await startSiteServer({ site: createGeneratedSite({ pages }) });
     try {
-      // The demo site is our own local server: allow more requests in flight to it than the polite default.
-      const flags = { name: 'demo', 'fetch.perHostParallelism': 16, ...flagsToConfig(options), seeds: [server.url + '/'] };
-      const config = await loadConfig({ ...(options.config ? { file: options.config as string } : {}), flags });
+      // The demo site is our own local server: allow more requests in flight to it than the polite
+      // default. Lowest layer, so a config file, SKEIN_* env or --per-host still change it.
+      const base = { fetch: { perHostParallelism: 16 } };
+      const flags = { name: 'demo', ...flagsToConfig(options), seeds: [server.url + '/'] };
+      const config = await loadConfig({ base, ...(options.config ? { file: options.config as string } : {}), flags });
       const { code } = await runCrawl(config, { quiet: Boolean(options.quiet), json: Boolean(options.json) }, { fresh: true });
       setExitCode(code);
     } finally {

@@ -15,6 +15,7 @@ import { ConfigError } from '../core/errors.js';
 import { formatClusterStatus, readClusterStatus } from '../distributed/cluster-status.js';
 import { assertId, joinCrawl } from '../distributed/join-crawl.js';
 import { connectRedis } from '../distributed/redis-connection.js';
+import { positiveIntFlag } from './positive-int-flag.js';
 import { runCrawl, type OutputOptions } from './run-crawl.js';
 
 /** What the distributed flags hold once checked. */
@@ -28,11 +29,6 @@ export interface RedisFlags {
 
 const DEFAULT_REDIS_TIMEOUT_MS = 60_000;
 
-const positiveInt = (flag: string) => (value: string): number => {
-  if (!/^\d+$/.test(value.trim()) || Number(value) <= 0) throw new ConfigError(flag, `expected a positive whole number of milliseconds, got ${JSON.stringify(value)}`);
-  return Number(value);
-};
-
 /** `--redis` and `--crawl-id` (every distributed command). */
 export function addRedisTargetFlags(command: Command): Command {
   return command
@@ -44,8 +40,8 @@ export function addRedisTargetFlags(command: Command): Command {
 export function addRedisFlags(command: Command): Command {
   addRedisTargetFlags(command);
   command.addOption(new Option('--node-id <id>', 'this node\'s id; its pages go to <data-dir>/<crawl-id>/nodes/<node-id>/ (default: "<hostname>-<pid>")'));
-  command.addOption(new Option('--redis-timeout <ms>', `give up (exit 3) after Redis has been unreachable this long mid-crawl (default: ${DEFAULT_REDIS_TIMEOUT_MS})`).argParser(positiveInt('redis-timeout')));
-  command.addOption(new Option('--lease-ms <ms>', 'when seeding: a page handed to a node that dies is handed out again after this (default: 120000)').argParser(positiveInt('lease-ms')));
+  command.addOption(new Option('--redis-timeout <ms>', `give up (exit 3) after Redis has been unreachable this long mid-crawl (default: ${DEFAULT_REDIS_TIMEOUT_MS})`).argParser(positiveIntFlag('redis-timeout')));
+  command.addOption(new Option('--lease-ms <ms>', 'when seeding: a page handed to a node that dies is handed out again after this (default: 120000)').argParser(positiveIntFlag('lease-ms')));
   return command;
 }
 

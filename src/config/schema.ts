@@ -80,7 +80,7 @@ export const fetchSchema = z
       })
       .strict()
       .prefault({})
-      .describe('Timeouts per phase, in ms: lookupMs 5000, connectMs 10000, secureConnectMs 10000, responseMs 20000, socketMs 20000, sendMs 10000, requestMs 60000.'),
+      .describe('Timeouts per phase (ms).'),
     /** Retries for retryable failures (timeouts, resets, 5xx, 429). @default 2 */
     retries: nonNegativeInt.max(10).default(2).describe('Retries for retryable failures (timeouts, connection resets, 408/429/5xx).'),
     /** Cap on decompressed body bytes; the stream is aborted there. @default 10 MiB */

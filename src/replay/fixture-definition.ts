@@ -17,6 +17,7 @@
  *   `Set-Cookie` and hop-by-hop headers are dropped (noise in diffs, secrets
  *   in committed files, meaningless in a replay).
  */
+import { mediaType } from '../fetch/content-type.js';
 import type { FetchExchange } from '../fetch/fetcher.js';
 
 /** What a fixture file holds: nock definitions, the first one carrying `skein` metadata. */
@@ -49,11 +50,13 @@ export const FIXTURE_VERSION = 1;
 /** Response headers never stored (see the module doc). */
 const DROPPED_HEADERS = new Set(['date', 'set-cookie', 'connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'content-length', 'proxy-connection', 'upgrade', 'trailer']);
 
-const TEXT_TYPE = /^(text\/[^;]+|[^;]+\/([^;]+\+)?(xml|json)|application\/(javascript|ecmascript|x-javascript))\s*(;|$)/i;
+/** Textual media types (lower-case, without parameters, as `mediaType()` gives them). */
+const TEXT_MEDIA_TYPE = /^(text\/.+|.+\/(.+\+)?(xml|json)|application\/(javascript|ecmascript|x-javascript))$/;
 
-/** True when a content type is text (HTML, XML, JSON, robots.txt, CSS, JS…). */
+/** True when a content type is text (HTML, XML, JSON, robots.txt, CSS, JS…); case and parameters do not matter. */
 export function isTextContentType(contentType: string | undefined): boolean {
-  return contentType !== undefined && TEXT_TYPE.test(contentType.trim());
+  const type = mediaType(contentType);
+  return type !== undefined && TEXT_MEDIA_TYPE.test(type);
 }
 
 /** Converts one exchange to a nock definition. Pure. */

@@ -97,4 +97,25 @@ describe('shipped configs', () => {
     const readme = await readFile('README.md', 'utf8');
     assert.ok(readme.includes(configReferenceMarkdown()), 'README reference is stale: run npm run schema');
   });
+
+  test('every option (each leaf of the schema, a row of the reference) has a description', () => {
+    type Node = { type?: unknown; description?: string; properties?: Record<string, Node> };
+    const missing: string[] = [];
+    let leaves = 0;
+    const walk = (node: Node, prefix: string): void => {
+      for (const [key, child] of Object.entries(node.properties ?? {})) {
+        if (key === '$schema') continue;
+        const path = prefix ? `${prefix}.${key}` : key;
+        if (child.properties && child.type === 'object') {
+          walk(child, path);
+          continue;
+        }
+        leaves += 1;
+        if (!child.description?.trim()) missing.push(path);
+      }
+    };
+    walk(configJsonSchema() as Node, '');
+    assert.ok(leaves > 40, `walked ${leaves} options`);
+    assert.deepEqual(missing, [], 'options without .describe() in src/config/schema.ts');
+  });
 });

@@ -1,7 +1,9 @@
 /**
- * The worked example of docs/replay.md, kept as a real test so it cannot rot.
+ * The worked example of docs/replay.md, kept as a real test so it cannot rot,
+ * and a check that the doc shows it verbatim.
  * (Users import from 'skein'; inside this repo the same API is src/index.ts.)
  */
+import { readFile } from 'node:fs/promises';
 // --- docs/replay.md example starts here ---
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,3 +32,18 @@ test('the recorded site still yields the fields we rely on', async () => {
   }
 });
 // --- docs/replay.md example ends here ---
+
+test('docs/replay.md shows the example above verbatim (importing from skein)', async () => {
+  const source = await readFile('test/replay/docs-example.test.ts', 'utf8');
+  const start = source.indexOf('// --- docs/replay.md example starts here ---\n');
+  const end = source.indexOf('// --- docs/replay.md example ends here ---');
+  assert.ok(start >= 0 && end > start, 'markers found');
+  const example = source.slice(source.indexOf('\n', start) + 1, end).replace("from '../../src/index.js'", "from 'skein'");
+
+  const doc = await readFile('docs/replay.md', 'utf8');
+  const section = doc.indexOf('### Worked example');
+  const open = doc.indexOf('```ts\n', section);
+  const close = doc.indexOf('\n```', open);
+  assert.ok(section >= 0 && open > section && close > open, 'the worked example code block found');
+  assert.equal(doc.slice(open + '```ts\n'.length, close).trim(), example.trim(), 'docs/replay.md and this test differ: update the doc');
+});

@@ -3,10 +3,9 @@
  * headers, the not-recorded mapping, replay settings; and the fixture writer's
  * atomic replace.
  */
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultReplayName, replayFlagsToOptions } from '../../src/cli/replay-flags.js';
 import { validateConfig } from '../../src/config/load-config.js';
@@ -17,6 +16,7 @@ import { FixtureWriter } from '../../src/replay/fixture-writer.js';
 import { asNotRecorded } from '../../src/replay/nock-replay.js';
 import { checkFixture } from '../../src/replay/read-fixture.js';
 import { fixtureMeta, replayConfig } from '../../src/replay/record-replay.js';
+import { tempDataDir } from '../helpers/crawl-helpers.js';
 
 describe('encodeBody', () => {
   const cases: Array<{ name: string; body: Buffer; type?: string; expect: { response: unknown; responseIsBinary?: true } }> = [
@@ -42,8 +42,8 @@ describe('encodeBody', () => {
   }
 
   test('isTextContentType', () => {
-    for (const type of ['text/html', 'TEXT/CSS', 'application/xhtml+xml', 'application/ld+json; charset=utf-8', 'application/javascript']) assert.ok(isTextContentType(type), type);
-    for (const type of ['image/png', 'application/pdf', 'application/octet-stream', 'application/gzip', undefined]) assert.ok(!isTextContentType(type), String(type));
+    for (const type of ['text/html', 'TEXT/CSS', 'application/xhtml+xml', 'application/ld+json; charset=utf-8', 'application/javascript', ' Image/SVG+XML ; q=1', 'Application/JSON;charset=utf-8']) assert.ok(isTextContentType(type), type);
+    for (const type of ['image/png', 'application/pdf', 'application/octet-stream', 'application/gzip', 'application/rss-xml', 'application/pdf; x=text/html', '; charset=utf-8', '', undefined]) assert.ok(!isTextContentType(type), String(type));
   });
 });
 
@@ -133,52 +133,44 @@ describe('replay settings', () => {
 describe('FixtureWriter', () => {
   const definition = (path: string, body: string) => toDefinition({ method: 'GET', url: `http://h${path}`, status: 200, headers: { 'content-type': 'text/plain' }, body: Buffer.from(body) });
 
-  test('commit writes one sorted JSON array (arrival order kept per URL) and replaces the file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'skein-fixture-'));
-    try {
-      const path = join(dir, 'f.json');
-      await writeFile(path, 'old');
-      const writer = await FixtureWriter.open(path);
-      writer.add(definition('/b', 'b'));
-      writer.add(definition('/a', 'first'));
-      writer.add(definition('/a', 'second'));
-      assert.equal(await readFile(path, 'utf8'), 'old', 'untouched until commit');
-      const result = await writer.commit({ fixtureVersion: 1, config: { seeds: ['http://h/'] } });
-      const text = await readFile(path, 'utf8');
-      const written = JSON.parse(text) as Array<Record<string, unknown>>;
-      assert.deepEqual(written.map((d) => [d.path, d.response]), [['/a', 'first'], ['/a', 'second'], ['/b', 'b']]);
-      assert.deepEqual(written[0]!.skein, { fixtureVersion: 1, config: { seeds: ['http://h/'] } });
-      assert.deepEqual(result, { path, exchanges: 3, bytes: Buffer.byteLength(text) });
-      assert.deepEqual(await readdir(dir), ['f.json'], 'no temp files left');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  /** A temp dir (removed after the test) holding `f.json` = "old", and a writer opened on that file. */
+  async function writerOverOldFile(t: TestContext) {
+    const { dir, cleanup } = await tempDataDir();
+    t.after(cleanup);
+    const path = join(dir, 'f.json');
+    await writeFile(path, 'old');
+    return { dir, path, writer: await FixtureWriter.open(path) };
+  }
+
+  test('commit writes one sorted JSON array (arrival order kept per URL) and replaces the file', async (t) => {
+    const { dir, path, writer } = await writerOverOldFile(t);
+    writer.add(definition('/b', 'b'));
+    writer.add(definition('/a', 'first'));
+    writer.add(definition('/a', 'second'));
+    assert.equal(await readFile(path, 'utf8'), 'old', 'untouched until commit');
+    const result = await writer.commit({ fixtureVersion: 1, config: { seeds: ['http://h/'] } });
+    const text = await readFile(path, 'utf8');
+    const written = JSON.parse(text) as Array<Record<string, unknown>>;
+    assert.deepEqual(written.map((d) => [d.path, d.response]), [['/a', 'first'], ['/a', 'second'], ['/b', 'b']]);
+    assert.deepEqual(written[0]!.skein, { fixtureVersion: 1, config: { seeds: ['http://h/'] } });
+    assert.deepEqual(result, { path, exchanges: 3, bytes: Buffer.byteLength(text) });
+    assert.deepEqual(await readdir(dir), ['f.json'], 'no temp files left');
   });
 
-  test('abort leaves the old file and no temp files', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'skein-fixture-'));
-    try {
-      const path = join(dir, 'f.json');
-      await writeFile(path, 'old');
-      const writer = await FixtureWriter.open(path);
-      writer.add(definition('/a', 'x'));
-      await writer.abort();
-      await writer.abort();
-      assert.equal(await readFile(path, 'utf8'), 'old');
-      assert.deepEqual(await readdir(dir), ['f.json']);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  test('abort leaves the old file and no temp files', async (t) => {
+    const { dir, path, writer } = await writerOverOldFile(t);
+    writer.add(definition('/a', 'x'));
+    await writer.abort();
+    await writer.abort();
+    assert.equal(await readFile(path, 'utf8'), 'old');
+    assert.deepEqual(await readdir(dir), ['f.json']);
   });
 
-  test('an empty recording is an empty array', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'skein-fixture-'));
-    try {
-      const writer = await FixtureWriter.open(join(dir, 'sub', 'f.json'));
-      await writer.commit({ fixtureVersion: 1, config: {} });
-      assert.deepEqual(JSON.parse(await readFile(join(dir, 'sub', 'f.json'), 'utf8')), []);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  test('an empty recording is an empty array (missing directories are created)', async (t) => {
+    const { dir, cleanup } = await tempDataDir();
+    t.after(cleanup);
+    const writer = await FixtureWriter.open(join(dir, 'sub', 'f.json'));
+    await writer.commit({ fixtureVersion: 1, config: {} });
+    assert.deepEqual(JSON.parse(await readFile(join(dir, 'sub', 'f.json'), 'utf8')), []);
   });
 });
