@@ -54,7 +54,7 @@ export class PagePipeline {
     const { request } = lease;
     const startedAtMs = this.#deps.now();
     const gaveUp = this.#gaveUp.get(lease.host);
-    if (gaveUp !== undefined) return this.#finish(lease, skippedRecord(request, 'host-gave-up', `host ${lease.host} given up: ${gaveUp}`, startedAtMs));
+    if (gaveUp !== undefined) return this.#finish(lease, gaveUpRecord(request, lease.host, gaveUp, startedAtMs));
     if (!(await this.#gate(lease, startedAtMs))) return;
     this.#deps.events.emit('request:started', { request });
     const result = await this.#deps.fetch(request.url, {
@@ -88,7 +88,7 @@ export class PagePipeline {
     const drained = await this.#deps.frontier.drainHost(host);
     this.#deps.events.emit('host:gave-up', { host, reason });
     for (const request of drained) {
-      const record = skippedRecord(request, 'host-gave-up', `host ${host} given up: ${reason}`, this.#deps.now());
+      const record = gaveUpRecord(request, host, reason, this.#deps.now());
       if (this.#deps.store.put(record)) this.#deps.events.emit('page:stored', { record });
     }
   }
@@ -223,6 +223,11 @@ export class PagePipeline {
     const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
     return this.#deps.config.fetch.parseContentTypes.includes(type);
   }
+}
+
+/** The record of a request not fetched because its host was given up. */
+function gaveUpRecord(request: CrawlRequest, host: string, reason: string, nowMs: number): PageRecord {
+  return skippedRecord(request, 'host-gave-up', `host ${host} given up: ${reason}`, nowMs);
 }
 
 function pageFailure(parsed: ParsedPage): { outcome: 'failed' | 'skipped'; reason: ReasonCode; code: string; message: string } | undefined {
