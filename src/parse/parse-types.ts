@@ -44,6 +44,8 @@ export interface ParsePoolStats {
   timeouts?: number;
   /** Workers replaced by recycling (recycleAfterTasks / recycleAboveRssMb). */
   recycled?: number;
+  /** Messages sent to workers: one per batch of pages (process and thread modes). */
+  batches?: number;
 }
 
 export interface ParsePool {

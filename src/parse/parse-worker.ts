@@ -8,10 +8,11 @@
  *   process, postMessage for a thread; no size limit, unlike an environment
  *   variable), are compiled once (normaliser, scope matchers) and the
  *   `extract.module` is imported once. Returns the worker's identity.
- * - `parse(input)` parses one page with the compiled rules. It never throws
- *   for a page problem: it returns `{ ok: false, code, message }` so that
- *   errors cross the boundary as plain data (workerpool would JSON-serialise
- *   an Error, and a non-serialisable `cause` could kill the worker).
+ * - `parse(inputs)` parses a batch of pages (one or more, in order) with the
+ *   compiled rules. It never throws for a page problem: each page gets its
+ *   own `{ ok: true, page }` or `{ ok: false, code, message }`, so errors
+ *   cross the boundary as plain data (workerpool would JSON-serialise an
+ *   Error, and a non-serialisable `cause` could kill the worker).
  *
  * Every result carries the worker's memory use, so the pool can recycle a
  * worker that grows (`recycleAboveRssMb`).
@@ -35,9 +36,14 @@ export type WorkerInitResult =
   | ({ ok: true } & WorkerIdentity)
   | { ok: false; code: string; message: string; field?: string };
 
-export type WorkerParseResult =
-  | { ok: true; page: ParsedPage; memoryMb: number }
-  | { ok: false; code: string; message: string; memoryMb: number };
+/** One page's outcome. */
+export type PageParseResult = { ok: true; page: ParsedPage } | { ok: false; code: string; message: string };
+
+/** A batch's outcomes, in input order, and the worker's memory after it. */
+export interface WorkerParseResult {
+  results: PageParseResult[];
+  memoryMb: number;
+}
 
 let compiled: CompiledParseRules | undefined;
 
@@ -73,15 +79,17 @@ async function init(rules: ParseRules): Promise<WorkerInitResult> {
   }
 }
 
-function parse(input: ParseInput): WorkerParseResult {
-  if (compiled === undefined) {
-    return { ok: false, code: 'ERR_WORKER_NOT_READY', message: 'parse called before init', memoryMb: memoryMb() };
-  }
+function parseOne(input: ParseInput): PageParseResult {
+  if (compiled === undefined) return { ok: false, code: 'ERR_WORKER_NOT_READY', message: 'parse called before init' };
   try {
-    return { ok: true, page: parsePage(input, compiled), memoryMb: memoryMb() };
+    return { ok: true, page: parsePage(input, compiled) };
   } catch (error) {
-    return { ok: false, ...describe(error), memoryMb: memoryMb() };
+    return { ok: false, ...describe(error) };
   }
+}
+
+function parse(inputs: ParseInput[]): WorkerParseResult {
+  return { results: inputs.map(parseOne), memoryMb: memoryMb() };
 }
 
 workerpool.worker({ init, parse });

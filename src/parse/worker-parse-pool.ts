@@ -2,17 +2,25 @@
  * The self-healing parser pool for `process` and `thread` modes: N worker
  * slots (see worker-slot.ts), one FIFO queue, one task per worker at a time.
  *
+ * - Batches: a task is one page, or, when pages queue up, up to
+ *   `MAX_BATCH_PAGES` of them in one message each way. With one page per
+ *   task a worker sat idle from sending a result until the main process,
+ *   busy with its sockets, got round to reading it and sending the next page
+ *   (a third of the time in the benchmark); a batch pays that round trip once.
+ *   An idle pool sends a lone page at once.
  * - Timeout: a task's clock starts when it is handed to an idle, initialised
  *   worker; at `taskTimeoutMs` that worker is killed on the spot.
  * - Crash (exit, signal, OOM) or timeout: the page is retried once, pinned to
  *   the freshly started replacement worker; a second failure rejects with
  *   WorkerCrashedError (reason worker-crashed) or ParseError ERR_PARSE_TIMEOUT
- *   (reason parse-timeout). Every dead worker is replaced at once, so the pool
- *   keeps its size.
- * - Recycling: after `recycleAfterTasks` tasks, or when the memory it reports
+ *   (reason parse-timeout). A batch that crashes or times out does not tell
+ *   which page did it: its pages go back to the front of the queue, each to
+ *   run alone, and only those single runs count as attempts. Every dead
+ *   worker is replaced at once, so the pool keeps its size.
+ * - Recycling: after `recycleAfterTasks` pages, or when the memory it reports
  *   passes `recycleAboveRssMb`, an idle worker is retired gracefully and
  *   replaced; it has no task at that point, so no task is lost.
- * - Backpressure: `parse()` never throws; it queues. `backlog` counts tasks
+ * - Backpressure: `parse()` never throws; it queues. `backlog` counts pages
  *   waiting or running so the crawler can pause fetching at `maxQueue`.
  */
 import { ConfigError, ParseError, WorkerCrashedError } from '../core/errors.js';
@@ -33,9 +41,18 @@ interface Task {
   input: ParseInput;
   /** 0 on the first try, 1 on the retry. */
   attempt: number;
+  /** Runs in a batch of its own (it was in a batch whose worker died). */
+  solo: boolean;
   resolve: (page: ParsedPage) => void;
   reject: (error: Error) => void;
 }
+
+/**
+ * Most pages per task. A/B in the 10,000-page benchmark (process mode, one
+ * worker): see docs/performance.md. Larger batches only delay the first
+ * result of each batch.
+ */
+export const MAX_BATCH_PAGES = 8;
 
 /** Workers that fail to start this many times in a row stop the pool. */
 const MAX_START_FAILURES = 3;
@@ -45,14 +62,15 @@ const MIN_START_TIMEOUT_MS = 15_000;
 export class WorkerParsePool implements ParsePool {
   private readonly slots = new Set<WorkerSlot>();
   private readonly queue: Task[] = [];
-  /** The task each busy (or starting, for a pinned retry) worker owns. */
-  private readonly assigned = new Map<WorkerSlot, Task>();
+  /** The pages each busy (or starting, for a pinned retry) worker owns. */
+  private readonly assigned = new Map<WorkerSlot, Task[]>();
   private readonly waiters: Array<() => void> = [];
   private inFlight = 0;
   private tasksDone = 0;
   private crashes = 0;
   private timeouts = 0;
   private recycled = 0;
+  private batches = 0;
   private startFailures = 0;
   private failure: Error | undefined;
   private closed = false;
@@ -70,7 +88,7 @@ export class WorkerParsePool implements ParsePool {
     if (this.failure) return Promise.reject(this.failure);
     this.inFlight++;
     return new Promise<ParsedPage>((resolve, reject) => {
-      this.queue.push({ input, attempt: 0, resolve, reject });
+      this.queue.push({ input, attempt: 0, solo: false, resolve, reject });
       this.pump();
     }).finally(() => this.settled());
   }
@@ -93,6 +111,7 @@ export class WorkerParsePool implements ParsePool {
       crashes: this.crashes,
       timeouts: this.timeouts,
       recycled: this.recycled,
+      batches: this.batches,
     };
   }
 
@@ -101,7 +120,7 @@ export class WorkerParsePool implements ParsePool {
     this.closed = true;
     const error = new ParseError('ERR_POOL_CLOSED', 'the parse pool was closed before this page was parsed');
     for (const task of this.queue.splice(0)) task.reject(error);
-    for (const task of this.assigned.values()) task.reject(error);
+    for (const task of [...this.assigned.values()].flat()) task.reject(error);
     this.assigned.clear();
     const slots = [...this.slots];
     this.slots.clear();
@@ -122,7 +141,7 @@ export class WorkerParsePool implements ParsePool {
   private spawn(pinned?: Task): void {
     const slot = new WorkerSlot(this.options);
     this.slots.add(slot);
-    if (pinned) this.assigned.set(slot, pinned);
+    if (pinned) this.assigned.set(slot, [pinned]);
     const startTimeoutMs = Math.max(MIN_START_TIMEOUT_MS, this.options.taskTimeoutMs);
     const timer = setTimeout(() => {
       void slot.kill();
@@ -145,7 +164,7 @@ export class WorkerParsePool implements ParsePool {
         this.startFailures = 0;
         slot.identity = { pid: result.pid, threadId: result.threadId };
         slot.state = 'idle';
-        if (pinned) this.run(slot, pinned);
+        if (pinned) this.run(slot, [pinned]);
         else this.pump();
       },
       (error: unknown) => {
@@ -172,7 +191,7 @@ export class WorkerParsePool implements ParsePool {
     this.failure = error;
     pinned?.reject(error);
     for (const task of this.queue.splice(0)) task.reject(error);
-    for (const task of this.assigned.values()) task.reject(error);
+    for (const task of [...this.assigned.values()].flat()) task.reject(error);
     this.assigned.clear();
     for (const slot of [...this.slots]) {
       this.slots.delete(slot);
@@ -182,33 +201,57 @@ export class WorkerParsePool implements ParsePool {
 
   private pump(): void {
     if (this.closed) return;
+    let idle = 0;
+    for (const slot of this.slots) if (slot.state === 'idle') idle++;
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
-      if (slot.state === 'idle') this.run(slot, this.queue.shift()!);
+      if (slot.state !== 'idle') continue;
+      this.run(slot, this.takeBatch(Math.min(Math.ceil(this.queue.length / idle), this.pagesBeforeRecycling(slot))));
+      idle--;
     }
   }
 
-  private run(slot: WorkerSlot, task: Task): void {
+  /** Pages `slot` may still run before `recycleAfterTasks` retires it (a batch never overshoots). */
+  private pagesBeforeRecycling(slot: WorkerSlot): number {
+    const { recycleAfterTasks } = this.options;
+    return recycleAfterTasks === undefined ? MAX_BATCH_PAGES : Math.max(1, recycleAfterTasks - slot.tasksDone);
+  }
+
+  /** The next task from the queue, with up to `size - 1` more that may share its batch. */
+  private takeBatch(size: number): Task[] {
+    const first = this.queue.shift()!;
+    if (first.solo || first.attempt > 0) return [first];
+    const batch = [first];
+    const limit = Math.min(size, MAX_BATCH_PAGES);
+    while (batch.length < limit && this.queue.length > 0 && !this.queue[0]!.solo && this.queue[0]!.attempt === 0) batch.push(this.queue.shift()!);
+    return batch;
+  }
+
+  private run(slot: WorkerSlot, batch: Task[]): void {
     slot.state = 'busy';
-    this.assigned.set(slot, task);
+    this.batches++;
+    this.assigned.set(slot, batch);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       this.timeouts++;
       void slot.kill();
-      this.replace(slot, task, 'timeout', '');
+      this.replace(slot, batch, 'timeout', '');
     }, this.options.taskTimeoutMs);
 
-    slot.parse(task.input).then(
-      (result) => {
+    slot.parse(batch.map((task) => task.input)).then(
+      (outcome) => {
         clearTimeout(timer);
         if (timedOut || slot.state === 'dead') return;
         this.assigned.delete(slot);
-        this.tasksDone++;
-        slot.tasksDone++;
-        slot.memoryMb = result.memoryMb;
-        if (result.ok) task.resolve(result.page);
-        else task.reject(new ParseError(result.code, result.message));
+        this.tasksDone += batch.length;
+        slot.tasksDone += batch.length;
+        slot.memoryMb = outcome.memoryMb;
+        batch.forEach((task, i) => {
+          const result = outcome.results[i];
+          if (result?.ok) task.resolve(result.page);
+          else task.reject(new ParseError(result?.code ?? 'ERR_PARSE', result?.message ?? 'the parser worker returned no result for this page'));
+        });
         this.afterTask(slot);
       },
       (error: unknown) => {
@@ -216,19 +259,30 @@ export class WorkerParsePool implements ParsePool {
         if (timedOut || slot.state === 'dead') return;
         this.crashes++;
         slot.markDead();
-        this.replace(slot, task, 'crash', `${message(error).split('\n')[0]}${slot.stderr ? `\n${slot.stderr}` : ''}`);
+        this.replace(slot, batch, 'crash', `${message(error).split('\n')[0]}${slot.stderr ? `\n${slot.stderr}` : ''}`);
       },
     );
   }
 
-  /** A worker died under `task`: replace it, and retry the task once on the replacement. */
-  private replace(slot: WorkerSlot, task: Task, kind: 'crash' | 'timeout', detail: string): void {
+  /**
+   * A worker died under `batch`: replace it. A lone page is retried once on
+   * the replacement; the pages of a larger batch go back to the front of the
+   * queue, each to run alone (which of them killed the worker is unknown).
+   */
+  private replace(slot: WorkerSlot, batch: Task[], kind: 'crash' | 'timeout', detail: string): void {
     this.slots.delete(slot);
     this.assigned.delete(slot);
     if (this.closed) {
-      task.reject(new ParseError('ERR_POOL_CLOSED', 'the parse pool was closed while this page was being parsed'));
+      for (const task of batch) task.reject(new ParseError('ERR_POOL_CLOSED', 'the parse pool was closed while this page was being parsed'));
       return;
     }
+    if (batch.length > 1) {
+      for (const task of batch) task.solo = true;
+      this.queue.unshift(...batch);
+      this.spawn();
+      return;
+    }
+    const task = batch[0]!;
     if (task.attempt === 0) {
       task.attempt = 1;
       this.spawn(task);

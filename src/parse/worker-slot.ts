@@ -123,9 +123,9 @@ export class WorkerSlot {
     return Promise.resolve(this.pool.exec('init', [rules], { on: this.onStd }) as PromiseLike<WorkerInitResult>);
   }
 
-  /** Runs one parse task; rejects when the worker dies or is killed meanwhile. */
-  parse(input: ParseInput): Promise<WorkerParseResult> {
-    return Promise.resolve(this.pool.exec('parse', [input], { on: this.onStd }) as PromiseLike<WorkerParseResult>);
+  /** Parses a batch of pages (one message each way); rejects when the worker dies or is killed meanwhile. */
+  parse(inputs: ParseInput[]): Promise<WorkerParseResult> {
+    return Promise.resolve(this.pool.exec('parse', [inputs], { on: this.onStd }) as PromiseLike<WorkerParseResult>);
   }
 
   /**

@@ -20,7 +20,7 @@ function page(path: string, log?: string) {
 }
 
 describe('process mode: a crashing worker', () => {
-  test('the page is retried once on a fresh worker, then rejected; other pages parse; the pool keeps its size', async () => {
+  test('a batch that crashes goes back page by page: the crashing page runs alone twice, then is rejected; the others parse; the pool keeps its size', async () => {
     const parser = pool('process');
     const log = extractorLog();
     try {
@@ -34,11 +34,13 @@ describe('process mode: a crashing worker', () => {
         return true;
       });
       const calls = log.entries();
-      assert.equal(calls.length, 2, 'exactly one retry');
-      assert.notEqual(calls[0]!.pid, calls[1]!.pid, 'the retry ran on another worker');
+      // All seven pages were queued before a worker was up, so the first worker took them as one
+      // batch: the crash there, then the page alone, then its one retry alone.
+      assert.equal(calls.length, 3, 'the batch run, then alone, then exactly one retry');
+      assert.equal(new Set(calls.map((call) => call.pid)).size, 3, 'each run on another worker');
       for (const other of await Promise.all(others)) assert.equal(other.fields?.h1Count, 1);
       const stats = parser.stats();
-      assert.equal(stats.crashes, 2);
+      assert.equal(stats.crashes, 3);
       assert.equal(stats.workers, 2);
       await waitFor('crashed workers to be gone', () => calls.every((call) => !isAlive(call.pid)), 2_000);
       const after = await Promise.all([parser.parse(page('/after/1')), parser.parse(page('/after/2'))]);
@@ -68,16 +70,17 @@ describe('process mode: a hanging worker', () => {
       });
       const rejectedAt = Date.now();
       const calls = log.entries();
-      assert.equal(calls.length, 2, 'exactly one retry');
-      assert.notEqual(calls[0]!.pid, calls[1]!.pid);
-      // The retry started only after the first attempt's full timeout, and was
-      // given up within 2 × taskTimeoutMs of starting (the kill is immediate).
+      assert.equal(calls.length, 3, 'the batch run, then alone, then exactly one retry');
+      assert.equal(new Set(calls.map((call) => call.pid)).size, 3);
+      // Each run started only after the previous one's full timeout, and the last was given
+      // up within 2 × taskTimeoutMs of starting (the kill is immediate).
       assert.ok(calls[1]!.at - calls[0]!.at >= TASK_TIMEOUT_MS - 50);
-      const secondRunMs = rejectedAt - calls[1]!.at;
+      assert.ok(calls[2]!.at - calls[1]!.at >= TASK_TIMEOUT_MS - 50);
+      const secondRunMs = rejectedAt - calls[2]!.at;
       assert.ok(secondRunMs >= TASK_TIMEOUT_MS - 50 && secondRunMs < 2 * TASK_TIMEOUT_MS, `second attempt lasted ${secondRunMs} ms`);
       await waitFor('hung workers to be killed', () => calls.every((call) => !isAlive(call.pid)), TASK_TIMEOUT_MS);
       for (const other of await Promise.all(others)) assert.equal(other.fields?.h1Count, 1);
-      assert.equal(parser.stats().timeouts, 2);
+      assert.equal(parser.stats().timeouts, 3);
       assert.equal(parser.stats().workers, 2);
     } finally {
       log.dispose();
@@ -109,10 +112,12 @@ describe('thread mode heals too', () => {
       await assert.rejects(crash, WorkerCrashedError);
       await assert.rejects(hang, { code: 'ERR_PARSE_TIMEOUT' });
       const calls = log.entries();
-      assert.equal(calls.filter((c) => c.path === '/crash').length, 2);
+      // Both were queued before a worker was up: one batch, in which the crash killed the thread
+      // before the hang ran; then each alone, twice.
+      assert.equal(calls.filter((c) => c.path === '/crash').length, 3);
       assert.equal(calls.filter((c) => c.path === '/hang').length, 2);
       assert.equal((await parser.parse(page('/fine'))).fields?.h1Count, 1);
-      assert.deepEqual([parser.stats().workers, parser.stats().crashes, parser.stats().timeouts], [2, 2, 2]);
+      assert.deepEqual([parser.stats().workers, parser.stats().crashes, parser.stats().timeouts], [2, 3, 2]);
     } finally {
       log.dispose();
       await parser.close();

@@ -103,6 +103,26 @@ describe('parse pool: backpressure and lifecycle', () => {
     }
   });
 
+  for (const mode of ['process', 'thread'] as const) {
+    test(`${mode}: queued pages travel in batches of up to 8; a page that throws fails alone, in order`, async () => {
+      const pool = createParsePool({ mode, workers: 1, rules: testRules({ extract: { module: TEST_EXTRACTOR } }), taskTimeoutMs: 20_000, workerHeapMb: 128, maxQueue: 32 });
+      try {
+        // Queued before the worker is up: 20 pages make batches of 8, 8 and 4.
+        const tasks = Array.from({ length: 20 }, (_, i) =>
+          pool.parse(htmlInput(`<title>${i}</title><h1>x</h1>`, { url: `https://example.com/${i === 5 ? 'throw' : 'p'}/${i}` })));
+        const settled = await Promise.allSettled(tasks);
+        const titles = settled.map((result) => (result.status === 'fulfilled' ? result.value.title : (result.reason as ParseError).code));
+        assert.deepEqual(titles, Array.from({ length: 20 }, (_, i) => (i === 5 ? 'ERR_EXTRACTOR' : String(i))));
+        assert.deepEqual([pool.stats().batches, pool.stats().tasksDone, pool.stats().crashes], [3, 20, 0]);
+        // An idle pool sends a lone page at once, in a batch of its own.
+        assert.equal((await pool.parse(htmlInput('<title>late</title>'))).title, 'late');
+        assert.equal(pool.stats().batches, 4);
+      } finally {
+        await pool.close();
+      }
+    });
+  }
+
   test('close() rejects pending pages and later calls with ERR_POOL_CLOSED', async () => {
     const pool = createParsePool({ mode: 'thread', workers: 1, rules: testRules(), taskTimeoutMs: 20_000, workerHeapMb: 128, maxQueue: 2 });
     const pending = Promise.allSettled([pool.parse(htmlInput('<p>1</p>')), pool.parse(htmlInput('<p>2</p>'))]);
