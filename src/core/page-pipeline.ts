@@ -14,7 +14,7 @@ import type { Frontier } from '../frontier/frontier.js';
 import type { ParsePool } from '../parse/parse-types.js';
 import type { RobotsCache } from '../politeness/robots-cache.js';
 import type { PageStore } from '../store/page-store.js';
-import { ConfigError, CrawlError } from './errors.js';
+import { ConfigError, CrawlError, StoreError } from './errors.js';
 import { parseFailureReason } from '../parse/parse-failure-reason.js';
 import type { CrawlEventBus } from './events.js';
 import { failedFetchRecord, fetchedRecord, skippedRecord } from './records.js';
@@ -215,8 +215,26 @@ export class PagePipeline {
 
   async #finish(lease: Lease, record: PageRecord): Promise<void> {
     this.#requeued.delete(lease.request.key);
-    if (this.#deps.store.put(record)) this.#deps.events.emit('page:stored', { record });
-    await this.#deps.frontier.complete(lease, record.outcome);
+    const stored = this.#put(record);
+    if (stored) this.#deps.events.emit('page:stored', { record: stored });
+    await this.#deps.frontier.complete(lease, stored?.outcome ?? record.outcome);
+  }
+
+  /**
+   * Stores `record`; the record stored, or undefined for a duplicate. A record
+   * JSON cannot hold (a custom extractor returned a BigInt or a cycle in its
+   * fields) is stored as a failed page without its fields: the page fails, the
+   * crawl goes on.
+   */
+  #put(record: PageRecord): PageRecord | undefined {
+    try {
+      return this.#deps.store.put(record) ? record : undefined;
+    } catch (error) {
+      if (!(error instanceof StoreError) || error.code !== 'ERR_STORE_RECORD') throw error;
+      const { fields: _dropped, ...rest } = record;
+      const failed: PageRecord = { ...rest, outcome: 'failed', reason: 'parse-failed', error: { code: error.code, message: error.message } };
+      return this.#deps.store.put(failed) ? failed : undefined;
+    }
   }
 
   #isParseable(contentType: string | undefined): boolean {

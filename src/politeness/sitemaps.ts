@@ -5,7 +5,7 @@
  */
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import * as cheerio from 'cheerio';
+import * as cheerio from 'cheerio/slim';
 import type { FetchOptions, FetchResult } from '../fetch/fetch-types.js';
 
 const gunzipAsync = promisify(gunzip);

@@ -1,90 +1,100 @@
 /**
- * A write buffer in front of a `SegmentLog`: `add` only buffers, `flush`
- * writes everything buffered as one segment. Flushes are serialised (a flush
- * called while one is running waits for it, then writes what was added
- * since), an empty buffer writes nothing, and a failed flush keeps the items
- * buffered so the next flush writes them. The log is opened on first use.
- * Shared by the page store and the frontier journal.
+ * A batch in front of a `SegmentLog`: `add` hands each item to the open
+ * segment's writer (which streams it to a temp file, see segment-writer.ts),
+ * `flush` makes everything added so far one new segment. Flushes are
+ * serialised (a flush called while one is running waits for it, then
+ * commits what was added since), an empty batch writes nothing, and a failed
+ * flush keeps its batch so the next flush commits it first. The log is
+ * opened on first use. Shared by the page store and the frontier journal.
  */
-import type { SegmentLog } from './segment-log.js';
+import { SEGMENT_VERSION, SegmentLog, type SegmentLogOptions } from './segment-log.js';
+import { SegmentWriter } from './segment-writer.js';
 
 export class BatchedLog<T> {
-  readonly #openLog: () => Promise<SegmentLog<T>>;
-  readonly #buffer: T[] = [];
+  readonly #dir: string;
+  readonly #options: SegmentLogOptions<T>;
   #log: Promise<SegmentLog<T>> | undefined;
-  /** The newest segment whose items have left the buffer; undefined until the log is open. */
-  #committedSeq: number | undefined;
+  /** The batch receiving `add`. */
+  #open: SegmentWriter<T> | undefined;
+  /** Batches closed by a flush and not yet committed, oldest first. */
+  readonly #sealed: SegmentWriter<T>[] = [];
   #tail: Promise<unknown> = Promise.resolve();
 
-  /** `openLog` is called once, on first use (again after it failed). */
-  constructor(openLog: () => Promise<SegmentLog<T>>) {
-    this.#openLog = openLog;
+  constructor(dir: string, options: SegmentLogOptions<T> = {}) {
+    this.#dir = dir;
+    this.#options = options;
   }
 
-  /** Items buffered and not yet on disk. */
+  /** Items added and not yet in a committed segment. */
   get pending(): number {
-    return this.#buffer.length;
+    let count = this.#open?.count ?? 0;
+    for (const writer of this.#sealed) count += writer.count;
+    return count;
   }
 
+  /** Adds one item to the open batch. Throws (adding nothing) for an item JSON cannot write. */
   add(item: T): void {
-    this.#buffer.push(item);
+    this.#open ??= new SegmentWriter<T>({
+      version: SEGMENT_VERSION,
+      keyOf: this.#options.keyOf,
+      // The log is opened when the batch's first chunk is written.
+      createTemp: async () => (await this.ready()).createTemp(),
+    });
+    this.#open.add(item);
   }
 
   /**
-   * Writes the buffer as one segment; resolves once it is on disk. With
-   * `before`, the flush first awaits `before()` and then writes only the
-   * items added before `before` was called (items added meanwhile wait for
-   * the next flush): a write barrier for state this batch depends on.
+   * Commits the batch as one segment; resolves once it is on disk. With
+   * `before`, the batch is closed at the call (items added from then on go
+   * to the next batch), then `before()` is awaited, then the batch is
+   * committed: a write barrier for state this batch depends on.
    */
   flush(before?: () => Promise<void>): Promise<void> {
+    if (this.#open && this.#open.count > 0) this.#sealed.push(this.#open);
+    this.#open = undefined;
+    // This flush commits up to its own batch (older ones a failed flush left come first).
+    const last = this.#sealed.at(-1);
     const run = this.#tail.then(async () => {
-      const count = this.#buffer.length;
-      if (count === 0) return;
+      if (!last || !this.#sealed.includes(last)) return;
       if (before) await before();
-      await this.#writeBuffered(count);
+      const log = await this.ready();
+      for (;;) {
+        const writer = this.#sealed[0]!;
+        await log.commit(writer);
+        this.#sealed.shift();
+        if (writer === last) return;
+      }
     });
     this.#tail = run.catch(() => undefined);
     return run;
   }
 
   /**
-   * Every item, in write order: the segments on disk, then the buffer. The
-   * snapshot is taken at the call, so an item is yielded once even when a
-   * flush finishes while the caller is still reading.
+   * Every item in write order. Commits what was added before the call first
+   * (a flush with `before` as its barrier), then streams the segments, so
+   * items added during the iteration are not yielded.
    */
-  iterate(): AsyncIterable<T> {
-    const committedSeq = this.#committedSeq;
-    const buffered = this.#buffer.slice();
-    const ready = this.ready();
+  iterate(before?: () => Promise<void>): AsyncIterable<T> {
+    const flushed = this.flush(before).then(async () => {
+      const log = await this.ready();
+      return { log, upToSeq: log.lastSeq };
+    });
+    flushed.catch(() => undefined); // reported when iterated
     return (async function* () {
-      const log = await ready;
-      // Not open at the call: nothing was written through us yet, so the
-      // segments present at opening are exactly the committed ones.
-      yield* log.read({ upToSeq: committedSeq ?? log.lastSeqAtOpen });
-      yield* buffered;
+      const { log, upToSeq } = await flushed;
+      yield* log.read({ upToSeq });
     })();
   }
 
   /** The opened log. */
   ready(): Promise<SegmentLog<T>> {
     if (!this.#log) {
-      const opening = this.#openLog().then((log) => {
-        this.#committedSeq ??= log.lastSeq;
-        return log;
-      });
+      const opening = SegmentLog.open<T>(this.#dir, this.#options);
       this.#log = opening;
       opening.catch(() => {
         if (this.#log === opening) this.#log = undefined;
       });
     }
     return this.#log;
-  }
-
-  /** Writes the first `count` buffered items (flushes are serialised, so they are exactly the batch). */
-  async #writeBuffered(count: number): Promise<void> {
-    const log = await this.ready();
-    const seq = await log.append(this.#buffer.slice(0, count));
-    this.#buffer.splice(0, count);
-    if (seq !== undefined) this.#committedSeq = seq;
   }
 }

@@ -10,7 +10,6 @@
 import type { CrawlRequest } from '../core/types.js';
 import { BatchedLog } from './batched-log.js';
 import type { PageStore } from './page-store.js';
-import { SegmentLog } from './segment-log.js';
 
 const SOURCES: ReadonlySet<unknown> = new Set(['seed', 'link', 'sitemap']);
 
@@ -32,13 +31,11 @@ export class FrontierJournal {
   /** The journal in `dir`; nothing is read or written until first use. */
   constructor(dir: string) {
     this.dir = dir;
-    this.#log = new BatchedLog(() =>
-      SegmentLog.open<CrawlRequest>(dir, {
-        label: 'frontier journal segment',
-        checkItem: checkCrawlRequest,
-        corruptHint: 'The links it recorded are then forgotten unless a page that links to them is fetched again.',
-      }),
-    );
+    this.#log = new BatchedLog<CrawlRequest>(dir, {
+      label: 'frontier journal segment',
+      checkItem: checkCrawlRequest,
+      corruptHint: 'The links it recorded are then forgotten unless a page that links to them is fetched again.',
+    });
   }
 
   /** A journal whose directory has been listed (so an unreadable directory fails here). */
@@ -63,7 +60,7 @@ export class FrontierJournal {
     return this.#log.flush();
   }
 
-  /** Every recorded request in record order: disk first, then the buffer. */
+  /** Every recorded request in record order (what is buffered is written first). */
   readAll(): AsyncIterable<CrawlRequest> {
     return this.#log.iterate();
   }

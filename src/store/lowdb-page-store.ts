@@ -9,7 +9,6 @@ import { StoreError } from '../core/errors.js';
 import type { PageRecord } from '../core/types.js';
 import { BatchedLog } from './batched-log.js';
 import type { PageStore } from './page-store.js';
-import { SegmentLog } from './segment-log.js';
 
 const OUTCOMES: ReadonlySet<unknown> = new Set(['ok', 'failed', 'skipped']);
 
@@ -57,22 +56,32 @@ export class LowdbPageStore implements PageStore {
    * naming the file when a segment cannot be read back.
    */
   static async open(dir: string, options: LowdbPageStoreOptions = {}): Promise<LowdbPageStore> {
-    const segments = await SegmentLog.open<PageRecord>(dir, {
+    const log = new BatchedLog<PageRecord>(dir, {
       label: 'page segment',
       checkItem: checkPageRecord,
       corruptHint: 'The pages it held are then fetched again when the crawl resumes.',
       keyOf: (record) => record.key,
     });
     const keys = new Set<string>();
-    for await (const key of segments.readKeys()) keys.add(key);
-    return new LowdbPageStore(dir, new BatchedLog(async () => segments), keys, options);
+    for await (const key of (await log.ready()).readKeys()) keys.add(key);
+    return new LowdbPageStore(dir, log, keys, options);
   }
 
+  /**
+   * Adds a record to the open batch (its text goes to disk in the background,
+   * see segment-writer.ts); false for a key already stored or buffered.
+   * Throws `StoreError` `ERR_STORE_RECORD`, storing nothing, for a record JSON
+   * cannot write (a BigInt or a cycle in `fields`).
+   */
   put(record: PageRecord): boolean {
     if (this.#closed) throw new StoreError('ERR_STORE_CLOSED', `the page store in ${this.dir} is closed`);
     if (this.#keys.has(record.key)) return false;
+    try {
+      this.#log.add(record);
+    } catch (error) {
+      throw new StoreError('ERR_STORE_RECORD', `the record of ${record.key} cannot be stored as JSON: ${(error as Error).message}`, { cause: error });
+    }
     this.#keys.add(record.key);
-    this.#log.add(record);
     return true;
   }
 
@@ -92,8 +101,9 @@ export class LowdbPageStore implements PageStore {
     return this.#keys.has(key);
   }
 
+  /** Every record in write order; commits what is buffered first (after the `flushFirst` barrier). */
   iterate(): AsyncIterable<PageRecord> {
-    return this.#log.iterate();
+    return this.#log.iterate(this.#flushFirst);
   }
 
   /** Flushes what is buffered; later `put` calls throw. Reading still works. */

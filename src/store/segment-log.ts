@@ -1,6 +1,6 @@
 /**
  * An append-only log of numbered lowdb JSON segment files in one directory
- * (`000001.json`, `000002.json`, …). Each `append` writes ONE new segment, so
+ * (`000001.json`, `000002.json`, …). Each commit adds ONE new segment, so
  * the cost of a write is proportional to the batch and independent of how
  * much is already stored: old segments are never read, rewritten or deleted.
  *
@@ -10,18 +10,18 @@
  * lowdb's default two-space indentation, and the store runs on the crawl's
  * busiest thread.
  *
- * Segments are written through lowdb with `SegmentFileAdapter`, which streams
- * the items in small chunks instead of building the document as one string
- * (see segment-file-adapter.ts: that string was a large share of the main
- * process's peak heap), and read back with lowdb's `JSONFile`.
+ * A segment is written by a `SegmentWriter` (`openSegment`), which streams
+ * each item to a temp file as it is added (see segment-writer.ts: buffered
+ * records were a large share of the main process's peak heap), and becomes a
+ * segment with `commit`. Segments are read back with lowdb's `JSONFile`.
  *
- * Crash safety: the adapter writes a temp file (`.000007.json.tmp`) and
- * renames it into place, so after a kill a segment is either complete or
- * absent. Leftover temp files are ignored, and removed by the first `append`. A segment
- * that is not valid JSON or not a segment (someone edited it, a disk fault)
- * raises a `StoreError` (`ERR_STORE_CORRUPT`) naming the file; it is never
- * overwritten or deleted, and new segments are numbered after the highest
- * number present.
+ * Crash safety: a writer's temp file (`.open-<uuid>.json.tmp`) is renamed
+ * into place once complete, so after a kill a segment is either complete or
+ * absent. Leftover temp files are ignored, and removed before this log first
+ * writes. A segment that is not valid JSON or not a segment (someone edited
+ * it, a disk fault) raises a `StoreError` (`ERR_STORE_CORRUPT`) naming the
+ * file; it is never overwritten or deleted, and new segments are numbered
+ * after the highest number present.
  *
  * With `keyOf`, each segment also gets a keys sidecar (`000007.keys.json`,
  * written atomically right after its segment) so that `readKeys` reads a few
@@ -30,13 +30,14 @@
  * segment has the byte size the sidecar recorded; otherwise (killed between
  * the two writes, a truncated segment…) the segment itself is read.
  */
-import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { lstat, mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { StoreError } from '../core/errors.js';
 import { keysSidecarPath, readKeysSidecar, writeKeysSidecar } from './keys-sidecar.js';
-import { SegmentFileAdapter, type SegmentDocument } from './segment-file-adapter.js';
+import { SegmentWriter } from './segment-writer.js';
 
 /** The format version written into every segment. */
 export const SEGMENT_VERSION = 1;
@@ -70,7 +71,8 @@ export interface SegmentLogOptions<T = unknown> {
 }
 
 const SEGMENT_NAME = /^(\d{6,})\.json$/;
-const TEMP_NAME = /^\.\d{6,}(?:\.keys)?\.json\.tmp$/;
+/** Temp files of writers (`.open-<uuid>.json.tmp`) and of lowdb's atomic writes (`.000007.keys.json.tmp`). */
+const TEMP_NAME = /^\.(?:open-[0-9a-f-]+|\d{6,}(?:\.keys)?)\.json\.tmp$/;
 
 /** `7` → `000007.json`. */
 export function segmentFileName(seq: number): string {
@@ -93,7 +95,7 @@ export class SegmentLog<T> {
   readonly #options: SegmentLogOptions<T>;
   #lastSeq: number;
   #tail: Promise<unknown> = Promise.resolve();
-  #prepared = false;
+  #preparing: Promise<void> | undefined;
 
   /** Use `SegmentLog.open`. */
   constructor(dir: string, lastSeq: number, options: SegmentLogOptions<T> = {}) {
@@ -141,8 +143,25 @@ export class SegmentLog<T> {
    * writes nothing and returns undefined. Calls are serialised. A failed write
    * (`ERR_STORE_WRITE`, retryable) leaves no segment and can be retried.
    */
-  append(items: readonly T[]): Promise<number | undefined> {
-    const run = this.#tail.then(() => this.#write(items));
+  async append(items: readonly T[]): Promise<number | undefined> {
+    const writer = this.openSegment();
+    for (const item of items) writer.add(item);
+    return this.commit(writer);
+  }
+
+  /** A writer for a new segment: its items go to a temp file as they are added; `commit` makes it a segment. */
+  openSegment(): SegmentWriter<T> {
+    return new SegmentWriter<T>({ version: SEGMENT_VERSION, keyOf: this.#options.keyOf, createTemp: () => this.createTemp() });
+  }
+
+  /**
+   * Makes `writer`'s items the next segment and returns its number (undefined
+   * when it holds none). Calls are serialised, so segments are numbered in
+   * commit order. A failed commit (`ERR_STORE_WRITE`, retryable) leaves no
+   * segment; committing the same writer again retries it.
+   */
+  commit(writer: SegmentWriter<T>): Promise<number | undefined> {
+    const run = this.#tail.then(() => this.#commit(writer));
     this.#tail = run.catch(() => undefined);
     return run;
   }
@@ -191,12 +210,12 @@ export class SegmentLog<T> {
     }
   }
 
-  async #write(items: readonly T[]): Promise<number | undefined> {
-    if (items.length === 0) return undefined;
+  async #commit(writer: SegmentWriter<T>): Promise<number | undefined> {
+    if (writer.count === 0) return undefined;
     const seq = this.#lastSeq + 1;
     const file = path.join(this.dir, segmentFileName(seq));
     try {
-      if (!this.#prepared) await this.#prepareForWriting();
+      await writer.finish();
       if (await exists(file)) {
         throw new StoreError(
           'ERR_STORE_CONFLICT',
@@ -206,8 +225,7 @@ export class SegmentLog<T> {
       }
       // A sidecar left by a segment moved aside must not describe the new one.
       if (this.#options.keyOf) await unlink(keysSidecarPath(file)).catch(ignoreMissing);
-      const db = new Low<SegmentDocument<T>>(new SegmentFileAdapter<T>(file), { version: SEGMENT_VERSION, items });
-      await db.write();
+      await writer.moveTo(file);
     } catch (error) {
       if (error instanceof StoreError) throw error;
       throw new StoreError('ERR_STORE_WRITE', `could not write ${file}: ${messageOf(error)}`, {
@@ -216,8 +234,19 @@ export class SegmentLog<T> {
       });
     }
     this.#lastSeq = seq;
-    if (this.#options.keyOf) await writeKeysSidecar(file, items.map(this.#options.keyOf));
+    if (this.#options.keyOf) await writeKeysSidecar(file, writer.keys);
     return seq;
+  }
+
+  /** A new, exclusively created temp file for a writer, once the directory is ready (see `openSegment`). */
+  async createTemp(): Promise<{ path: string; handle: FileHandle }> {
+    this.#preparing ??= this.#prepareForWriting().catch((error: unknown) => {
+      this.#preparing = undefined;
+      throw error;
+    });
+    await this.#preparing;
+    const file = path.join(this.dir, `.open-${randomUUID()}.json.tmp`);
+    return { path: file, handle: await open(file, 'wx') };
   }
 
   /** Creates the directory and removes temp files a killed writer left behind (never segments). */
@@ -226,7 +255,6 @@ export class SegmentLog<T> {
     for (const name of await readdir(this.dir)) {
       if (TEMP_NAME.test(name)) await unlink(path.join(this.dir, name)).catch(ignoreMissing);
     }
-    this.#prepared = true;
   }
 
   async #readSegment(file: string): Promise<T[]> {

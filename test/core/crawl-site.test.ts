@@ -88,6 +88,26 @@ describe('crawl of a generated site (process pool, store on)', () => {
     assert.equal(summary.pages.failed, 1);
   });
 
+  test('a record JSON cannot hold (a BigInt from a custom extractor) fails that page only; its links are still followed', { timeout: 60_000 }, async () => {
+    const config = testConfig(data.dir, {
+      name: 'bigint',
+      seeds: [server.url + '/'],
+      scope: { maxPages: 15 },
+      extract: { module: 'test/fixtures/parse/bigint-extractor.mjs' },
+    });
+    const summary = await crawl(config);
+    const records = await storedRecords(data.dir, 'bigint');
+    const home = records.get(server.url + '/')!;
+    assert.equal(home.outcome, 'failed');
+    assert.equal(home.reason as ReasonCode, 'parse-failed');
+    assert.equal(home.error?.code, 'ERR_STORE_RECORD');
+    assert.equal(home.fields, undefined);
+    assert.equal(home.title !== undefined, true, 'the rest of the record is kept');
+    assert.equal(records.size, 15);
+    assert.equal(summary.pages.failed, 1);
+    assert.ok([...records.values()].filter((r) => r.key !== home.key).every((r) => r.outcome === 'ok' && r.fields?.small === 1));
+  });
+
   test('a second crawl with the same name is refused unless resumed or fresh', async () => {
     const config = testConfig(data.dir, { name: 'limited', seeds: [server.url + '/'] });
     await assert.rejects(crawl(config), /already holds a crawl/);

@@ -40,14 +40,16 @@ describe('FrontierJournal', () => {
     assert.deepEqual(await readAll(reopened), [seed, request('/a', { priority: 2, attempt: 1 }), request('/b'), request('/c', { source: 'sitemap' })]);
   });
 
-  test('readAll yields what is on disk, then what is still buffered', async () => {
+  test('readAll writes what is buffered first, then yields everything in record order', async () => {
     const dir = path.join(await newRoot(), 'frontier');
     const journal = new FrontierJournal(dir);
     journal.record([request('/a')]);
+    assert.deepEqual((await readAll(new FrontierJournal(dir))).map((r) => r.key), [], 'recorded is not durable before a flush');
     await journal.flush();
     journal.record([request('/b')]);
     assert.deepEqual((await readAll(journal)).map((r) => r.key), ['https://example.com/a', 'https://example.com/b']);
-    assert.deepEqual((await readAll(new FrontierJournal(dir))).map((r) => r.key), ['https://example.com/a']);
+    assert.equal(journal.pending, 0);
+    assert.deepEqual((await readAll(new FrontierJournal(dir))).map((r) => r.key), ['https://example.com/a', 'https://example.com/b']);
   });
 
   test('an empty flush writes nothing; a journal never written reads as empty', async () => {

@@ -153,6 +153,20 @@ describe('LowdbPageStore on disk', () => {
     assert.deepEqual(keys, ['https://example.com/1', 'https://example.com/2']);
   });
 
+  test('a record JSON cannot hold is refused at put with ERR_STORE_RECORD; nothing of it is stored', async () => {
+    const dir = await newDir();
+    const store = await LowdbPageStore.open(dir);
+    const bad = { ...pageRecord('https://example.com/big'), fields: { n: 1n } } as unknown as Parameters<LowdbPageStore['put']>[0];
+    assert.throws(() => store.put(bad), { name: 'StoreError', code: 'ERR_STORE_RECORD' });
+    assert.equal(store.has('https://example.com/big'), false);
+    assert.equal(store.pending, 0);
+    assert.equal(store.put(pageRecord('https://example.com/ok')), true);
+    await store.close();
+    const keys: string[] = [];
+    for await (const record of (await LowdbPageStore.open(dir)).iterate()) keys.push(record.key);
+    assert.deepEqual(keys, ['https://example.com/ok']);
+  });
+
   test('put after close throws a StoreError', async () => {
     const store = await LowdbPageStore.open(await newDir());
     await store.close();

@@ -1,0 +1,134 @@
+/**
+ * One segment being written. Each item is stringified when it is added and
+ * streamed to a temp file next to the segments, in chunks, so the items of a
+ * batch waiting for its checkpoint are held by the disk, not by the heap.
+ * `commit` (through `SegmentLog.commit`) completes the document and renames
+ * it into place, so a segment is either whole or absent.
+ *
+ * Why: a page record lives from its parse to its checkpoint, up to a batch
+ * (200 pages) or two seconds. Held as an object for that long it outlived
+ * the young generation and was promoted, and the old generation, which V8
+ * lets grow to several times its live size between full collections, grew
+ * with it: the main process's peak RSS in the 10,000-page benchmark was
+ * 25–35 MB higher with whole records buffered than with records written as
+ * they came (docs/performance.md). Now a record is garbage once `add`
+ * returns, and a chunk once it is written.
+ *
+ * Format (one compact item per line, `grep` finds a page, `JSON.parse` reads
+ * the whole):
+ *
+ *     {"version":1,"items":[
+ *     {…item 1…},
+ *     {…item 2…}
+ *     ]}
+ *
+ * Failures: `add` throws (before changing anything) for an item JSON cannot
+ * write (a BigInt, a cycle). A failed chunk write (disk full) keeps that
+ * chunk and the ones after it in memory; `finish` retries them at the same
+ * file offset, so a failed checkpoint loses nothing and the next one writes
+ * it. The temp file of a process killed meanwhile is ignored by readers and
+ * removed by the next writer in the directory.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
+
+/**
+ * Characters per write: well under V8's large-object threshold (128 KiB,
+ * i.e. 64 Ki UTF-16 characters), so a chunk's string dies young.
+ */
+export const CHUNK_CHARS = 32 * 1024;
+
+export interface SegmentWriterOptions<T> {
+  /** The format version written in the document's header. */
+  version: number;
+  /** The key of an item, collected for the segment's keys sidecar. @default undefined (no keys) */
+  keyOf?: ((item: T) => string) | undefined;
+  /** Creates the temp file (exclusively) the first time a chunk is written. */
+  createTemp: () => Promise<{ path: string; handle: FileHandle }>;
+}
+
+export class SegmentWriter<T> {
+  /** Keys of the items added, in order (empty without `keyOf`). */
+  readonly keys: string[] = [];
+  readonly #options: SegmentWriterOptions<T>;
+  #count = 0;
+  /** Text not yet handed to a write. */
+  #chunk = '';
+  /** Chunks handed over and not yet written (a failed write leaves them here). */
+  readonly #unwritten: Buffer[] = [];
+  /** Bytes written to the temp file so far: where the next chunk goes. */
+  #bytes = 0;
+  #temp: { path: string; handle: FileHandle } | undefined;
+  #writes: Promise<void> = Promise.resolve();
+  #ended = false;
+  #closed = false;
+
+  constructor(options: SegmentWriterOptions<T>) {
+    this.#options = options;
+  }
+
+  /** Items added. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /**
+   * Adds one item; its text goes to the temp file with the next full chunk.
+   * Throws (and adds nothing) when JSON cannot represent it.
+   */
+  add(item: T): void {
+    if (this.#ended) throw new Error('segment writer: add after finish');
+    // undefined (and functions) become null inside an array, as JSON.stringify does.
+    const line = JSON.stringify(item) ?? 'null';
+    const key = this.#options.keyOf?.(item);
+    this.#chunk += this.#count === 0 ? `{"version":${this.#options.version},"items":[\n${line}` : `,\n${line}`;
+    this.#count++;
+    if (key !== undefined) this.keys.push(key);
+    if (this.#chunk.length >= CHUNK_CHARS) this.#handOver();
+  }
+
+  /**
+   * Ends the document and writes everything still in memory; the temp file
+   * is then complete and closed. Rejects when a write fails; call again to
+   * retry (nothing is lost or written twice).
+   */
+  async finish(): Promise<void> {
+    if (this.#count === 0) return;
+    if (!this.#ended) {
+      this.#chunk += '\n]}\n';
+      this.#ended = true;
+      this.#handOver();
+    }
+    await this.#writes;
+    await this.#drain();
+    if (!this.#closed) {
+      await this.#temp!.handle.close();
+      this.#closed = true;
+    }
+  }
+
+  /** Renames the finished temp file to `file`. */
+  async moveTo(file: string): Promise<void> {
+    if (!this.#temp || !this.#closed) throw new Error('segment writer: moveTo before finish');
+    await rename(this.#temp.path, file);
+  }
+
+  #handOver(): void {
+    if (this.#chunk === '') return;
+    this.#unwritten.push(Buffer.from(this.#chunk));
+    this.#chunk = '';
+    // A failure leaves the chunks queued; the next hand-over or `finish` tries again.
+    this.#writes = this.#writes.then(() => this.#drain()).catch(() => undefined);
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#unwritten.length > 0) {
+      this.#temp ??= await this.#options.createTemp();
+      const buffer = this.#unwritten[0]!;
+      const { bytesWritten } = await this.#temp.handle.write(buffer, 0, buffer.length, this.#bytes);
+      this.#bytes += bytesWritten;
+      if (bytesWritten < buffer.length) this.#unwritten[0] = buffer.subarray(bytesWritten);
+      else this.#unwritten.shift();
+    }
+  }
+}
