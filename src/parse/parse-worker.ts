@@ -3,7 +3,7 @@
  * worker thread (`thread`), started by `parse-pool.ts` through workerpool.
  *
  * Protocol (two methods):
- * - `init(rules)` is the first call on every worker, exactly once: the
+ * - `init(rules, reportMemory)` is the first call on every worker, exactly once: the
  *   crawl-wide ParseRules arrive over the worker's own channel (IPC for a
  *   process, postMessage for a thread; no size limit, unlike an environment
  *   variable), are compiled once (normaliser, scope matchers) and the
@@ -39,13 +39,15 @@ export type WorkerInitResult =
 /** One page's outcome. */
 export type PageParseResult = { ok: true; page: ParsedPage } | { ok: false; code: string; message: string };
 
-/** A batch's outcomes, in input order, and the worker's memory after it. */
+/** A batch's outcomes, in input order, and the worker's memory after it (0 unless `init` asked for it). */
 export interface WorkerParseResult {
   results: PageParseResult[];
   memoryMb: number;
 }
 
 let compiled: CompiledParseRules | undefined;
+/** Measure memory after each batch: only the pool's `recycleAboveRssMb` reads it, and reading RSS costs a few system calls. */
+let reportMemory = false;
 
 /**
  * Memory this worker holds, in MiB: the process RSS for a child process; for
@@ -69,7 +71,8 @@ function describe(error: unknown): { code: string; message: string; field?: stri
   return { code: 'ERR_PARSE', message: String(error) };
 }
 
-async function init(rules: ParseRules): Promise<WorkerInitResult> {
+async function init(rules: ParseRules, withMemory = false): Promise<WorkerInitResult> {
+  reportMemory = withMemory;
   try {
     const extractor = rules.extract.module ? await loadExtractorModule(rules.extract.module) : undefined;
     compiled = compileParseRules(rules, extractor);
@@ -89,7 +92,7 @@ function parseOne(input: ParseInput): PageParseResult {
 }
 
 function parse(inputs: ParseInput[]): WorkerParseResult {
-  return { results: inputs.map(parseOne), memoryMb: memoryMb() };
+  return { results: inputs.map(parseOne), memoryMb: reportMemory ? memoryMb() : 0 };
 }
 
 workerpool.worker({ init, parse });

@@ -148,7 +148,7 @@ export class WorkerParsePool implements ParsePool {
       this.startFailed(slot, new WorkerCrashedError(`parser worker did not start within ${startTimeoutMs} ms`), pinned);
     }, startTimeoutMs);
 
-    slot.init(this.options.rules).then(
+    slot.init(this.options.rules, this.options.recycleAboveRssMb !== undefined).then(
       (result) => {
         clearTimeout(timer);
         if (slot.state === 'dead') return; // timed out or closed meanwhile

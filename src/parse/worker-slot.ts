@@ -118,9 +118,9 @@ export class WorkerSlot {
     if (typeof chunk === 'string') this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
   };
 
-  /** Starts the worker and delivers the rules; resolves when it is ready. */
-  init(rules: ParseRules): Promise<WorkerInitResult> {
-    return Promise.resolve(this.pool.exec('init', [rules], { on: this.onStd }) as PromiseLike<WorkerInitResult>);
+  /** Starts the worker and delivers the rules; resolves when it is ready. With `reportMemory`, each result carries the worker's memory. */
+  init(rules: ParseRules, reportMemory: boolean): Promise<WorkerInitResult> {
+    return Promise.resolve(this.pool.exec('init', [rules, reportMemory], { on: this.onStd }) as PromiseLike<WorkerInitResult>);
   }
 
   /** Parses a batch of pages (one message each way); rejects when the worker dies or is killed meanwhile. */

@@ -6,7 +6,7 @@
  * call `createScopeRules` themselves (cheap: a few URL parses and one RegExp
  * per pattern).
  */
-import { getDomain } from 'tldts';
+import { createRequire } from 'node:module';
 import type { CrawlConfig } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import { compileUrlPatterns, type UrlMatcher } from './url-patterns.js';
@@ -25,7 +25,7 @@ export interface ScopeRules {
   readonly maxRepeatedSegments: number;
   /** Lower-case host names of the seeds (same-host). */
   readonly seedHosts: ReadonlySet<string>;
-  /** Registrable domains of the seeds, or the host for IPs/localhost (same-domain). */
+  /** Registrable domains of the seeds, or the host for IPs/localhost (same-domain only; empty otherwise). */
   readonly seedDomains: ReadonlySet<string>;
   /** `scheme://host[:port]` of the seeds, default ports omitted (same-origin). */
   readonly seedOrigins: ReadonlySet<string>;
@@ -51,7 +51,19 @@ const REJECT: { [R in ScopeReason]: ScopeResult } = {
  * hosts without a public suffix (`localhost`) are their own domain.
  */
 export function registrableDomain(host: string): string {
-  return getDomain(host, { allowPrivateDomains: true }) ?? host;
+  return publicSuffixes().getDomain(host, { allowPrivateDomains: true }) ?? host;
+}
+
+let tldts: typeof import('tldts') | undefined;
+
+/**
+ * tldts, loaded on first use: its public suffix list costs each process that
+ * loads it ~5 MB of RSS (main process and every parser worker), and only the
+ * `same-domain` scope needs it.
+ */
+function publicSuffixes(): typeof import('tldts') {
+  tldts ??= createRequire(import.meta.url)('tldts') as typeof import('tldts');
+  return tldts;
 }
 
 /**
@@ -74,7 +86,7 @@ export function createScopeRules(seeds: readonly string[], scope: ScopeConfig): 
       throw new ConfigError(`seeds[${i}]`, `expected an http(s) URL, got ${JSON.stringify(seed)}`);
     }
     seedHosts.add(u.hostname);
-    seedDomains.add(registrableDomain(u.hostname));
+    if (scope.mode === 'same-domain') seedDomains.add(registrableDomain(u.hostname));
     seedOrigins.add(`${u.protocol}//${u.host}`);
   });
   return {

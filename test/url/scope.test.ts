@@ -1,4 +1,5 @@
 import { describe, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { scopeSchema } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/core/errors.js';
@@ -177,4 +178,21 @@ describe('helpers', () => {
     assert.equal(hasRepeatedSegment('/a/a/a/a', 3), true);
     assert.equal(hasRepeatedSegment('/', 3), false);
   });
+});
+
+describe('the public suffix list is loaded only for same-domain scope', () => {
+  // In a fresh process, so no other test has loaded it already.
+  const loadsTldts = (mode: string): boolean => {
+    const scopeUrl = new URL('../../src/url/scope.js', import.meta.url).href;
+    const script = `
+      import { createRequire } from 'node:module';
+      const { createScopeRules, checkScope } = await import(${JSON.stringify(scopeUrl)});
+      const rules = createScopeRules(['https://www.example.co.uk/'], { mode: ${JSON.stringify(mode)}, include: [], exclude: [], maxDepth: 5, maxUrlLength: 2000, maxRepeatedSegments: 3 });
+      checkScope('https://shop.example.co.uk/a', 1, rules);
+      const cache = createRequire(import.meta.url).cache;
+      console.log(Object.keys(cache).some((file) => file.includes('tldts')));`;
+    return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim() === 'true';
+  };
+  test('same-host: not loaded', () => assert.equal(loadsTldts('same-host'), false));
+  test('same-domain: loaded', () => assert.equal(loadsTldts('same-domain'), true));
 });
