@@ -3,11 +3,13 @@
  * use, minus one for the main process, minimum 1.
  *
  * Why minus one: the main process is a full-time CPU consumer of its own. It
- * runs every fetch (got, sockets), sends each body to a worker and receives
- * its record, writes the store and dedups links; in the 10,000-page benchmark
- * that is ~1.5 CPU ms per page against ~1 ms of parsing in a worker, so with
- * one worker per core the workers sat idle most of the time while competing
- * with the main process for its core (docs/performance.md). Extraction that is
+ * runs every fetch (got, sockets), sends bodies to the workers and receives
+ * their records, writes the store and dedups links: ~0.9 CPU ms per page in
+ * the 10,000-page benchmark, against ~1 ms in a worker. On 2 cores a second
+ * worker still adds 12–22% pages/s now that workers take pages in batches
+ * (806 / 814 vs 658 / 720), but each worker process costs ~85 MB of RSS and
+ * the tree then passes 360 MB; one worker per core left both workers idle
+ * much of the time before batching (docs/performance.md). Extraction that is
  * much heavier than the built-ins (large cheerio rule sets, a slow custom
  * extractor) can use every core: `skein bench` measures that for a site, and
  * `parser.workers` sets it.
