@@ -90,8 +90,6 @@ export function parseSegmentFileName(name: string): number | undefined {
 
 export class SegmentLog<T> {
   readonly dir: string;
-  /** The highest segment number present when the log was opened. */
-  readonly lastSeqAtOpen: number;
   readonly #options: SegmentLogOptions<T>;
   #lastSeq: number;
   #tail: Promise<unknown> = Promise.resolve();
@@ -100,7 +98,6 @@ export class SegmentLog<T> {
   /** Use `SegmentLog.open`. */
   constructor(dir: string, lastSeq: number, options: SegmentLogOptions<T> = {}) {
     this.dir = dir;
-    this.lastSeqAtOpen = lastSeq;
     this.#lastSeq = lastSeq;
     this.#options = options;
   }
