@@ -40,7 +40,7 @@ export interface ParsePoolStats {
   queued: number;
   tasksDone: number;
   crashes: number;
-  /** Tasks whose worker was killed for passing taskTimeoutMs (each attempt counts). */
+  /** Workers killed for passing taskTimeoutMs: each run of a batch or of a lone page counts. */
   timeouts?: number;
   /** Workers replaced by recycling (recycleAfterTasks / recycleAboveRssMb). */
   recycled?: number;
@@ -51,7 +51,7 @@ export interface ParsePoolStats {
 export interface ParsePool {
   /** Parses one page in a worker. Rejects with ParseError / WorkerCrashedError. */
   parse(input: ParseInput): Promise<ParsedPage>;
-  /** Tasks waiting or running; the crawler pauses fetching above parser.maxQueue. */
+  /** Pages waiting or being parsed; the crawler pauses fetching above parser.maxQueue. */
   readonly backlog: number;
   /** Resolves when the backlog is below parser.maxQueue (at once if it already is). */
   waitForCapacity?(): Promise<void>;

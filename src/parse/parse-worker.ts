@@ -14,8 +14,8 @@
  *   cross the boundary as plain data (workerpool would JSON-serialise an
  *   Error, and a non-serialisable `cause` could kill the worker).
  *
- * Every result carries the worker's memory use, so the pool can recycle a
- * worker that grows (`recycleAboveRssMb`).
+ * When `init` asks for it, every result carries the worker's memory use, so
+ * the pool can recycle a worker that grows (`recycleAboveRssMb`).
  */
 import { getHeapStatistics } from 'node:v8';
 import { isMainThread, threadId } from 'node:worker_threads';

@@ -7,9 +7,15 @@
  *   task a worker sat idle from sending a result until the main process,
  *   busy with its sockets, got round to reading it and sending the next page
  *   (a third of the time in the benchmark); a batch pays that round trip once.
- *   An idle pool sends a lone page at once.
+ *   An idle pool sends a lone page at once, and so does a pool that has not
+ *   yet parsed a page or whose pages are slow: a batch is sized so that it
+ *   should take at most a quarter of `taskTimeoutMs` at the recent parse
+ *   time per page (`batchLimit`).
  * - Timeout: a task's clock starts when it is handed to an idle, initialised
- *   worker; at `taskTimeoutMs` that worker is killed on the spot.
+ *   worker; at `taskTimeoutMs` that worker is killed on the spot. The clock
+ *   covers the whole task, so a batch that overruns (a page much slower than
+ *   the ones before it) is rerun page by page, below, each page with the
+ *   full clock: a page only ever fails on its own time.
  * - Crash (exit, signal, OOM) or timeout: the page is retried once, pinned to
  *   the freshly started replacement worker; a second failure rejects with
  *   WorkerCrashedError (reason worker-crashed) or ParseError ERR_PARSE_TIMEOUT
@@ -49,10 +55,20 @@ interface Task {
 
 /**
  * Most pages per task. A/B in the 10,000-page benchmark (process mode, one
- * worker): see docs/performance.md. Larger batches only delay the first
- * result of each batch.
+ * worker; docs/performance.md): 8 beat 4 and 16. Larger batches delay the
+ * first result of each batch and cost more to rerun when one overruns.
  */
 export const MAX_BATCH_PAGES = 8;
+
+/**
+ * How many pages may share a task when recent pages took `parseMs` each:
+ * enough to fill a quarter of the task timeout, 1 to `MAX_BATCH_PAGES`;
+ * undefined (nothing parsed yet) is 1.
+ */
+export function batchLimit(parseMs: number | undefined, taskTimeoutMs: number): number {
+  if (parseMs === undefined) return 1;
+  return Math.max(1, Math.min(MAX_BATCH_PAGES, Math.floor(taskTimeoutMs / 4 / Math.max(parseMs, 0.01))));
+}
 
 /** Workers that fail to start this many times in a row stop the pool. */
 const MAX_START_FAILURES = 3;
@@ -71,6 +87,8 @@ export class WorkerParsePool implements ParsePool {
   private timeouts = 0;
   private recycled = 0;
   private batches = 0;
+  /** Recent parse time per page (ms), rising at once with a slow page and falling slowly; undefined until a page is parsed. */
+  private parseMs: number | undefined;
   private startFailures = 0;
   private failure: Error | undefined;
   private closed = false;
@@ -206,7 +224,8 @@ export class WorkerParsePool implements ParsePool {
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
       if (slot.state !== 'idle') continue;
-      this.run(slot, this.takeBatch(Math.min(Math.ceil(this.queue.length / idle), this.pagesBeforeRecycling(slot))));
+      const size = Math.min(Math.ceil(this.queue.length / idle), this.pagesBeforeRecycling(slot), batchLimit(this.parseMs, this.options.taskTimeoutMs));
+      this.run(slot, this.takeBatch(size));
       idle--;
     }
   }
@@ -217,13 +236,16 @@ export class WorkerParsePool implements ParsePool {
     return recycleAfterTasks === undefined ? MAX_BATCH_PAGES : Math.max(1, recycleAfterTasks - slot.tasksDone);
   }
 
-  /** The next task from the queue, with up to `size - 1` more that may share its batch. */
+  /**
+   * The next task from the queue, with up to `size - 1` more. Pages sent back
+   * from a failed batch sit at the front of the queue and go one at a time
+   * (retries never wait in the queue: they go straight to a fresh worker).
+   */
   private takeBatch(size: number): Task[] {
     const first = this.queue.shift()!;
-    if (first.solo || first.attempt > 0) return [first];
+    if (first.solo) return [first];
     const batch = [first];
-    const limit = Math.min(size, MAX_BATCH_PAGES);
-    while (batch.length < limit && this.queue.length > 0 && !this.queue[0]!.solo && this.queue[0]!.attempt === 0) batch.push(this.queue.shift()!);
+    while (batch.length < size && this.queue.length > 0) batch.push(this.queue.shift()!);
     return batch;
   }
 
@@ -249,6 +271,7 @@ export class WorkerParsePool implements ParsePool {
         slot.memoryMb = outcome.memoryMb;
         batch.forEach((task, i) => {
           const result = outcome.results[i];
+          if (result?.ok) this.noteParseMs(result.page.parseMs);
           if (result?.ok) task.resolve(result.page);
           else task.reject(new ParseError(result?.code ?? 'ERR_PARSE', result?.message ?? 'the parser worker returned no result for this page'));
         });
@@ -280,6 +303,7 @@ export class WorkerParsePool implements ParsePool {
       for (const task of batch) task.solo = true;
       this.queue.unshift(...batch);
       this.spawn();
+      this.pump(); // another idle worker may take them now
       return;
     }
     const task = batch[0]!;
@@ -295,6 +319,10 @@ export class WorkerParsePool implements ParsePool {
     } else {
       task.reject(new WorkerCrashedError(`the parser worker crashed twice on ${url}: ${detail}`, { retryable: false }));
     }
+  }
+
+  private noteParseMs(ms: number): void {
+    this.parseMs = this.parseMs === undefined ? ms : Math.max(ms, 0.8 * this.parseMs + 0.2 * ms);
   }
 
   private afterTask(slot: WorkerSlot): void {

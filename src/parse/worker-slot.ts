@@ -77,7 +77,7 @@ export function workerProcessExecArgv(workerHeapMb: number, extra: readonly stri
 
 export class WorkerSlot {
   state: SlotState = 'starting';
-  /** Tasks this worker has finished (ok or failed page). */
+  /** Pages this worker has finished (ok or failed). */
   tasksDone = 0;
   /** Memory reported with the last result, MiB. */
   memoryMb = 0;

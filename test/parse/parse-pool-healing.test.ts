@@ -20,7 +20,7 @@ function page(path: string, log?: string) {
 }
 
 describe('process mode: a crashing worker', () => {
-  test('a batch that crashes goes back page by page: the crashing page runs alone twice, then is rejected; the others parse; the pool keeps its size', async () => {
+  test('the page is retried once on a fresh worker, then rejected; other pages parse; the pool keeps its size', async () => {
     const parser = pool('process');
     const log = extractorLog();
     try {
@@ -34,13 +34,11 @@ describe('process mode: a crashing worker', () => {
         return true;
       });
       const calls = log.entries();
-      // All seven pages were queued before a worker was up, so the first worker took them as one
-      // batch: the crash there, then the page alone, then its one retry alone.
-      assert.equal(calls.length, 3, 'the batch run, then alone, then exactly one retry');
-      assert.equal(new Set(calls.map((call) => call.pid)).size, 3, 'each run on another worker');
+      assert.equal(calls.length, 2, 'exactly one retry');
+      assert.notEqual(calls[0]!.pid, calls[1]!.pid, 'the retry ran on another worker');
       for (const other of await Promise.all(others)) assert.equal(other.fields?.h1Count, 1);
       const stats = parser.stats();
-      assert.equal(stats.crashes, 3);
+      assert.equal(stats.crashes, 2);
       assert.equal(stats.workers, 2);
       await waitFor('crashed workers to be gone', () => calls.every((call) => !isAlive(call.pid)), 2_000);
       const after = await Promise.all([parser.parse(page('/after/1')), parser.parse(page('/after/2'))]);
@@ -70,17 +68,16 @@ describe('process mode: a hanging worker', () => {
       });
       const rejectedAt = Date.now();
       const calls = log.entries();
-      assert.equal(calls.length, 3, 'the batch run, then alone, then exactly one retry');
-      assert.equal(new Set(calls.map((call) => call.pid)).size, 3);
-      // Each run started only after the previous one's full timeout, and the last was given
-      // up within 2 × taskTimeoutMs of starting (the kill is immediate).
+      assert.equal(calls.length, 2, 'exactly one retry');
+      assert.notEqual(calls[0]!.pid, calls[1]!.pid);
+      // The retry started only after the first attempt's full timeout, and was
+      // given up within 2 × taskTimeoutMs of starting (the kill is immediate).
       assert.ok(calls[1]!.at - calls[0]!.at >= TASK_TIMEOUT_MS - 50);
-      assert.ok(calls[2]!.at - calls[1]!.at >= TASK_TIMEOUT_MS - 50);
-      const secondRunMs = rejectedAt - calls[2]!.at;
+      const secondRunMs = rejectedAt - calls[1]!.at;
       assert.ok(secondRunMs >= TASK_TIMEOUT_MS - 50 && secondRunMs < 2 * TASK_TIMEOUT_MS, `second attempt lasted ${secondRunMs} ms`);
       await waitFor('hung workers to be killed', () => calls.every((call) => !isAlive(call.pid)), TASK_TIMEOUT_MS);
       for (const other of await Promise.all(others)) assert.equal(other.fields?.h1Count, 1);
-      assert.equal(parser.stats().timeouts, 3);
+      assert.equal(parser.stats().timeouts, 2);
       assert.equal(parser.stats().workers, 2);
     } finally {
       log.dispose();
@@ -112,16 +109,65 @@ describe('thread mode heals too', () => {
       await assert.rejects(crash, WorkerCrashedError);
       await assert.rejects(hang, { code: 'ERR_PARSE_TIMEOUT' });
       const calls = log.entries();
-      // Both were queued before a worker was up: one batch, in which the crash killed the thread
-      // before the hang ran; then each alone, twice.
-      assert.equal(calls.filter((c) => c.path === '/crash').length, 3);
+      assert.equal(calls.filter((c) => c.path === '/crash').length, 2);
       assert.equal(calls.filter((c) => c.path === '/hang').length, 2);
       assert.equal((await parser.parse(page('/fine'))).fields?.h1Count, 1);
-      assert.deepEqual([parser.stats().workers, parser.stats().crashes, parser.stats().timeouts], [2, 3, 2]);
+      assert.deepEqual([parser.stats().workers, parser.stats().crashes, parser.stats().timeouts], [2, 2, 2]);
     } finally {
       log.dispose();
       await parser.close();
     }
+  });
+});
+
+describe('process mode: a batch that crashes or hangs', () => {
+  for (const [kind, expected] of [['crash', 'ERR_WORKER_CRASHED'], ['hang', 'ERR_PARSE_TIMEOUT']] as const) {
+    test(`${kind} in the middle of a batch: every page runs again alone; only the bad one fails, after two solo runs`, async () => {
+      const parser = pool('process', { workers: 1 });
+      const log = extractorLog();
+      try {
+        await parser.parse(page('/warm-up')); // the pool batches only once it has a parse time
+        // /ok/0 goes at once, alone; the rest queue behind it and leave as one batch of four.
+        const paths = ['/ok/0', '/ok/1', `/${kind}`, '/ok/3', '/ok/4'];
+        const settled = await Promise.allSettled(paths.map((path) => parser.parse(page(path, log.file))));
+        assert.deepEqual(settled.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code: string }).code)), ['ok', 'ok', expected, 'ok', 'ok']);
+        const runs = (path: string) => log.entries().filter((entry) => entry.path === path).length;
+        // In the batch (the page before the bad one ran, the ones after it did not), then alone.
+        assert.deepEqual(paths.map(runs), [1, 2, 3, 1, 1]);
+        const stats = parser.stats();
+        assert.equal(kind === 'crash' ? stats.crashes : stats.timeouts, 3);
+        assert.equal(stats.batches, 1 + 1 + 1 + 4 + 1); // warm-up, /ok/0, the batch, four solo runs, one retry
+        assert.equal(stats.workers, 1);
+      } finally {
+        log.dispose();
+        await parser.close();
+      }
+    });
+  }
+
+  test('slow pages are not batched past a quarter of the timeout, so none times out', async () => {
+    const parser = pool('process', { workers: 1, taskTimeoutMs: 2_000 });
+    try {
+      // 300 ms a page: 2,000 / 4 / 300 < 2, so after the first page every batch holds one page.
+      const pages = await Promise.all(Array.from({ length: 5 }, (_, i) => parser.parse(page(`/slow/${i}`))));
+      assert.equal(pages.length, 5);
+      assert.deepEqual([parser.stats().timeouts, parser.stats().batches], [0, 5]);
+    } finally {
+      await parser.close();
+    }
+  });
+
+  test('close() while a batch runs rejects every page of it with ERR_POOL_CLOSED', async () => {
+    const parser = pool('process', { workers: 1, taskTimeoutMs: 20_000 });
+    await parser.parse(page('/warm-up'));
+    const pending = Promise.allSettled(Array.from({ length: 4 }, (_, i) => parser.parse(page(`/slow/${i}`))));
+    await waitFor('the batch to start', () => parser.stats().busy === 1, 5_000);
+    await parser.close();
+    for (const result of await pending) {
+      assert.equal(result.status, 'rejected');
+      assert.equal((result.reason as ParseError).code, 'ERR_POOL_CLOSED');
+    }
+    assert.equal(parser.backlog, 0);
   });
 });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ConfigError, ParseError } from '../../src/core/errors.js';
 import type { ParsedPage } from '../../src/core/types.js';
 import { createParsePool } from '../../src/parse/parse-pool.js';
+import { batchLimit, MAX_BATCH_PAGES } from '../../src/parse/worker-parse-pool.js';
 import type { ParsePool, ParserMode } from '../../src/parse/parse-types.js';
 import { htmlInput, testRules } from '../helpers/parse-rules.js';
 import { NO_DEFAULT_EXTRACTOR, TEST_EXTRACTOR } from '../helpers/parse-pool-helpers.js';
@@ -107,21 +108,35 @@ describe('parse pool: backpressure and lifecycle', () => {
     test(`${mode}: queued pages travel in batches of up to 8; a page that throws fails alone, in order`, async () => {
       const pool = createParsePool({ mode, workers: 1, rules: testRules({ extract: { module: TEST_EXTRACTOR } }), taskTimeoutMs: 20_000, workerHeapMb: 128, maxQueue: 32 });
       try {
-        // Queued before the worker is up: 20 pages make batches of 8, 8 and 4.
+        // Before any page is parsed the pool sends one page at a time; then 19 queued pages make
+        // batches of 8, 8 and 3.
         const tasks = Array.from({ length: 20 }, (_, i) =>
           pool.parse(htmlInput(`<title>${i}</title><h1>x</h1>`, { url: `https://example.com/${i === 5 ? 'throw' : 'p'}/${i}` })));
         const settled = await Promise.allSettled(tasks);
         const titles = settled.map((result) => (result.status === 'fulfilled' ? result.value.title : (result.reason as ParseError).code));
         assert.deepEqual(titles, Array.from({ length: 20 }, (_, i) => (i === 5 ? 'ERR_EXTRACTOR' : String(i))));
-        assert.deepEqual([pool.stats().batches, pool.stats().tasksDone, pool.stats().crashes], [3, 20, 0]);
+        assert.deepEqual([pool.stats().batches, pool.stats().tasksDone, pool.stats().crashes], [4, 20, 0]);
         // An idle pool sends a lone page at once, in a batch of its own.
         assert.equal((await pool.parse(htmlInput('<title>late</title>'))).title, 'late');
-        assert.equal(pool.stats().batches, 4);
+        assert.equal(pool.stats().batches, 5);
       } finally {
         await pool.close();
       }
     });
   }
+
+  test('batchLimit: one page until a parse time is known, then as many as fill a quarter of the timeout, at most 8', () => {
+    const cases: Array<[number | undefined, number, number]> = [
+      [undefined, 30_000, 1],
+      [1, 30_000, MAX_BATCH_PAGES],
+      [1_000, 30_000, 7],
+      [3_750, 30_000, 2],
+      [10_000, 30_000, 1],
+      [300, 1_000, 1],
+      [0, 1_000, MAX_BATCH_PAGES],
+    ];
+    for (const [parseMs, timeoutMs, expected] of cases) assert.equal(batchLimit(parseMs, timeoutMs), expected, `${parseMs} ms a page, ${timeoutMs} ms timeout`);
+  });
 
   test('close() rejects pending pages and later calls with ERR_POOL_CLOSED', async () => {
     const pool = createParsePool({ mode: 'thread', workers: 1, rules: testRules(), taskTimeoutMs: 20_000, workerHeapMb: 128, maxQueue: 2 });
