@@ -7,8 +7,8 @@
  * flush keeps its batch so the next flush commits it first. The log is
  * opened on first use. Shared by the page store and the frontier journal.
  */
-import { SEGMENT_VERSION, SegmentLog, type SegmentLogOptions } from './segment-log.js';
-import { SegmentWriter } from './segment-writer.js';
+import { SegmentLog, segmentWriter, type SegmentLogOptions } from './segment-log.js';
+import type { SegmentWriter } from './segment-writer.js';
 
 export class BatchedLog<T> {
   readonly #dir: string;
@@ -34,12 +34,8 @@ export class BatchedLog<T> {
 
   /** Adds one item to the open batch. Throws (adding nothing) for an item JSON cannot write. */
   add(item: T): void {
-    this.#open ??= new SegmentWriter<T>({
-      version: SEGMENT_VERSION,
-      keyOf: this.#options.keyOf,
-      // The log is opened when the batch's first chunk is written.
-      createTemp: async () => (await this.ready()).createTemp(),
-    });
+    // The log is opened when the batch's first chunk is written.
+    this.#open ??= segmentWriter(this.#options, async () => (await this.ready()).createTemp());
     this.#open.add(item);
   }
 
@@ -50,20 +46,37 @@ export class BatchedLog<T> {
    * committed: a write barrier for state this batch depends on.
    */
   flush(before?: () => Promise<void>): Promise<void> {
+    return this.#flush(before).then(() => undefined);
+  }
+
+  /**
+   * Gives up on what is not committed (after a flush that failed for good, at
+   * close): closes the open temp files, leaving them for the next clean-up.
+   */
+  async abandon(): Promise<void> {
+    const writers = [...this.#sealed.splice(0), ...(this.#open ? [this.#open] : [])];
+    this.#open = undefined;
+    await Promise.all(writers.map((writer) => writer.abandon()));
+  }
+
+  /** `flush`, resolving with the number of the newest segment right after it (read inside the serialised run). */
+  #flush(before?: () => Promise<void>): Promise<number> {
     if (this.#open && this.#open.count > 0) this.#sealed.push(this.#open);
     this.#open = undefined;
     // This flush commits up to its own batch (older ones a failed flush left come first).
     const last = this.#sealed.at(-1);
     const run = this.#tail.then(async () => {
-      if (!last || !this.#sealed.includes(last)) return;
-      if (before) await before();
-      const log = await this.ready();
-      for (;;) {
-        const writer = this.#sealed[0]!;
-        await log.commit(writer);
-        this.#sealed.shift();
-        if (writer === last) return;
+      if (last && this.#sealed.includes(last)) {
+        if (before) await before();
+        const log = await this.ready();
+        for (;;) {
+          const writer = this.#sealed[0]!;
+          await log.commit(writer);
+          this.#sealed.shift();
+          if (writer === last) break;
+        }
       }
+      return (await this.ready()).lastSeq;
     });
     this.#tail = run.catch(() => undefined);
     return run;
@@ -75,14 +88,12 @@ export class BatchedLog<T> {
    * items added during the iteration are not yielded.
    */
   iterate(before?: () => Promise<void>): AsyncIterable<T> {
-    const flushed = this.flush(before).then(async () => {
-      const log = await this.ready();
-      return { log, upToSeq: log.lastSeq };
-    });
+    const flushed = this.#flush(before);
     flushed.catch(() => undefined); // reported when iterated
+    const ready = () => this.ready();
     return (async function* () {
-      const { log, upToSeq } = await flushed;
-      yield* log.read({ upToSeq });
+      const upToSeq = await flushed;
+      yield* (await ready()).read({ upToSeq });
     })();
   }
 

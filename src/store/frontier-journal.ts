@@ -65,9 +65,14 @@ export class FrontierJournal {
     return this.#log.iterate();
   }
 
-  /** Flushes what is buffered. */
-  close(): Promise<void> {
-    return this.#log.flush();
+  /** Flushes what is buffered; when that fails, gives it up (see `BatchedLog.abandon`). */
+  async close(): Promise<void> {
+    try {
+      await this.#log.flush();
+    } catch (error) {
+      await this.#log.abandon();
+      throw error;
+    }
   }
 }
 

@@ -106,9 +106,18 @@ export class LowdbPageStore implements PageStore {
     return this.#log.iterate(this.#flushFirst);
   }
 
-  /** Flushes what is buffered; later `put` calls throw. Reading still works. */
+  /**
+   * Flushes what is buffered; later `put` calls throw. Reading still works.
+   * When that last flush fails, the unflushed pages are given up (their temp
+   * file is closed and left for the next clean-up; resume fetches them again).
+   */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.flush();
+    try {
+      await this.flush();
+    } catch (error) {
+      await this.#log.abandon();
+      throw error;
+    }
   }
 }

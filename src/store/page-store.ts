@@ -1,13 +1,18 @@
 /**
  * The store seam: where page records go. Records are keyed by normalised URL;
- * a key is stored at most once. `put` only buffers; the crawler decides when
- * to `flush` (after the frontier flushed, so discovered links are durable
- * before the page that found them). One contract suite for every store.
+ * a key is stored at most once. `put` adds to the open batch (the lowdb store
+ * already writes it to a temp file); the crawler decides when to `flush` it
+ * into a durable segment (after the frontier flushed, so discovered links are
+ * durable before the page that found them). One contract suite for every store.
  */
 import type { PageRecord } from '../core/types.js';
 
 export interface PageStore {
-  /** Buffers a record. A key already stored or buffered is ignored (returns false). */
+  /**
+   * Adds a record to the open batch. A key already stored or buffered is
+   * ignored (returns false). Throws `StoreError` `ERR_STORE_RECORD`, storing
+   * nothing, for a record that cannot be stored as JSON (a BigInt, a cycle).
+   */
   put(record: PageRecord): boolean;
   /** Records buffered and not yet on disk. */
   readonly pending: number;
@@ -16,7 +21,7 @@ export interface PageStore {
   /** Writes the buffered records as one atomic batch. */
   flush(): Promise<void>;
   has(key: string): boolean;
-  /** Every stored record, in write order, streamed from disk. */
+  /** Every stored record, in write order, streamed from disk; what is buffered is flushed first (so this may fail like `flush`). */
   iterate(): AsyncIterable<PageRecord>;
   close(): Promise<void>;
 }

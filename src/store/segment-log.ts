@@ -18,7 +18,9 @@
  * Crash safety: a writer's temp file (`.open-<uuid>.json.tmp`) is renamed
  * into place once complete, so after a kill a segment is either complete or
  * absent. Leftover temp files are ignored, and removed before this log first
- * writes. A segment that is not valid JSON or not a segment (someone edited
+ * writes: one writing process per directory (a second one's clean-up would
+ * remove the first one's open temp file, which its next commit reports as
+ * `ERR_STORE_CONFLICT`). A segment that is not valid JSON or not a segment (someone edited
  * it, a disk fault) raises a `StoreError` (`ERR_STORE_CORRUPT`) naming the
  * file; it is never overwritten or deleted, and new segments are numbered
  * after the highest number present.
@@ -37,7 +39,7 @@ import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { StoreError } from '../core/errors.js';
 import { keysSidecarPath, readKeysSidecar, writeKeysSidecar } from './keys-sidecar.js';
-import { SegmentWriter } from './segment-writer.js';
+import { SegmentWriter, type SegmentWriterOptions } from './segment-writer.js';
 
 /** The format version written into every segment. */
 export const SEGMENT_VERSION = 1;
@@ -86,6 +88,11 @@ export function parseSegmentFileName(name: string): number | undefined {
   const seq = Number(match[1]);
   // Exactly one spelling per number: "0000007.json" is not segment 7.
   return seq > 0 && segmentFileName(seq) === name ? seq : undefined;
+}
+
+/** A writer for a segment of a log with these options; `createTemp` creates its temp file (see `SegmentLog.createTemp`). */
+export function segmentWriter<T>(options: SegmentLogOptions<T>, createTemp: SegmentWriterOptions<T>['createTemp']): SegmentWriter<T> {
+  return new SegmentWriter<T>({ version: SEGMENT_VERSION, keyOf: options.keyOf, createTemp });
 }
 
 export class SegmentLog<T> {
@@ -148,7 +155,7 @@ export class SegmentLog<T> {
 
   /** A writer for a new segment: its items go to a temp file as they are added; `commit` makes it a segment. */
   openSegment(): SegmentWriter<T> {
-    return new SegmentWriter<T>({ version: SEGMENT_VERSION, keyOf: this.#options.keyOf, createTemp: () => this.createTemp() });
+    return segmentWriter(this.#options, () => this.createTemp());
   }
 
   /**
@@ -222,7 +229,15 @@ export class SegmentLog<T> {
       }
       // A sidecar left by a segment moved aside must not describe the new one.
       if (this.#options.keyOf) await unlink(keysSidecarPath(file)).catch(ignoreMissing);
-      await writer.moveTo(file);
+      await writer.moveTo(file).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        throw new StoreError(
+          'ERR_STORE_CONFLICT',
+          `the temp file of ${file} was removed while this process was writing ${this.dir}; is another skein process using the same crawl? ` +
+            'Stop it, then run again (the pages of this batch are fetched again on resume).',
+          { cause: error },
+        );
+      });
     } catch (error) {
       if (error instanceof StoreError) throw error;
       throw new StoreError('ERR_STORE_WRITE', `could not write ${file}: ${messageOf(error)}`, {

@@ -107,6 +107,21 @@ export class SegmentWriter<T> {
     }
   }
 
+  /**
+   * Gives up on this segment after a failure that will not be retried (the
+   * store is being closed): closes the temp file, which stays on disk for the
+   * next writer's clean-up. Its items are lost, like a buffer at a kill.
+   */
+  async abandon(): Promise<void> {
+    this.#ended = true;
+    await this.#writes; // a write in progress ends (or fails) first
+    this.#unwritten.length = 0;
+    if (this.#temp && !this.#closed) {
+      this.#closed = true;
+      await this.#temp.handle.close().catch(() => undefined);
+    }
+  }
+
   /** Renames the finished temp file to `file`. */
   async moveTo(file: string): Promise<void> {
     if (!this.#temp || !this.#closed) throw new Error('segment writer: moveTo before finish');

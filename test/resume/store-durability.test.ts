@@ -62,6 +62,30 @@ describe('flush barrier (flushFirst)', () => {
     assert.deepEqual(await keysOf(dir), ['/a']);
   });
 
+  test('after a failed flush, the next one runs its own barrier and commits both batches once, in order', async () => {
+    const dir = await newDir();
+    const barriers: string[] = [];
+    let fail = true;
+    const store = await LowdbPageStore.open(dir, {
+      flushFirst: async () => {
+        barriers.push(fail ? 'failed' : 'ok');
+        if (fail) throw new Error('journal disk full');
+      },
+    });
+    store.put(pageRecord(url('/a')));
+    await assert.rejects(store.flush(), /journal disk full/);
+    store.put(pageRecord(url('/b')));
+    fail = false;
+    // A flush called while another runs waits for it and commits nothing twice.
+    await Promise.all([store.flush(), store.flush()]);
+    assert.deepEqual(barriers, ['failed', 'ok']);
+    assert.equal(store.pending, 0);
+    const order: string[] = [];
+    for await (const record of (await LowdbPageStore.open(dir)).iterate()) order.push(record.key);
+    assert.deepEqual(order, [url('/a'), url('/b')]);
+    assert.deepEqual((await readdir(dir)).filter((n) => /^\d+\.json$/.test(n)).sort(), ['000001.json', '000002.json']);
+  });
+
   test('wired to the journal: whenever a page is on disk, the links it found are too', async () => {
     const root = await newDir();
     const journal = new FrontierJournal(path.join(root, 'frontier'));

@@ -115,14 +115,16 @@ describe('LowdbPageStore on disk', () => {
     const store = await LowdbPageStore.open(dir);
     store.put(pageRecord('https://example.com/1'));
     await store.close();
-    // What a kill between lowdb's temp write and its rename leaves behind.
+    // What a kill leaves behind: an open batch's temp file, and (older versions) lowdb's temp file.
     const temp = path.join(dir, '.000002.json.tmp');
     await writeFile(temp, '{"version":1,"items":[{"key":"https://example.com/half');
+    await writeFile(path.join(dir, '.open-0f0e0d0c-0000-4000-8000-000000000000.json.tmp'), '{"version":1,"items":[\n{"key":"https://example.com/open"');
 
     const again = await LowdbPageStore.open(dir);
     assert.equal(again.size, 1);
     assert.equal(again.has('https://example.com/half'), false);
     assert.ok((await readdir(dir)).includes('.000002.json.tmp'), 'opening alone does not delete anything');
+    assert.equal(again.has('https://example.com/open'), false);
     again.put(pageRecord('https://example.com/2'));
     await again.flush();
     assert.deepEqual(await readdir(dir).then((names) => names.sort()), ['000001.json', '000001.keys.json', '000002.json', '000002.keys.json']);

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import type { StoreError } from '../../src/core/errors.js';
 import { SegmentLog } from '../../src/store/segment-log.js';
 import { CHUNK_CHARS, SegmentWriter } from '../../src/store/segment-writer.js';
 import { tempDirs } from '../helpers/crawl-helpers.js';
@@ -77,21 +78,61 @@ describe('SegmentWriter', () => {
     assert.deepEqual(JSON.parse(await readFile(path.join(dir, '000001.json'), 'utf8')), { version: 1, items: [{ ok: 1 }] });
   });
 
-  test('failed writes are retried by the next finish at the same offset; nothing is lost or doubled', async () => {
+  test('failed and short writes are retried at the right offset; nothing is lost or doubled', async () => {
     const dir = await newDir();
     const file = path.join(dir, 'temp');
+    // The first write goes through, the next ones fail ("disk full") until `diskFull` is cleared,
+    // and every write that goes through writes only a third of what it was given.
+    let writes = 0;
     let diskFull = true;
     const writer = new SegmentWriter<{ id: number; text: string }>({
       version: 1,
-      createTemp: async () => ({ path: file, handle: failingWhile(await open(file, 'wx'), () => diskFull) }),
+      createTemp: async () => ({ path: file, handle: flakyHandle(await open(file, 'wx'), () => ++writes > 1 && diskFull) }),
     });
-    const items = Array.from({ length: 5 }, (_, id) => ({ id, text: 'z'.repeat(CHUNK_CHARS / 2) }));
+    const items = Array.from({ length: 6 }, (_, id) => ({ id, text: `${'z'.repeat(CHUNK_CHARS / 2)}${id}` }));
     for (const item of items) writer.add(item);
     await assert.rejects(writer.finish(), /disk full/);
+    assert.ok((await stat(file)).size > 0, 'the first write reached the file');
     diskFull = false;
     await writer.finish();
     await writer.moveTo(path.join(dir, '000001.json'));
     assert.deepEqual(JSON.parse(await readFile(path.join(dir, '000001.json'), 'utf8')), { version: 1, items });
+  });
+
+  test('a temp file removed by another writer of the directory is reported as a conflict', async () => {
+    const dir = await newDir();
+    const log = await SegmentLog.open<{ text: string }>(dir);
+    const writer = log.openSegment();
+    writer.add({ text: 'x'.repeat(CHUNK_CHARS) });
+    await waitFor('the temp file', async () => (await readdir(dir).catch(() => [])).some((n) => n.startsWith('.open-')), 5_000);
+    // A second writer's clean-up, before its first temp file, removes temp files it did not make.
+    const other = await (await SegmentLog.open<{ text: string }>(dir)).createTemp();
+    await other.handle.close();
+    await assert.rejects(log.commit(writer), (error: unknown) => {
+      assert.equal((error as StoreError).code, 'ERR_STORE_CONFLICT');
+      assert.match((error as Error).message, /temp file of .*000001\.json was removed.*another skein process/);
+      return true;
+    });
+  });
+
+  test('abandon after failed writes closes the temp file and keeps it for the next clean-up', async () => {
+    const dir = await newDir();
+    const file = path.join(dir, '.open-abandoned.json.tmp');
+    let closed = 0;
+    const writer = new SegmentWriter<{ text: string }>({
+      version: 1,
+      createTemp: async () => {
+        const handle = flakyHandle(await open(file, 'wx'), () => true);
+        return { path: file, handle: new Proxy(handle, { get: (target, prop) => (prop === 'close' ? () => (closed++, target.close()) : Reflect.get(target, prop)) }) };
+      },
+    });
+    writer.add({ text: 'y'.repeat(CHUNK_CHARS) });
+    await assert.rejects(writer.finish(), /disk full/);
+    assert.equal(closed, 0);
+    await writer.abandon();
+    assert.equal(closed, 1);
+    assert.ok((await readdir(dir)).includes('.open-abandoned.json.tmp'));
+    assert.throws(() => writer.add({ text: 'late' }));
   });
 
   test('a writer with no items writes no file', async () => {
@@ -102,12 +143,13 @@ describe('SegmentWriter', () => {
   });
 });
 
-/** A file handle whose writes fail ("disk full") while `fail()` says so. */
-function failingWhile(handle: FileHandle, fail: () => boolean): FileHandle {
+/** A file handle whose writes fail ("disk full") while `fail()` says so, and otherwise write a third of what they are given. */
+function flakyHandle(handle: FileHandle, fail: () => boolean): FileHandle {
   return new Proxy(handle, {
     get(target, prop) {
       if (prop === 'write') {
-        return (...args: Parameters<FileHandle['write']>) => (fail() ? Promise.reject(new Error('ENOSPC: disk full')) : target.write(...args));
+        return (buffer: Buffer, offset: number, length: number, position: number) =>
+          fail() ? Promise.reject(new Error('ENOSPC: disk full')) : target.write(buffer, offset, Math.max(1, Math.floor(length / 3)), position);
       }
       const value = Reflect.get(target, prop) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
