@@ -2,11 +2,11 @@
  * `skein crawl [urls...]`: crawl a site, or run the crawl a config file describes.
  */
 import { Command } from 'commander';
-import { envLayer, loadConfig } from '../config/load-config.js';
+import { dottedToNested, envLayer, loadConfig, mergeLayers, readConfigFile } from '../config/load-config.js';
 import { CrawlMeta } from '../store/crawl-meta.js';
 import { crawlPaths } from '../store/crawl-dir.js';
 import { ConfigError } from '../core/errors.js';
-import type { CrawlConfig } from '../config/schema.js';
+import { crawlConfigSchema, type CrawlConfig } from '../config/schema.js';
 import { addCrawlFlags, flagsToConfig } from './crawl-flags.js';
 import { runCrawl } from './run-crawl.js';
 import { addReplayFlags, replayFlagsToOptions } from './replay-flags.js';
@@ -41,7 +41,7 @@ Examples:
     if (typeof options.resume === 'string') {
       if (options.fresh) throw new ConfigError('fresh', '--fresh deletes the stored crawl; it cannot be combined with --resume');
       flags.name = options.resume;
-      base = await storedConfig(options, flags);
+      base = await storedConfig(options.resume, flags, file);
     }
     const replay = await replayFlagsToOptions(options, flags);
     const config = await loadConfig({ ...(file ? { file } : {}), flags, ...((base ?? replay.base) ? { base: base ?? replay.base } : {}) });
@@ -56,10 +56,10 @@ Examples:
   return command;
 }
 
-async function storedConfig(options: Record<string, unknown>, flags: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const fromEnv = envLayer(process.env).dataDir;
-  const dataDir = (flags.dataDir as string | undefined) ?? (fromEnv === undefined ? undefined : String(fromEnv)) ?? 'data';
-  const name = options.resume as string;
+/** The stored config of crawl `name`, found in the data directory the flags, the environment or the config file name (that order). */
+async function storedConfig(name: string, flags: Record<string, unknown>, file: string | undefined): Promise<Record<string, unknown>> {
+  const layers = mergeLayers(file ? await readConfigFile(file) : {}, envLayer(process.env), dottedToNested(flags));
+  const dataDir = crawlConfigSchema.shape.dataDir.parse(layers.dataDir === undefined ? undefined : String(layers.dataDir));
   const meta = await new CrawlMeta(crawlPaths(dataDir, name).meta).read();
   if (!meta) throw new ConfigError('resume', `no stored crawl named "${name}" in ${dataDir}/ (see: ls ${dataDir})`);
   return meta.config as unknown as Record<string, unknown>;

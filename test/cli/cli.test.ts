@@ -117,6 +117,17 @@ describe('skein CLI', () => {
     assert.match(result.stderr, /no crawl named "nothing-here"/);
   });
 
+  test('--resume finds the crawl in the data directory the config file names', async () => {
+    const dataDir = join(data.dir, 'from-file');
+    const file = join(data.dir, 'resume.json');
+    await writeFile(file, JSON.stringify({ name: 'filed', seeds: [server.url + '/'], dataDir, scope: { maxPages: 10 } }));
+    assert.equal((await runCli(['crawl', '--config', file, '--quiet'])).code, 0);
+    const resumed = await runCli(['crawl', '--config', file, '--resume', 'filed', '--max-pages', '20', '--quiet']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const status = JSON.parse((await runCli(['status', 'filed', '--data-dir', dataDir, '--json'])).stdout);
+    assert.equal(status.pages.total, 20);
+  });
+
   test('SIGINT stops, flushes and exits 130; --resume finishes the crawl', async () => {
     const slow = await startSiteServer({ site: createGeneratedSite({ pages: 300 }), latencyMs: 40 });
     try {
