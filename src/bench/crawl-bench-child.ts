@@ -33,9 +33,17 @@ const meter = {
   stop: async (): Promise<TreeUsage> => (await ask({ type: 'stop' }, 'stopped')).usage,
 };
 
+// A parent that dies (killed, or Ctrl-C'd alone) leaves no crawl running on: the parser workers go with this process.
+let answered = false;
+process.once('disconnect', () => {
+  if (!answered) process.exit(1);
+});
+
 try {
   const result = await runCrawlBench(options, meter);
+  answered = true;
   send({ type: 'result', ok: true, result }, () => process.disconnect());
 } catch (error) {
+  answered = true;
   send({ type: 'result', ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.disconnect());
 }

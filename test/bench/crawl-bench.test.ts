@@ -3,8 +3,13 @@
  * child process, its process tree sampled from this process.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import type { ChildProcess } from 'node:child_process';
 import { runCrawlBenchInChild } from '../../src/bench/crawl-bench.js';
+import { forkEntry } from '../../src/bench/fork-entry.js';
+import { isAlive } from '../helpers/parse-pool-helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { startSiteServerProcess, type SiteServerProcess } from '../../src/bench/site-server-process.js';
 
 describe('runCrawlBenchInChild', () => {
@@ -27,4 +32,29 @@ describe('runCrawlBenchInChild', () => {
     assert.ok(result.peakMainRssMb > 20 && result.peakWorkersRssMb > 20, 'both processes were sampled');
     assert.ok(result.serverCpuMsPerPage > 0, 'the server is measured apart');
   });
+
+  test('a crawl child whose parent goes away mid-crawl exits, and takes its parser worker with it', async () => {
+    const { child, message, exited } = await forkEntry<{ type: string }>('crawl-bench-child', { siteUrl: server.url, pages: 150, mode: 'process', workers: 1 }, 30_000);
+    let workers: number[] = [];
+    try {
+      assert.equal(message.type, 'start');
+      child.send({ type: 'started' });
+      // Let the crawl get going (its parser worker is up), then leave without a word.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      workers = childPids(child);
+      child.disconnect();
+      await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error('the crawl child kept running')), 10_000))]);
+      assert.equal(child.exitCode, 1);
+      assert.ok(workers.length >= 1, 'the crawl child had started its parser worker');
+      for (const pid of workers) await waitFor(`parser worker ${pid} to exit`, () => !isAlive(pid), 5_000);
+    } finally {
+      for (const pid of [child.pid!, ...workers]) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
 });
+
+/** Pids of the processes `child` started (from /proc). */
+function childPids(child: ChildProcess): number[] {
+  const text = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim();
+  return text === '' ? [] : text.split(/\s+/).map(Number);
+}
