@@ -82,7 +82,7 @@ async function buildState(dir: string, pages: number, urls: number): Promise<voi
   for (; recorded < urls; recorded++) rest.push(requestAt(recorded));
   journal.record(rest);
   await store.close();
-  await journal.close();
+  await journal.flush();
 }
 
 interface ChildReport {
@@ -105,7 +105,7 @@ async function child(mode: string, dir: string | undefined): Promise<void> {
   if (mode === 'restore' && dir) {
     const store = await LowdbPageStore.open(path.join(dir, 'pages'));
     report.storeOpenMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const journal = await FrontierJournal.open(path.join(dir, 'frontier'));
+    const journal = new FrontierJournal(path.join(dir, 'frontier'));
     const frontier = await MemoryFrontier.restore({ ...FRONTIER_OPTIONS, journal }, journal.readAll(), (key) => store.has(key), store.size);
     const stats = await frontier.stats();
     Object.assign(report, { seen: stats.seen, queued: stats.queued, stored: store.size });

@@ -1,15 +1,14 @@
 /**
  * The frontier's durable half: every request the frontier accepted, in a
- * lowdb segment log of its own (`<crawl>/frontier/000001.json`, …), one
- * segment per flush. The crawler flushes the journal before the page store,
- * so a discovered link is on disk before the page that discovered it. On
- * resume, the requests still to crawl are the journal's requests whose key is
- * not in the page store (`unfinishedRequests`); pages that were in flight at
- * the kill are fetched again, nothing stored is fetched twice.
+ * segment log of its own (`<crawl>/frontier/000001.json`, …), one segment per
+ * flush. The crawler flushes the journal before the page store, so a
+ * discovered link is on disk before the page that discovered it. On resume,
+ * `MemoryFrontier.restore` queues the journal's requests whose key is not in
+ * the page store; pages that were in flight at the kill are fetched again,
+ * nothing stored is fetched twice. `skein status` reads it to count the queue.
  */
 import type { CrawlRequest } from '../core/types.js';
 import { BatchedLog } from './batched-log.js';
-import type { PageStore } from './page-store.js';
 
 const SOURCES: ReadonlySet<unknown> = new Set(['seed', 'link', 'sitemap']);
 
@@ -38,13 +37,6 @@ export class FrontierJournal {
     });
   }
 
-  /** A journal whose directory has been listed (so an unreadable directory fails here). */
-  static async open(dir: string): Promise<FrontierJournal> {
-    const journal = new FrontierJournal(dir);
-    await journal.#log.ready();
-    return journal;
-  }
-
   /** Buffers accepted requests; `flush` makes them durable. */
   record(requests: readonly CrawlRequest[]): void {
     for (const request of requests) this.#log.add(request);
@@ -63,28 +55,5 @@ export class FrontierJournal {
   /** Every recorded request in record order (what is buffered is written first). */
   readAll(): AsyncIterable<CrawlRequest> {
     return this.#log.iterate();
-  }
-
-  /** Flushes what is buffered; when that fails, gives it up (see `BatchedLog.abandon`). */
-  async close(): Promise<void> {
-    try {
-      await this.#log.flush();
-    } catch (error) {
-      await this.#log.abandon();
-      throw error;
-    }
-  }
-}
-
-/**
- * What a resumed crawl still has to do: the journal's requests whose key is
- * not in the page store, each key once, in the order they were recorded.
- */
-export async function* unfinishedRequests(journal: FrontierJournal, store: PageStore): AsyncGenerator<CrawlRequest> {
-  const yielded = new Set<string>();
-  for await (const request of journal.readAll()) {
-    if (store.has(request.key) || yielded.has(request.key)) continue;
-    yielded.add(request.key);
-    yield request;
   }
 }

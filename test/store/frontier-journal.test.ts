@@ -4,7 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StoreError } from '../../src/core/errors.js';
 import type { CrawlRequest } from '../../src/core/types.js';
-import { checkCrawlRequest, FrontierJournal, unfinishedRequests } from '../../src/store/frontier-journal.js';
+import { checkCrawlRequest, FrontierJournal } from '../../src/store/frontier-journal.js';
 import { LowdbPageStore } from '../../src/store/lowdb-page-store.js';
 import { tempDirs } from '../helpers/crawl-helpers.js';
 import { pageRecord } from './page-store-contract.js';
@@ -32,11 +32,11 @@ describe('FrontierJournal', () => {
     assert.equal(journal.pending, 3);
     await journal.flush();
     journal.record([request('/c', { source: 'sitemap' })]);
-    await journal.close();
+    await journal.flush();
     assert.equal(journal.pending, 0);
     assert.deepEqual((await readdir(dir)).sort(), ['000001.json', '000002.json']);
 
-    const reopened = await FrontierJournal.open(dir);
+    const reopened = new FrontierJournal(dir);
     assert.deepEqual(await readAll(reopened), [seed, request('/a', { priority: 2, attempt: 1 }), request('/b'), request('/c', { source: 'sitemap' })]);
   });
 
@@ -92,30 +92,5 @@ describe('FrontierJournal', () => {
       [{ key: 'k', url: 'u', depth: 0, source: 'rss' }, '"source" must be "seed", "link" or "sitemap"'],
     ];
     for (const [value, expected] of cases) assert.equal(checkCrawlRequest(value), expected, JSON.stringify(value));
-  });
-});
-
-describe('resume: unfinishedRequests', () => {
-  test('yields journalled requests whose page is not stored, each key once, in record order', async () => {
-    const root = await newRoot();
-    const journal = new FrontierJournal(path.join(root, 'frontier'));
-    const store = await LowdbPageStore.open(path.join(root, 'pages'));
-    // The crawler's checkpoint order: journal first, then pages.
-    journal.record([request('/'), request('/a'), request('/b')]);
-    await journal.flush();
-    store.put(pageRecord('https://example.com/'));
-    store.put(pageRecord('https://example.com/a'));
-    await store.flush();
-    journal.record([request('/c'), request('/b')]);
-    await journal.flush();
-    // Killed here: /d recorded and a page for /b buffered, neither flushed.
-    journal.record([request('/d')]);
-    store.put(pageRecord('https://example.com/b'));
-
-    const resumedJournal = await FrontierJournal.open(path.join(root, 'frontier'));
-    const resumedStore = await LowdbPageStore.open(path.join(root, 'pages'));
-    const keys: string[] = [];
-    for await (const r of unfinishedRequests(resumedJournal, resumedStore)) keys.push(r.key);
-    assert.deepEqual(keys, ['https://example.com/b', 'https://example.com/c']);
   });
 });
