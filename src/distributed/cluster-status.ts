@@ -6,6 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { RedisFrontier } from '../frontier/redis-frontier.js';
+import { HOSTS_STATUS_SCRIPT } from '../frontier/redis-scripts.js';
 import type { FrontierStats } from '../frontier/frontier.js';
 import { ConfigError } from '../core/errors.js';
 import { nodeIsGone, readNodeReports, type NodeReport } from './node-heartbeat.js';
@@ -37,27 +38,6 @@ export interface ClusterStatus {
   busiestHosts: HostQueue[];
 }
 
-/** KEYS backoff, hosts. ARGV prefix, now, top. Returns [backoff host, until]…, then [host, queued, inFlight, delayMs]… after a '--' marker. */
-const HOSTS_SCRIPT = `
-local P, now, top = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local out = {}
-local b = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. string.format('%.0f', now), '+inf', 'WITHSCORES', 'LIMIT', 0, top)
-for _, v in ipairs(b) do out[#out + 1] = v end
-out[#out + 1] = '--'
-local rows = {}
-for _, host in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  local queued = redis.call('ZCARD', P .. 'q:' .. host) + redis.call('ZCARD', P .. 'r:' .. host)
-  local s = redis.call('HMGET', P .. 'h:' .. host, 'inFlight', 'delayMs')
-  local inFlight = tonumber(s[1] or '0')
-  if queued + inFlight > 0 then rows[#rows + 1] = { host, queued, inFlight, s[2] or '0' } end
-end
-table.sort(rows, function(x, y) if x[2] ~= y[2] then return x[2] > y[2] end return x[1] < y[1] end)
-for i = 1, math.min(top, #rows) do
-  for _, v in ipairs(rows[i]) do out[#out + 1] = v end
-end
-return out
-`;
-
 /** Reads the whole status; `ConfigError` when no node ever seeded `crawlId`. */
 export async function readClusterStatus(redis: Redis, crawlId: string, options: { top?: number; nowMs?: number } = {}): Promise<ClusterStatus> {
   const nowMs = options.nowMs ?? Date.now();
@@ -71,7 +51,7 @@ export async function readClusterStatus(redis: Redis, crawlId: string, options: 
     frontier.stats(),
     frontier.isDone(),
     readNodeReports(redis, crawlId),
-    redis.eval(HOSTS_SCRIPT, 2, `${prefix}backoff`, `${prefix}hosts`, prefix, nowMs, options.top ?? 10) as Promise<Array<string | number>>,
+    redis.eval(HOSTS_STATUS_SCRIPT, 2, `${prefix}backoff`, `${prefix}hosts`, prefix, nowMs, options.top ?? 10) as Promise<Array<string | number>>,
   ]);
   const marker = hostsReply.indexOf('--');
   const backoff: ClusterStatus['backoff'] = [];

@@ -246,3 +246,30 @@ export const FRONTIER_SCRIPTS = {
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type FrontierScriptName = keyof typeof FRONTIER_SCRIPTS;
+
+/**
+ * Read-only, for `skein status` (cluster-status.ts), run with `EVAL` and kept
+ * here with the key layout it reads: the hosts in backoff and the busiest
+ * host queues. KEYS backoff, hosts. ARGV prefix, now, top. Returns
+ * [backoff host, until]…, then [host, queued, inFlight, delayMs]… after a
+ * '--' marker.
+ */
+export const HOSTS_STATUS_SCRIPT = `
+local P, now, top = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local out = {}
+local b = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. string.format('%.0f', now), '+inf', 'WITHSCORES', 'LIMIT', 0, top)
+for _, v in ipairs(b) do out[#out + 1] = v end
+out[#out + 1] = '--'
+local rows = {}
+for _, host in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  local queued = redis.call('ZCARD', P .. 'q:' .. host) + redis.call('ZCARD', P .. 'r:' .. host)
+  local s = redis.call('HMGET', P .. 'h:' .. host, 'inFlight', 'delayMs')
+  local inFlight = tonumber(s[1] or '0')
+  if queued + inFlight > 0 then rows[#rows + 1] = { host, queued, inFlight, s[2] or '0' } end
+end
+table.sort(rows, function(x, y) if x[2] ~= y[2] then return x[2] > y[2] end return x[1] < y[1] end)
+for i = 1, math.min(top, #rows) do
+  for _, v in ipairs(rows[i]) do out[#out + 1] = v end
+end
+return out
+`;

@@ -48,6 +48,8 @@ if (!server.ok) {
       const running = await readClusterStatus(redis, crawlId);
       assert.equal(running.finished, false, 'pages in flight');
       assert.deepEqual([running.frontier.queued, running.frontier.leased], [3, 2]);
+      assert.deepEqual(running.busiestHosts, [{ host: 'a.test', queued: 3, inFlight: 2, delayMs: 0 }]);
+      assert.deepEqual(running.backoff, []);
 
       for (const lease of leases) await node.complete(lease, 'ok');
       const done = await readClusterStatus(redis, crawlId);
@@ -55,6 +57,11 @@ if (!server.ok) {
       assert.deepEqual([done.maxPages, done.frontier.done, done.frontier.queued, done.frontier.leased], [maxPages, 2, 3, 0]);
       assert.equal(done.finished, true, 'maxPages reached: nothing more will be fetched');
       assert.match(formatClusterStatus(done), new RegExp(`distributed crawl "${crawlId}" — finished`));
+
+      const untilMs = Date.now() + 60_000;
+      await node.backoffHost('a.test', untilMs);
+      const backedOff = await readClusterStatus(redis, crawlId);
+      assert.deepEqual(backedOff.backoff, [{ host: 'a.test', untilMs }]);
     });
   });
 }
