@@ -69,7 +69,7 @@ export function readProcStat(pid: number): ProcStat | undefined {
 }
 
 /** Child pids of `pid` (all its threads' `children` files; needs Linux >= 3.5). */
-function childPids(pid: number): number[] {
+export function childPids(pid: number): number[] {
   let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);

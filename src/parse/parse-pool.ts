@@ -77,16 +77,16 @@ export function resolveWorkerScript(): WorkerScript {
   };
 }
 
-/**
- * Creates the pool. Throws ConfigError at once for invalid scope patterns or
- * an `extract.module` that does not exist; a module that exists but fails to
- * import makes every `parse()` reject with that ConfigError.
- */
 /** The worker count `parser.workers` stands for: "auto" (`autoWorkerCount`) or the number, at least 1. */
 export function resolveWorkerCount(workers: number | 'auto'): number {
   return workers === 'auto' ? autoWorkerCount() : Math.max(1, Math.floor(workers));
 }
 
+/**
+ * Creates the pool. Throws ConfigError at once for invalid scope patterns or
+ * an `extract.module` that does not exist; a module that exists but fails to
+ * import makes every `parse()` reject with that ConfigError.
+ */
 export function createParsePool(opts: ParsePoolOptions): ParsePool {
   let rules = opts.rules;
   if (rules.extract.module) {

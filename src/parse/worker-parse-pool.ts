@@ -233,7 +233,7 @@ export class WorkerParsePool implements ParsePool {
   /** Pages `slot` may still run before `recycleAfterTasks` retires it (a batch never overshoots). */
   private pagesBeforeRecycling(slot: WorkerSlot): number {
     const { recycleAfterTasks } = this.options;
-    return recycleAfterTasks === undefined ? MAX_BATCH_PAGES : Math.max(1, recycleAfterTasks - slot.tasksDone);
+    return recycleAfterTasks === undefined ? Number.POSITIVE_INFINITY : Math.max(1, recycleAfterTasks - slot.tasksDone);
   }
 
   /**
@@ -271,9 +271,10 @@ export class WorkerParsePool implements ParsePool {
         slot.memoryMb = outcome.memoryMb;
         batch.forEach((task, i) => {
           const result = outcome.results[i];
-          if (result?.ok) this.noteParseMs(result.page.parseMs);
-          if (result?.ok) task.resolve(result.page);
-          else task.reject(new ParseError(result?.code ?? 'ERR_PARSE', result?.message ?? 'the parser worker returned no result for this page'));
+          if (result?.ok) {
+            this.noteParseMs(result.page.parseMs);
+            task.resolve(result.page);
+          } else task.reject(new ParseError(result?.code ?? 'ERR_PARSE', result?.message ?? 'the parser worker returned no result for this page'));
         });
         this.afterTask(slot);
       },

@@ -14,7 +14,7 @@ export interface PageStore {
    * nothing, for a record that cannot be stored as JSON (a BigInt, a cycle).
    */
   put(record: PageRecord): boolean;
-  /** Records buffered and not yet on disk. */
+  /** Records put and not yet in a committed (durable) batch. */
   readonly pending: number;
   /** Records stored (on disk + buffered). */
   readonly size: number;

@@ -44,12 +44,6 @@ import { SegmentWriter, type SegmentWriterOptions } from './segment-writer.js';
 /** The format version written into every segment. */
 export const SEGMENT_VERSION = 1;
 
-/** What one segment file holds. */
-export interface SegmentData<T> {
-  version: number;
-  items: T[];
-}
-
 export interface SegmentFile {
   seq: number;
   path: string;

@@ -58,7 +58,7 @@ let tldts: typeof import('tldts') | undefined;
 
 /**
  * tldts, loaded on first use: its public suffix list costs each process that
- * loads it ~5 MB of RSS (main process and every parser worker), and only the
+ * loads it ~4 MB of RSS (main process and every parser worker), and only the
  * `same-domain` scope needs it.
  */
 function publicSuffixes(): typeof import('tldts') {

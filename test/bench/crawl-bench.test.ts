@@ -3,11 +3,10 @@
  * child process, its process tree sampled from this process.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { ChildProcess } from 'node:child_process';
 import { runCrawlBenchInChild } from '../../src/bench/crawl-bench.js';
 import { forkEntry } from '../../src/bench/fork-entry.js';
+import { childPids } from '../../src/bench/process-tree-sampler.js';
 import { isAlive } from '../helpers/parse-pool-helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startSiteServerProcess, type SiteServerProcess } from '../../src/bench/site-server-process.js';
@@ -41,7 +40,7 @@ describe('runCrawlBenchInChild', () => {
       child.send({ type: 'started' });
       // Let the crawl get going (its parser worker is up), then leave without a word.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      workers = childPids(child);
+      workers = childPids(child.pid!);
       child.disconnect();
       await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error('the crawl child kept running')), 10_000))]);
       assert.equal(child.exitCode, 1);
@@ -52,9 +51,3 @@ describe('runCrawlBenchInChild', () => {
     }
   });
 });
-
-/** Pids of the processes `child` started (from /proc). */
-function childPids(child: ChildProcess): number[] {
-  const text = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim();
-  return text === '' ? [] : text.split(/\s+/).map(Number);
-}
