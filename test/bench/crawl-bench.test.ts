@@ -39,12 +39,11 @@ describe('runCrawlBenchInChild', () => {
       assert.equal(message.type, 'start');
       child.send({ type: 'started' });
       // Let the crawl get going (its parser worker is up), then leave without a word.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await waitFor('the crawl child to start its parser worker', () => childPids(child.pid!).length > 0, 10_000);
       workers = childPids(child.pid!);
       child.disconnect();
       await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error('the crawl child kept running')), 10_000))]);
       assert.equal(child.exitCode, 1);
-      assert.ok(workers.length >= 1, 'the crawl child had started its parser worker');
       for (const pid of workers) await waitFor(`parser worker ${pid} to exit`, () => !isAlive(pid), 5_000);
     } finally {
       for (const pid of [child.pid!, ...workers]) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
