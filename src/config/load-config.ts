@@ -110,30 +110,74 @@ export async function loadConfig(sources: ConfigSources): Promise<CrawlConfig> {
   return validateConfig(mergeLayers(...layers));
 }
 
+/** Problems listed in one config error message; the rest are counted. */
+const MAX_LISTED_ISSUES = 5;
+/** Longest quoted value in a message (longer ones are cut with "…"). */
+const MAX_QUOTED_CHARS = 80;
+
+/**
+ * One ConfigError for every problem zod found: the first names `field`; each
+ * problem is a line `path: what was expected, got <the value, quoted>`.
+ */
 export function configErrorFrom(error: z.ZodError): ConfigError {
-  const issue = error.issues[0];
-  if (!issue) return new ConfigError('config', 'invalid config');
-  const field = issue.path.map(String).join('.') || 'config';
-  return new ConfigError(field, describeIssue(issue), { cause: error });
+  const [first, ...rest] = error.issues;
+  if (!first) return new ConfigError('config', 'invalid config');
+  const listed = rest.slice(0, MAX_LISTED_ISSUES - 1).map((issue) => `\n  ${fieldPath(issue.path)}: ${describeIssue(issue)}`);
+  if (rest.length > listed.length) listed.push(`\n  … and ${rest.length - listed.length} more problem(s)`);
+  return new ConfigError(fieldPath(first.path), describeIssue(first) + listed.join(''), { cause: error });
+}
+
+/** `['seeds', 1]` → `seeds[1]`; `['scope', 'maxDepth']` → `scope.maxDepth`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
+  return out || 'config';
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
+  const got = 'input' in issue ? `, got ${describeValue(issue.input, issue.code === 'invalid_type')}` : '';
+  // A message the schema wrote itself (e.g. "expected a CSS selector") is kept as it is.
+  if (!ZOD_DEFAULT_MESSAGE.test(issue.message)) return `${issue.message}${got}`;
   switch (issue.code) {
     case 'unrecognized_keys':
       return `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'invalid_type':
-      return `expected ${issue.expected}${'input' in issue ? `, got ${describeValue(issue.input)}` : ''}`;
+      return `expected ${issue.expected === 'int' ? 'an integer' : issue.expected}${got}`;
+    case 'invalid_value':
+      return `expected ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got}`;
+    case 'too_small':
+    case 'too_big':
+      return `expected ${bound(issue)}${got}`;
     default:
-      return issue.message;
+      return `${issue.message}${got}`;
   }
 }
 
-function describeValue(value: unknown): string {
+/** zod's own wording, replaced by the descriptions below. */
+const ZOD_DEFAULT_MESSAGE = /^(Too small|Too big|Invalid option|Invalid input|Unrecognized key)/;
+
+function bound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+  const small = issue.code === 'too_small';
+  const limit = String(small ? issue.minimum : (issue as z.core.$ZodIssueTooBig).maximum);
+  const op = `${small ? '>' : '<'}${issue.inclusive ? '=' : ''}`;
+  if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') return `a number ${op} ${limit}`;
+  const unit = issue.origin === 'string' ? 'characters' : 'items';
+  return `${small ? 'at least' : 'at most'} ${limit} ${unit}`;
+}
+
+/** A value as a user wrote it (JSON, cut at MAX_QUOTED_CHARS); `withKind` names its type too ("the string …"). */
+export function describeValue(value: unknown, withKind = false): string {
   if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
-  return `${typeof value} ${JSON.stringify(value)}`;
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  if (text.length > MAX_QUOTED_CHARS) text = `${text.slice(0, MAX_QUOTED_CHARS - 1)}…${typeof value === 'string' ? '"' : ''}`;
+  if (!withKind || value === null) return text;
+  const kind = Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value;
+  return `the ${kind} ${text}`;
 }
 
 function setPath(target: ConfigLayer, path: string, value: unknown): void {

@@ -47,11 +47,14 @@ describe('loadConfig precedence: defaults < file < SKEIN_* env < flags', () => {
 
 describe('validation names the field and what was expected', () => {
   const cases: Array<[string, unknown, string, RegExp]> = [
-    ['wrong type', { fetch: { concurrency: 'many' } }, 'fetch.concurrency', /expected number, got the string "many"/],
-    ['negative', { scope: { maxPages: -1 } }, 'scope.maxPages', /expected number to be >0|too small/i],
+    ['wrong type', { fetch: { concurrency: 'many' } }, 'fetch.concurrency', /expected number, got the string "many"$/],
+    ['negative', { scope: { maxPages: -1 } }, 'scope.maxPages', /^scope\.maxPages: expected a number > 0, got -1$/],
+    ['not an integer', { politeness: { delayMs: 1.5 } }, 'politeness.delayMs', /expected an integer, got the number 1\.5$/],
+    ['too big', { fetch: { retries: 11 } }, 'fetch.retries', /expected a number <= 10, got 11$/],
     ['unknown key', { fetch: { concurency: 3 } }, 'fetch', /unknown option "concurency"/],
-    ['bad enum', { parser: { mode: 'fork' } }, 'parser.mode', /process|thread|inline/],
-    ['bad seed', { seeds: ['ftp://x/'] }, 'seeds.0', /absolute http\(s\) URL/],
+    ['bad enum', { parser: { mode: 'fork' } }, 'parser.mode', /expected one of "process", "thread", "inline", got "fork"$/],
+    ['bad seed', { seeds: ['https://a.test/', 'ftp://x/'] }, 'seeds[1]', /^seeds\[1\]: expected an absolute http\(s\) URL.*, got "ftp:\/\/x\/"$/],
+    ['empty string', { dataDir: '' }, 'dataDir', /expected at least 1 characters, got ""$/],
     ['bad name', { name: '../etc' }, 'name', /letters, digits/],
     ['bad regex', { scope: { exclude: ['/(unclosed/'] } }, 'scope.exclude', /unclosed|regular expression|Invalid/i],
   ];
@@ -68,6 +71,49 @@ describe('validation names the field and what was expected', () => {
       );
     });
   }
+
+  test('a long value is quoted cut short', () => {
+    const seed = `htp://example.com/${'a'.repeat(500)}`;
+    assert.throws(
+      () => validateConfig({ seeds: [seed] }),
+      (error: ConfigError) => {
+        assert.equal(error.field, 'seeds[0]');
+        const quoted = /, got (".*")$/.exec(error.message)?.[1] ?? '';
+        assert.ok(quoted.startsWith('"htp://example.com/aaa') && quoted.endsWith('…"'), quoted);
+        assert.ok(quoted.length <= 81, `${quoted.length} characters quoted`);
+        return true;
+      },
+    );
+  });
+
+  test('every problem is listed, each with its field and value (the first names the error field)', () => {
+    const input = { seeds: ['https://ok.test/', 'htp://typo.test/', 'https://fine.test/'], scope: { maxDepth: -1, mode: 'same-site' } };
+    assert.throws(
+      () => validateConfig(input),
+      (error: ConfigError) => {
+        assert.equal(error.field, 'seeds[1]');
+        const lines = error.message.split('\n').map((line) => line.trim());
+        assert.equal(lines.length, 3, error.message);
+        assert.match(lines[0]!, /^seeds\[1\]: .*got "htp:\/\/typo\.test\/"$/);
+        assert.ok(lines.includes('scope.maxDepth: expected a number >= 0, got -1'), error.message);
+        assert.ok(lines.some((line) => line.startsWith('scope.mode:') && line.endsWith('got "same-site"')), error.message);
+        return true;
+      },
+    );
+  });
+
+  test('past five problems, the rest are counted', () => {
+    const seeds = Array.from({ length: 8 }, (_, i) => `bad-${i}`);
+    assert.throws(
+      () => validateConfig({ seeds }),
+      (error: ConfigError) => {
+        const lines = error.message.split('\n');
+        assert.equal(lines.length, 6, error.message);
+        assert.match(lines[5]!, /and 3 more problem/);
+        return true;
+      },
+    );
+  });
 
   test('a config file that is not JSON names the file and line', async () => {
     const file = await tempFile('broken.json', '{\n  "seeds": [\n}');
