@@ -102,8 +102,23 @@ export const politenessSchema = z
     jitter: z.number().min(0).max(1).default(0).describe('Random extra delay, as a fraction (0..1) of the host delay.'),
     /** Crawl-delay values above this are clamped (a clamp is logged once per host). @default 30000 */
     maxCrawlDelayMs: nonNegativeInt.default(30_000).describe('Cap on robots.txt Crawl-delay (ms).'),
-    /** Cap on Retry-After and backoff waits. @default 300000 */
-    maxBackoffMs: positiveInt.default(300_000).describe('Cap on Retry-After and exponential backoff (ms).'),
+    /** Cap on every backoff wait (exponential backoff after failures, and an honoured Retry-After). @default 300000 */
+    maxBackoffMs: positiveInt.default(300_000).describe('Cap on exponential backoff after failures, and on an honoured Retry-After (ms).'),
+    /**
+     * Longest Retry-After (seconds or HTTP-date) honoured. Rules:
+     * - longer: that URL fails at once with reason `retry-after-too-long`; it is not retried and
+     *   its host is not paused beyond this (a 429/503 backs the host off as if it had sent no
+     *   Retry-After: exponentially over its consecutive failures, at most this long);
+     * - shorter or equal: honoured for that URL (retried no earlier), and on 429/503 the whole
+     *   host waits that long, as it does for a 429/503 without one (exponential backoff);
+     * - a host answering 429/503 to everything is given up after `hostMaxFailures`.
+     * @default 60000
+     */
+    maxRetryAfterMs: nonNegativeInt
+      .default(60_000)
+      .describe(
+        'Longest Retry-After honoured (ms). A longer one (seconds or HTTP-date) fails that URL at once as retry-after-too-long: no retry, and no host pause beyond this (a 429/503 still backs its host off exponentially, at most this long). A shorter one is honoured: the URL is retried no earlier, and on 429/503 the whole host waits. A host answering 429/503 to everything is given up after hostMaxFailures.',
+      ),
     /** Consecutive failures after which a host is given up. @default 10 */
     hostMaxFailures: positiveInt.default(10).describe('Consecutive failures after which a host is given up.'),
     /** How long a fetched robots.txt is trusted. @default 3600000 */

@@ -8,7 +8,7 @@
  * again on resume.
  */
 import type { CrawlConfig } from '../config/schema.js';
-import type { FetchOptions, FetchResult, FetchSuccess } from '../fetch/fetch-types.js';
+import type { FetchFailure, FetchOptions, FetchResult, FetchSuccess } from '../fetch/fetch-types.js';
 import { retryDecision } from '../fetch/retry-policy.js';
 import type { Frontier } from '../frontier/frontier.js';
 import type { ParsePool } from '../parse/parse-types.js';
@@ -144,6 +144,8 @@ export class PagePipeline {
       ...(failure.status !== undefined ? { status: failure.status } : {}),
       ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
       maxDelayMs: config.politeness.maxBackoffMs,
+      maxRetryAfterMs: config.politeness.maxRetryAfterMs,
+      hostFailures: this.#hostFailures.get(lease.host) ?? 0,
       random: Math.random(),
     });
     if (decision.backoffHost) {
@@ -155,7 +157,8 @@ export class PagePipeline {
       events.emit('request:retry', { request: lease.request, reason: failure.reason, delayMs: decision.delayMs });
       return;
     }
-    await this.#finish(lease, failedFetchRecord(lease.request, failure, startedAtMs, nowMs));
+    const failed = decision.reason ? retryAfterTooLong(failure, config.politeness.maxRetryAfterMs) : failure;
+    await this.#finish(lease, failedFetchRecord(lease.request, failed, startedAtMs, nowMs));
     if (failure.reason === 'timeout' || failure.reason === 'connection' || (failure.status ?? 0) >= 500 || failure.status === 429) {
       await this.#countHostFailure(lease.host, failure.code);
     }
@@ -246,6 +249,13 @@ export class PagePipeline {
 /** The record of a request not fetched because its host was given up. */
 function gaveUpRecord(request: CrawlRequest, host: string, reason: string, nowMs: number): PageRecord {
   return skippedRecord(request, 'host-gave-up', `host ${host} given up: ${reason}`, nowMs);
+}
+
+/** A failure whose Retry-After is over the cap, as recorded: its own reason, and what the server asked for. */
+function retryAfterTooLong(failure: FetchFailure, maxRetryAfterMs: number): FetchFailure {
+  const asked = Math.round((failure.retryAfterMs ?? 0) / 1000);
+  const message = `${failure.message}: Retry-After ${asked} s is over politeness.maxRetryAfterMs (${maxRetryAfterMs / 1000} s), not retried`;
+  return { ...failure, reason: 'retry-after-too-long', code: 'ERR_RETRY_AFTER_TOO_LONG', message };
 }
 
 function pageFailure(parsed: ParsedPage): { outcome: 'failed' | 'skipped'; reason: ReasonCode; code: string; message: string } | undefined {

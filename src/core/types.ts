@@ -31,6 +31,7 @@ export type ReasonCode =
   | 'redirect-offsite'
   | 'redirect-scheme'
   | 'decompression'
+  | 'retry-after-too-long'
   // parse failures
   | 'parse-failed'
   | 'parse-timeout'

@@ -41,6 +41,16 @@ export interface RetryInput {
   /** Cap on every delay, Retry-After included (config `politeness.maxBackoffMs`). */
   maxDelayMs: number;
   /**
+   * Longest Retry-After honoured (config `politeness.maxRetryAfterMs`): a longer
+   * one fails the request at once (see `retryDecision`). @default Infinity
+   */
+  maxRetryAfterMs?: number;
+  /**
+   * Requests of this host that failed for good in a row before this one: the
+   * exponent of the host's backoff when a Retry-After is too long. @default 0
+   */
+  hostFailures?: number;
+  /**
    * A number in [0, 1) that spreads the exponential delay by ±25 % so that
    * requests failing together do not come back together. Omit for no jitter.
    */
@@ -59,6 +69,8 @@ export interface RetryDecision {
   delayMs: number;
   /** The whole host must wait `delayMs` (429 and 503), even when this request is not retried. */
   backoffHost: boolean;
+  /** The request fails for good with this reason instead of its own (a Retry-After over `maxRetryAfterMs`). */
+  reason?: 'retry-after-too-long';
 }
 
 /**
@@ -70,16 +82,34 @@ export interface RetryDecision {
  * - Delay: Retry-After when given (capped at `maxDelayMs`), else
  *   `baseDelayMs * 2^attempt` (jittered by `random`), capped at `maxDelayMs`.
  * - `backoffHost` for 429 and 503, whether or not this request is retried.
+ * - A Retry-After longer than `maxRetryAfterMs` on a response that would be retried or back
+ *   off its host: one URL must not stall its site, so the request is not retried and fails
+ *   with reason `retry-after-too-long`; a 429/503 still backs the host off, exponentially in
+ *   `hostFailures` (as without a Retry-After) and never longer than `maxRetryAfterMs`, so a
+ *   host answering that to everything slows down and is given up at `hostMaxFailures`.
  *
  * @example retryDecision({ attempt: 0, maxRetries: 2, reason: 'http-error', status: 503, maxDelayMs: 300_000 })
  * // → { retry: true, delayMs: 1000, backoffHost: true }
+ * @example retryDecision({ attempt: 0, maxRetries: 2, reason: 'http-error', status: 503, retryAfterMs: 86_400_000, maxRetryAfterMs: 60_000, maxDelayMs: 300_000 })
+ * // → { retry: false, delayMs: 1000, backoffHost: true, reason: 'retry-after-too-long' }
  */
 export function retryDecision(input: RetryInput): RetryDecision {
   const backoffHost = input.reason === 'http-error' && input.status !== undefined && HOST_BACKOFF_STATUSES.has(input.status);
   const retryable = isRetryable(input.reason, input.status, input.code);
+  if ((retryable || backoffHost) && isRetryAfterTooLong(input.retryAfterMs, input.maxRetryAfterMs)) {
+    const hostDelayMs = Math.min(input.maxDelayMs, input.maxRetryAfterMs ?? Infinity);
+    const hostBackoff = { attempt: input.hostFailures ?? 0, baseDelayMs: input.baseDelayMs, maxDelayMs: hostDelayMs, random: input.random };
+    const delayMs = backoffHost ? retryDelayMs(hostBackoff) : 0;
+    return { retry: false, delayMs, backoffHost, reason: 'retry-after-too-long' };
+  }
   const retry = retryable && input.attempt < input.maxRetries;
   const delayMs = retryable || backoffHost ? retryDelayMs(input) : 0;
   return { retry, delayMs, backoffHost };
+}
+
+/** Whether a Retry-After (ms) is past the longest one honoured. */
+export function isRetryAfterTooLong(retryAfterMs: number | undefined, maxRetryAfterMs: number | undefined): boolean {
+  return retryAfterMs !== undefined && maxRetryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs;
 }
 
 /** Whether a failure of this kind may succeed on another attempt (ignores the attempt count). */

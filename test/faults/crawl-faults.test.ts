@@ -17,12 +17,14 @@ const MAX_DEPTH = 6;
 const CRAWL_BUDGET_MS = 25_000;
 /** Body cap: above the many-links page (1.3 MB), far below the huge page and the gzip bomb. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/** politeness.maxRetryAfterMs by default: the longest wait anything may cause. */
+const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 /** Retry-After spacing tolerance (clock granularity, scheduling). */
 const TOLERANCE_MS = 100;
 
 /** Every route the server may legitimately be asked for: anything else means a bad link was followed. */
 const KNOWN_PATH =
-  /^\/(?:robots\.txt|sitemap\.xml|faults\/[a-z0-9.-]+|trap\/calendar\?month=\d+|trap\/deep(?:\/[a-z])+|trap\/loop\/(?:x\/)*|trap\/session(?:\?sid=start)?|limited\/(?:429|503-date)|ok\/\d+)?$/;
+  /^\/(?:robots\.txt|sitemap\.xml|faults\/[a-z0-9.-]+|trap\/calendar\?month=\d+|trap\/deep(?:\/[a-z])+|trap\/loop\/(?:x\/)*|trap\/session(?:\?sid=start)?|limited\/(?:429|503-date|503-day|429-date-far)|ok\/\d+)?$/;
 
 interface CrawlRun {
   server: FaultServer;
@@ -30,6 +32,8 @@ interface CrawlRun {
   summary: CrawlSummary;
   wallMs: number;
   errors: string[];
+  /** Every host backoff the crawl decided, in ms from the moment it was decided. */
+  backoffsMs: number[];
 }
 
 let run: CrawlRun;
@@ -87,10 +91,12 @@ describe('crawl of the fault server (process pool, real fetcher)', () => {
       parser: { mode: 'process', workers: 2 },
     });
     const errors: string[] = [];
-    const { summary, records, wallMs } = await runCrawl(config, (events) =>
-      events.on('log', (e) => e.level === 'error' && errors.push(e.message)),
-    );
-    run = { server, records, summary, wallMs: Math.round(wallMs), errors };
+    const backoffsMs: number[] = [];
+    const { summary, records, wallMs } = await runCrawl(config, (events) => {
+      events.on('log', (e) => e.level === 'error' && errors.push(e.message));
+      events.on('host:backoff', (e) => backoffsMs.push(e.untilMs - Date.now()));
+    });
+    run = { server, records, summary, wallMs: Math.round(wallMs), errors, backoffsMs };
   });
 
   after(async () => {
@@ -196,6 +202,20 @@ describe('crawl of the fault server (process pool, real fetcher)', () => {
     // The server answered "retry at the next whole second + 1 s" (second granularity).
     const retryAtMs = Math.ceil(hits[0]!.atMs / 1000) * 1000 + 1000;
     assert.ok(hits[1]!.atMs >= retryAtMs - TOLERANCE_MS, `retried ${retryAtMs - hits[1]!.atMs} ms early`);
+  });
+
+  faultCase('503 with Retry-After: a day → retry-after-too-long at once, the host not paused past the cap', () => {
+    const r = assertOutcome('/limited/503-day', 'failed', ['retry-after-too-long']);
+    assert.equal(r.status, 503);
+    assert.match(r.error?.message ?? '', /Retry-After 86400 s/);
+    assert.equal(run.server.hits('/limited/503-day'), 1, 'not retried');
+    const longest = Math.max(...run.backoffsMs);
+    assert.ok(longest <= DEFAULT_MAX_RETRY_AFTER_MS, `a host backoff of ${longest} ms`);
+  });
+  faultCase('429 with an HTTP-date a day ahead → retry-after-too-long at once', () => {
+    const r = assertOutcome('/limited/429-date-far', 'failed', ['retry-after-too-long']);
+    assert.equal(r.status, 429);
+    assert.equal(run.server.hits('/limited/429-date-far'), 1, 'not retried');
   });
 
   test('figures: fault cases handled correctly / tried, crawl wall time', (t) => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import {
-  FAULT_PATHS, GZIP_BOMB_BYTES, LATIN1_TITLE, MANY_LINKS_COUNT, ODD_LINKS_SAME_SERVER, RESET_BODY_DECLARED,
+  FAULT_PATHS, GZIP_BOMB_BYTES, RETRY_AFTER_DAY_SECONDS, LATIN1_TITLE, MANY_LINKS_COUNT, ODD_LINKS_SAME_SERVER, RESET_BODY_DECLARED,
   SHORT_BODY_DECLARED, SHORT_BODY_SENT, WRONG_CHARSET_TITLE, startFaultServer, type FaultServer,
 } from '../helpers/fault-server.js';
 
@@ -222,6 +222,18 @@ describe('fault server', () => {
     const aheadMs = Date.parse(header) - Date.now();
     assert.ok(aheadMs > 500 && aheadMs <= 2_000, `${aheadMs} ms ahead`);
     assert.equal((await get('/limited/503-date')).status, 200);
+  });
+
+  test('limited/503-day and limited/429-date-far always ask to come back in a day (seconds, HTTP-date)', async () => {
+    for (let i = 0; i < 2; i++) {
+      const day = await get('/limited/503-day');
+      assert.equal(day.status, 503);
+      assert.equal(day.headers?.['retry-after'], String(RETRY_AFTER_DAY_SECONDS));
+      const far = await get('/limited/429-date-far');
+      assert.equal(far.status, 429);
+      const aheadMs = Date.parse(String(far.headers?.['retry-after'])) - Date.now();
+      assert.ok(aheadMs > (RETRY_AFTER_DAY_SECONDS - 60) * 1000, `Retry-After ${far.headers?.['retry-after']}`);
+    }
   });
 
   test('ok pages are plain 200s; anything unknown is 404', async () => {

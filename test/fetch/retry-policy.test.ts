@@ -48,7 +48,7 @@ describe('parseRetryAfter', () => {
 
 describe('retryDecision', () => {
   const base = { attempt: 0, maxRetries: 2, maxDelayMs: 60_000 } satisfies Partial<RetryInput>;
-  const cases: Array<{ name: string; input: Partial<RetryInput> & { reason: ReasonCode }; expected: { retry: boolean; delayMs: number; backoffHost: boolean } }> = [
+  const cases: Array<{ name: string; input: Partial<RetryInput> & { reason: ReasonCode }; expected: { retry: boolean; delayMs: number; backoffHost: boolean; reason?: 'retry-after-too-long' } }> = [
     { name: 'timeout, first failure', input: { reason: 'timeout' }, expected: { retry: true, delayMs: 1_000, backoffHost: false } },
     { name: 'connection, second failure doubles', input: { reason: 'connection', attempt: 1 }, expected: { retry: true, delayMs: 2_000, backoffHost: false } },
     { name: 'retries exhausted', input: { reason: 'timeout', attempt: 2 }, expected: { retry: false, delayMs: 4_000, backoffHost: false } },
@@ -89,11 +89,31 @@ describe('retryDecision', () => {
     { name: 'jitter high end', input: { reason: 'timeout', attempt: 1, random: 0.999 }, expected: { retry: true, delayMs: 2_499, backoffHost: false } },
     { name: 'jitter never passes the cap', input: { reason: 'timeout', attempt: 8, random: 0.99, maxRetries: 10 }, expected: { retry: true, delayMs: 60_000, backoffHost: false } },
     { name: 'jitter does not shorten Retry-After', input: { reason: 'http-error', status: 429, retryAfterMs: 10_000, random: 0 }, expected: { retry: true, delayMs: 10_000, backoffHost: true } },
+    // Retry-After over maxRetryAfterMs: the URL fails at once, its host backs off exponentially in its failures, at most the cap.
+    ...retryAfterCapCases(),
   ];
   for (const { name, input, expected } of cases) {
     test(name, () => {
       assert.deepEqual(retryDecision({ ...base, ...input }), expected);
     });
+  }
+
+  function retryAfterCapCases(): typeof cases {
+    const cap = { maxRetryAfterMs: 30_000 };
+    const day = 86_400_000;
+    const tooLong = 'retry-after-too-long' as const;
+    return [
+      { name: '503 Retry-After a day: fails at once, host backs off 1 s', input: { reason: 'http-error', status: 503, retryAfterMs: day, ...cap }, expected: { retry: false, delayMs: 1_000, backoffHost: true, reason: tooLong } },
+      { name: '429 Retry-After too long after 3 host failures: 8 s', input: { reason: 'http-error', status: 429, retryAfterMs: day, hostFailures: 3, ...cap }, expected: { retry: false, delayMs: 8_000, backoffHost: true, reason: tooLong } },
+      { name: 'host backoff for a too-long Retry-After never passes maxRetryAfterMs', input: { reason: 'http-error', status: 503, retryAfterMs: day, hostFailures: 9, ...cap }, expected: { retry: false, delayMs: 30_000, backoffHost: true, reason: tooLong } },
+      { name: '...nor maxDelayMs', input: { reason: 'http-error', status: 503, retryAfterMs: day, hostFailures: 9, maxRetryAfterMs: 600_000 }, expected: { retry: false, delayMs: 60_000, backoffHost: true, reason: tooLong } },
+      { name: 'too-long Retry-After on a 500: fails at once, no host backoff', input: { reason: 'http-error', status: 500, retryAfterMs: day, ...cap }, expected: { retry: false, delayMs: 0, backoffHost: false, reason: tooLong } },
+      { name: 'HTTP-date a minute away, cap 30 s: too long', input: { reason: 'http-error', status: 503, retryAfterMs: 60_000, attempt: 1, ...cap }, expected: { retry: false, delayMs: 1_000, backoffHost: true, reason: tooLong } },
+      { name: 'Retry-After equal to the cap is honoured', input: { reason: 'http-error', status: 503, retryAfterMs: 30_000, ...cap }, expected: { retry: true, delayMs: 30_000, backoffHost: true } },
+      { name: 'Retry-After under the cap is honoured', input: { reason: 'http-error', status: 429, retryAfterMs: 2_000, hostFailures: 5, ...cap }, expected: { retry: true, delayMs: 2_000, backoffHost: true } },
+      { name: 'too-long Retry-After on a 404 is ignored', input: { reason: 'http-error', status: 404, retryAfterMs: day, ...cap }, expected: { retry: false, delayMs: 0, backoffHost: false } },
+      { name: 'maxRetryAfterMs 0 fails any positive Retry-After', input: { reason: 'http-error', status: 429, retryAfterMs: 1_000, maxRetryAfterMs: 0 }, expected: { retry: false, delayMs: 0, backoffHost: true, reason: tooLong } },
+    ];
   }
 
   test('is pure: same input, same output', () => {

@@ -43,8 +43,11 @@ export const FAULT_PATHS = [
   '/faults/gzip-bomb', '/faults/pdf', '/faults/image.png', '/faults/wrong-charset', '/faults/no-charset-latin1',
   '/faults/nested', '/faults/many-links', '/faults/redirect-loop', '/faults/redirect-offsite', '/faults/redirect-ftp',
   '/faults/odd-links', '/trap/calendar?month=1', '/trap/deep/a', '/trap/loop/', '/trap/session?sid=start',
-  '/limited/429', '/limited/503-date', '/ok/1',
+  '/limited/429', '/limited/503-date', '/limited/503-day', '/limited/429-date-far', '/ok/1',
 ] as const;
+
+/** `/limited/503-day` always answers 503 with this Retry-After (a day, in seconds). */
+export const RETRY_AFTER_DAY_SECONDS = 86_400;
 
 /** `/faults/huge` streams this many bytes (no Content-Length), unless the client leaves first. */
 export const HUGE_BYTES = 50 * 1024 * 1024;
@@ -214,6 +217,10 @@ export async function startFaultServer(opts: FaultServerOptions = {}): Promise<F
     },
     '/limited/429': (_req, res) =>
       seenBefore('429') === 0 ? send(res, 429, 'text/plain', 'slow down', { 'Retry-After': '1' }) : page(res, 'Limited 429', 'fine now'),
+    // One endpoint under maintenance for a day, and one rate-limited until tomorrow: the rest of the site is fine.
+    '/limited/503-day': (_req, res) => send(res, 503, 'text/plain', 'maintenance', { 'Retry-After': String(RETRY_AFTER_DAY_SECONDS) }),
+    '/limited/429-date-far': (_req, res) =>
+      send(res, 429, 'text/plain', 'quota exceeded', { 'Retry-After': new Date(Date.now() + RETRY_AFTER_DAY_SECONDS * 1000).toUTCString() }),
     '/limited/503-date': (_req, res) => {
       if (seenBefore('503') > 0) return page(res, 'Limited 503', 'fine now');
       const retryAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000).toUTCString();
