@@ -18,9 +18,13 @@ import type { ParseInput, ParsePool, ParsePoolStats } from '../parse/parse-types
 import type { SamplePage } from './extraction-bench.js';
 import { median } from './run-concurrently.js';
 
-/** An inline parse pool that also keeps every input it parsed successfully. */
+/**
+ * An inline parse pool that also keeps every input it parsed successfully, with its parse time
+ * and the process CPU its parse took (inline parsing runs on this thread; CPU, not wall time,
+ * so that a loaded machine does not make the parse look dearer than the CPU it used).
+ */
 class CapturingParsePool implements ParsePool {
-  readonly inputs: Array<{ input: ParseInput; parseMs: number }> = [];
+  readonly inputs: Array<{ input: ParseInput; parseMs: number; parseCpuMs: number }> = [];
   readonly #inner: ParsePool;
 
   constructor(inner: ParsePool) {
@@ -32,8 +36,10 @@ class CapturingParsePool implements ParsePool {
   }
 
   async parse(input: ParseInput): Promise<ParsedPage> {
+    const before = process.cpuUsage();
     const page = await this.#inner.parse(input);
-    this.inputs.push({ input, parseMs: page.parseMs });
+    const cpu = process.cpuUsage(before);
+    this.inputs.push({ input, parseMs: page.parseMs, parseCpuMs: (cpu.user + cpu.system) / 1000 });
     return page;
   }
 
@@ -114,7 +120,7 @@ export async function fetchSample(config: CrawlConfig, pages: number): Promise<S
     }
     let crawlMainMsPerPage = 0;
     if (mark !== undefined && cpu !== undefined && timings.size > mark.stored) {
-      const parsedMs = pool.inputs.slice(mark.parsed).reduce((sum, { parseMs: ms }) => sum + ms, 0);
+      const parsedMs = pool.inputs.slice(mark.parsed).reduce((sum, { parseCpuMs }) => sum + parseCpuMs, 0);
       crawlMainMsPerPage = Math.max(0, (cpu.user + cpu.system) / 1000 - parsedMs) / (timings.size - mark.stored);
     }
     return { pages: kept, notKept: timings.size - kept.length, seconds, parseMsPerPage: median(parseMs), crawlMainMsPerPage };

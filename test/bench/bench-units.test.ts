@@ -105,9 +105,11 @@ describe('parseProcStat', () => {
     const { Worker } = await import('node:worker_threads');
     const mainBefore = mainThreadCpuMs()!;
     const processBefore = process.cpuUsage();
-    // A worker thread burns ~300 ms of CPU while the main thread mostly waits for it.
+    // A worker thread burns 300 ms of CPU (counted in CPU, not wall time: a loaded machine gives
+    // a time-boxed loop less) while the main thread mostly waits for it.
     await new Promise((resolve, reject) => {
-      const worker = new Worker('const until = Date.now() + 300; let x = 0; while (Date.now() < until) x += Math.sqrt(x + 1);', { eval: true });
+      const burn = 'const start = process.cpuUsage(); let x = 0; for (;;) { for (let i = 0; i < 1e5; i++) x += Math.sqrt(x + 1); const u = process.cpuUsage(start); if (u.user + u.system >= 300_000) break; }';
+      const worker = new Worker(burn, { eval: true });
       worker.once('exit', resolve).once('error', reject);
     });
     const processUsed = process.cpuUsage(processBefore);
