@@ -63,7 +63,7 @@ export async function readCrawlStatus(dataDir: string, name: string): Promise<Cr
   try {
     let queued = 0;
     for await (const request of new FrontierJournal(paths.frontier).readAll()) {
-      if (!store || !store.has(request.key)) queued++;
+      if (request.redirectOf === undefined && (!store || !store.has(request.key))) queued++;
     }
     if (store) status.queued = queued; // unknown when the page store cannot be read
   } catch (error) {

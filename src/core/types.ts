@@ -30,6 +30,8 @@ export type ReasonCode =
   | 'too-many-redirects'
   | 'redirect-offsite'
   | 'redirect-scheme'
+  | 'redirect-duplicate'
+  | 'host-backoff'
   | 'decompression'
   | 'retry-after-too-long'
   // parse failures
@@ -57,6 +59,11 @@ export interface CrawlRequest {
   priority?: number;
   /** Fetch attempts already made (retries). @default 0 */
   attempt?: number;
+  /**
+   * Only on a redirect claim (a URL marked seen, never fetched on its own): the key of the
+   * request whose redirect reached this URL (see `Frontier.claimRedirect`).
+   */
+  redirectOf?: string;
 }
 
 /** A request handed out by the frontier; must be completed or retried before `expiresAt`. */

@@ -28,7 +28,7 @@
  */
 import type { CrawlEventBus } from '../core/events.js';
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
-import type { AddResult, Frontier, FrontierStats, HostPolicy } from '../frontier/frontier.js';
+import type { AddResult, Frontier, FrontierStats, HostPolicy, RedirectClaim } from '../frontier/frontier.js';
 import type { NodeStore } from './node-store.js';
 
 /** Added to every non-zero per-host delay in the shared schedule. */
@@ -108,6 +108,15 @@ export class NodeFrontier implements Frontier {
   }
   drainHost(host: string): Promise<CrawlRequest[]> {
     return this.#inner.drainHost(host);
+  }
+  claimRedirect(claim: RedirectClaim): Promise<AddResult> {
+    return this.#inner.claimRedirect(claim);
+  }
+  seedRedirects(): Promise<string[]> {
+    return this.#inner.seedRedirects();
+  }
+  bookHost(host: string, nowMs: number, sentNow?: boolean): Promise<number> {
+    return this.#inner.bookHost(host, nowMs, sentNow);
   }
   async nextReadyAt(nowMs = Date.now()): Promise<number | undefined> {
     const at = await this.#inner.nextReadyAt(nowMs);

@@ -21,7 +21,7 @@
 import { FrontierUnavailableError } from '../core/errors.js';
 import type { CrawlEventBus } from '../core/events.js';
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
-import type { AddResult, Frontier, FrontierStats, HostPolicy } from '../frontier/frontier.js';
+import type { AddResult, Frontier, FrontierStats, HostPolicy, RedirectClaim } from '../frontier/frontier.js';
 
 export interface RetryingFrontierOptions {
   /** Give up after the frontier has been unreachable this long. @default 60000 */
@@ -77,6 +77,16 @@ export class RetryingFrontier implements Frontier {
   }
   drainHost(host: string): Promise<CrawlRequest[]> {
     return this.#call(() => this.#inner.drainHost(host), () => []);
+  }
+  /** After giving up: ok (the page in flight ends as it would have; its lease expires). */
+  claimRedirect(claim: RedirectClaim): Promise<AddResult> {
+    return this.#call(() => this.#inner.claimRedirect(claim), () => ({ ok: true }));
+  }
+  seedRedirects(): Promise<string[]> {
+    return this.#call(() => this.#inner.seedRedirects(), () => []);
+  }
+  bookHost(host: string, nowMs: number, sentNow?: boolean): Promise<number> {
+    return this.#call(() => this.#inner.bookHost(host, nowMs, sentNow), () => nowMs);
   }
   nextReadyAt(nowMs?: number): Promise<number | undefined> {
     return this.#call((retried) => this.#inner.nextReadyAt(retried ? this.#now() : nowMs));

@@ -9,6 +9,9 @@ import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
 
 export type AddResult = { ok: true } | { ok: false; reason: 'duplicate' };
 
+/** A redirect target to mark seen (see `Frontier.claimRedirect`). */
+export type RedirectClaim = CrawlRequest & { redirectOf: string };
+
 /** Per-host politeness inputs (see politeness/host-slot.ts). */
 export interface HostPolicy {
   /** Minimum spacing between request starts to this host, ms. */
@@ -24,7 +27,7 @@ export interface FrontierStats {
   leased: number;
   /** Requests completed (ok, failed or skipped). */
   done: number;
-  /** Distinct URLs ever accepted. */
+  /** Distinct URLs ever accepted (redirect targets claimed included). */
   seen: number;
   hosts: number;
   hostsInBackoff: number;
@@ -60,6 +63,28 @@ export interface Frontier {
   backoffHost(host: string, untilMs: number): Promise<void>;
   /** Removes every queued request of `host` and returns them (host given up). */
   drainHost(host: string): Promise<CrawlRequest[]>;
+  /**
+   * Marks the target of a redirect hop seen without queueing it: `claim.key` is the target's
+   * normalised URL, `claim.redirectOf` the key of the request whose redirect reached it.
+   * `ok` when the key was new (it is now seen: a later link to it is a duplicate) or was
+   * claimed before by the same request (a retry of it, or its lease handed out again);
+   * `duplicate` when it is seen otherwise (queued, in flight, stored, or reached by another
+   * request's redirect): the caller does not fetch it again. A claim from a seed (`source:
+   * 'seed'`) also records the target as a place the seeds land on (`seedRedirects`).
+   * Claims count as seen in `stats()`, are durable like added requests, and are never leased.
+   */
+  claimRedirect(claim: RedirectClaim): Promise<AddResult>;
+  /** URLs that seeds redirected to (claims with `source: 'seed'`), in claim order, each once. */
+  seedRedirects(): Promise<string[]>;
+  /**
+   * Books a request to `host` that no lease stands for (a redirect hop, a sitemap): returns
+   * when it may start (`nowMs`, or later for the host's spacing and backoff) and moves the
+   * host's next start to that time plus its delay. With `sentNow` it books a leased request
+   * being sent at `nowMs`: it starts at once, and the host's next start becomes at least
+   * `nowMs` + its delay, so spacing counts from when requests leave, not from their leases.
+   * Parallelism is not counted: such a request holds no place.
+   */
+  bookHost(host: string, nowMs: number, sentNow?: boolean): Promise<number>;
   /** Earliest time something queued may be leased; undefined when nothing is queued. */
   nextReadyAt(nowMs?: number): Promise<number | undefined>;
   stats(): Promise<FrontierStats>;

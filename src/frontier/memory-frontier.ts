@@ -16,9 +16,10 @@
  * time reclaims it; after that the old lease is ignored.
  */
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
-import type { AddResult, Frontier, FrontierOptions, FrontierStats, HostPolicy } from './frontier.js';
+import type { AddResult, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim } from './frontier.js';
 import {
   backOff,
+  bookStart,
   finishRequest,
   newHostSlot,
   readyAt,
@@ -68,6 +69,9 @@ interface LiveLease {
 export class MemoryFrontier implements Frontier {
   readonly #options: MemoryFrontierOptions;
   readonly #seen = new Set<string>();
+  /** Redirect targets claimed (a subset of #seen): target key → key of the request that claimed it. */
+  readonly #claims = new Map<string, string>();
+  readonly #seedRedirects: string[] = [];
   readonly #hosts = new Map<string, HostState>();
   readonly #schedule = new MinHeap<ScheduleEntry>();
   readonly #leases = new Map<string, LiveLease>();
@@ -83,7 +87,8 @@ export class MemoryFrontier implements Frontier {
 
   /**
    * Rebuilds a frontier from journalled requests: all of them count as seen,
-   * those not done are queued again, and `doneCount` counts toward `maxPages`.
+   * those not done are queued again (redirect claims never are), and
+   * `doneCount` counts toward `maxPages`.
    * Nothing is recorded to the journal again.
    */
   static async restore(
@@ -96,7 +101,8 @@ export class MemoryFrontier implements Frontier {
     for await (const request of requests) {
       if (frontier.#seen.has(request.key)) continue;
       frontier.#seen.add(request.key);
-      if (!isDone(request.key)) frontier.#enqueue(request);
+      if (request.redirectOf !== undefined) frontier.#remember(request as RedirectClaim);
+      else if (!isDone(request.key)) frontier.#enqueue(request);
     }
     frontier.#done = doneCount;
     return frontier;
@@ -186,6 +192,26 @@ export class MemoryFrontier implements Frontier {
     return drained;
   }
 
+  async claimRedirect(claim: RedirectClaim): Promise<AddResult> {
+    if (this.#seen.has(claim.key)) return this.#claims.get(claim.key) === claim.redirectOf ? { ok: true } : { ok: false, reason: 'duplicate' };
+    this.#seen.add(claim.key);
+    this.#remember(claim);
+    this.#options.journal?.record([claim]);
+    return { ok: true };
+  }
+
+  async seedRedirects(): Promise<string[]> {
+    return [...this.#seedRedirects];
+  }
+
+  async bookHost(host: string, nowMs: number, sentNow = false): Promise<number> {
+    const state = this.#host(host);
+    const booked = bookStart(state.slot, nowMs, sentNow);
+    state.slot = booked.slot;
+    this.#reschedule(state);
+    return booked.startAt;
+  }
+
   /**
    * Earliest time `lease` may return something: the first ready host, or the
    * first live lease's expiry (its request comes back then). Never before
@@ -228,6 +254,11 @@ export class MemoryFrontier implements Frontier {
   }
 
   async close(): Promise<void> {}
+
+  #remember(claim: RedirectClaim): void {
+    this.#claims.set(claim.key, claim.redirectOf);
+    if (claim.source === 'seed') this.#seedRedirects.push(claim.url);
+  }
 
   #enqueue(request: CrawlRequest): void {
     const state = this.#host(new URL(request.key).host);

@@ -20,7 +20,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
 import { FrontierError, FrontierUnavailableError } from '../core/errors.js';
-import type { AddResult, Frontier, FrontierOptions, FrontierStats, HostPolicy } from './frontier.js';
+import type { AddResult, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim } from './frontier.js';
 import { FRONTIER_SCRIPTS, ORDER_PREFIX_LENGTH, type FrontierScriptName } from './redis-scripts.js';
 
 export type RedisFrontierOptions = FrontierOptions & {
@@ -99,6 +99,22 @@ export class RedisFrontier implements Frontier {
   async drainHost(host: string): Promise<CrawlRequest[]> {
     const members = (await this.#run('skeinFrontierDrain', ['sched', 'n'], [this.#prefix, host])) as string[];
     return members.map(parseMember);
+  }
+
+  async claimRedirect(claim: RedirectClaim): Promise<AddResult> {
+    const args = [this.#prefix, claim.key, claim.redirectOf, claim.source === 'seed' ? claim.url : ''];
+    const claimed = (await this.#run('skeinFrontierClaim', ['seen', 'claims'], args)) as number;
+    return claimed === 1 ? { ok: true } : { ok: false, reason: 'duplicate' };
+  }
+
+  async seedRedirects(): Promise<string[]> {
+    return (await this.#run('skeinFrontierSeedRedirects', ['seedRedirects'], [])) as string[];
+  }
+
+  async bookHost(host: string, nowMs: number, sentNow = false): Promise<number> {
+    const { delayMs, parallelism } = this.#options.hostPolicy;
+    const args = [this.#prefix, delayMs, parallelism, host, nowMs, sentNow ? 1 : 0];
+    return Number(await this.#run('skeinFrontierBook', ['sched', 'hosts'], args));
   }
 
   /**

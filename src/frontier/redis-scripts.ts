@@ -4,7 +4,9 @@
  *
  * Keys (all under one hash tag, `skein:{<crawlId>}:`, so they share one Redis
  * Cluster slot; per-host keys are derived inside the scripts from the prefix):
- *   seen          SET   every key ever accepted
+ *   seen          SET   every key ever accepted (redirect targets claimed included)
+ *   claims        HASH  redirect target key → key of the request whose redirect claimed it
+ *   seedRedirects LIST  URLs the seeds redirected to, in claim order (scope widening)
  *   n             HASH  counters: queued, done, seq (request order), leaseSeq
  *   hosts         SET   every host with a slot
  *   sched         ZSET  host → time it may start its next queued request
@@ -219,6 +221,39 @@ return out
 `;
 
 /**
+ * claimRedirect: KEYS seen, claims. ARGV prefix, target key, owner key, seed URL or ''.
+ * Returns 1 when the target was new (now seen and claimed) or claimed by the same owner, else 0.
+ */
+const CLAIM = `
+local P = ARGV[1]
+if redis.call('SADD', P .. 'seen', ARGV[2]) == 1 then
+  redis.call('HSET', P .. 'claims', ARGV[2], ARGV[3])
+  if ARGV[4] ~= '' then redis.call('RPUSH', P .. 'seedRedirects', ARGV[4]) end
+  return 1
+end
+if redis.call('HGET', P .. 'claims', ARGV[2]) == ARGV[3] then return 1 end
+return 0
+`;
+
+/** seedRedirects: KEYS seedRedirects. Returns the list. */
+const SEED_REDIRECTS = `return redis.call('LRANGE', KEYS[1], 0, -1)`;
+
+/**
+ * bookHost: KEYS sched, hosts. ARGV prefix, default delayMs, default parallelism, host, now,
+ * sentNow (1/0). The rules of politeness/host-slot.ts `bookStart`. Returns the start time.
+ */
+const BOOK = `${COMMON}
+local host, now = ARGV[4], tonumber(ARGV[5])
+local s = ensureSlot(host, ARGV[2], ARGV[3])
+local start = now
+if ARGV[6] ~= '1' then start = math.max(now, s.nextAllowedAt, s.backoffUntil) end
+s.nextAllowedAt = math.max(s.nextAllowedAt, start + s.delayMs)
+redis.call('HSET', P .. 'h:' .. host, 'nextAllowedAt', fmt(s.nextAllowedAt))
+reschedule(host, s)
+return fmt(start)
+`;
+
+/**
  * status: KEYS n, leases, sched. ARGV prefix, now. One consistent snapshot:
  * [queued, leased, done, seen, hosts, hostsInBackoff, first ready host time|-1, first lease expiry|-1].
  */
@@ -243,6 +278,9 @@ export const FRONTIER_SCRIPTS = {
   skeinFrontierBackoff: [2, BACKOFF],
   skeinFrontierDrain: [2, DRAIN],
   skeinFrontierStatus: [3, STATUS],
+  skeinFrontierClaim: [2, CLAIM],
+  skeinFrontierSeedRedirects: [1, SEED_REDIRECTS],
+  skeinFrontierBook: [2, BOOK],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type FrontierScriptName = keyof typeof FRONTIER_SCRIPTS;

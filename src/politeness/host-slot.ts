@@ -7,7 +7,9 @@
  * - a request may start when fewer than `parallelism` are in flight and the
  *   clock has passed both `nextAllowedAt` (spacing) and `backoffUntil`;
  * - each start pushes `nextAllowedAt` to `now + delayMs × (1 + jitterFraction)`;
- * - a finish frees one in-flight place and counts consecutive failures.
+ * - a finish frees one in-flight place and counts consecutive failures;
+ * - a request no lease stands for (a redirect hop, a sitemap) books its start with
+ *   `bookStart`: it waits for the spacing and the backoff, then pushes `nextAllowedAt`.
  */
 import type { HostPolicy } from '../frontier/frontier.js';
 
@@ -94,4 +96,14 @@ export function withPolicy(slot: HostSlot, policy: Partial<HostPolicy>): HostSlo
     parallelism: policy.parallelism === undefined ? slot.parallelism : Math.max(1, policy.parallelism),
     delayMs: policy.delayMs === undefined ? slot.delayMs : Math.max(0, policy.delayMs),
   };
+}
+
+/**
+ * A start booked outside a lease (see `Frontier.bookHost`): when it may start (at once with
+ * `sentNow`, else after the spacing and the backoff) and the slot after it, whose next start is
+ * at least that time plus `delayMs`. In-flight places are not counted.
+ */
+export function bookStart(slot: HostSlot, nowMs: number, sentNow = false): { slot: HostSlot; startAt: number } {
+  const startAt = sentNow ? nowMs : Math.max(nowMs, slot.nextAllowedAt, slot.backoffUntil);
+  return { startAt, slot: { ...slot, nextAllowedAt: Math.max(slot.nextAllowedAt, startAt + slot.delayMs) } };
 }

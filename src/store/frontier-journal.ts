@@ -1,5 +1,6 @@
 /**
- * The frontier's durable half: every request the frontier accepted, in a
+ * The frontier's durable half: every request the frontier accepted (and every
+ * redirect target it marked seen: a request with `redirectOf`), in a
  * segment log of its own (`<crawl>/frontier/000001.json`, …), one segment per
  * flush. The crawler flushes the journal before the page store, so a
  * discovered link is on disk before the page that discovered it. On resume,
@@ -20,6 +21,7 @@ export function checkCrawlRequest(value: unknown): string | undefined {
   if (typeof request.url !== 'string') return '"url" must be a string';
   if (!Number.isInteger(request.depth) || (request.depth as number) < 0) return '"depth" must be an integer >= 0';
   if (!SOURCES.has(request.source)) return '"source" must be "seed", "link" or "sitemap"';
+  if (request.redirectOf !== undefined && typeof request.redirectOf !== 'string') return '"redirectOf" must be a string';
   return undefined;
 }
 

@@ -25,6 +25,9 @@ function setup(down: () => boolean, error: Error = new FrontierUnavailableError(
     setHostPolicy: () => fail('setHostPolicy', undefined),
     backoffHost: () => fail('backoffHost', undefined),
     drainHost: () => fail('drainHost', [lease.request]),
+    claimRedirect: () => fail('claimRedirect', { ok: false as const, reason: 'duplicate' as const }),
+    seedRedirects: () => fail('seedRedirects', ['http://www.a.test/']),
+    bookHost: (_host: string, at: number) => fail('bookHost', at + 100),
     nextReadyAt: () => fail('nextReadyAt', 5),
     stats: () => fail('stats', { queued: 0, leased: 0, done: 0, seen: 0, hosts: 0, hostsInBackoff: 0 }),
     isDone: () => fail('isDone', true),
@@ -84,6 +87,9 @@ describe('RetryingFrontier', () => {
     await frontier.retry(lease, 5);
     assert.deepEqual(await frontier.add([lease.request]), [{ ok: false, reason: 'duplicate' }]);
     assert.deepEqual(await frontier.drainHost('a.test'), []);
+    assert.deepEqual(await frontier.claimRedirect({ ...lease.request, redirectOf: 'http://a.test/0' }), { ok: true }, 'the page in flight goes on');
+    assert.deepEqual(await frontier.seedRedirects(), []);
+    assert.equal(await frontier.bookHost('a.test', 1_234), 1_234, 'an auxiliary request goes at once');
     assert.equal(now(), 1_000, 'after giving up nothing waits any more');
     await assert.rejects(frontier.flush(), FrontierUnavailableError, 'flush goes straight through, never retried');
   });

@@ -236,6 +236,55 @@ export function frontierContract(name: string, make: MakeFrontier): void {
       assert.deepEqual(s, { queued: 3, leased: 1, done: 1, seen: 5, hosts: 2, hostsInBackoff: 1 });
     });
 
+    test('claimRedirect marks a redirect target seen without queueing it; only its claimer may claim it again', async () => {
+      const f = await open();
+      await f.add([req('a.test', 'old'), req('a.test', 'queued')]);
+      const claim = (path: string, owner: string, source: 'link' | 'seed' = 'link') => f.claimRedirect({ ...req('a.test', path, 1, { source }), redirectOf: `http://a.test/${owner}` });
+      assert.deepEqual(await claim('new', 'old'), { ok: true });
+      assert.deepEqual(await claim('new', 'old'), { ok: true }, 'the same request again (a retry, or its lease handed out again)');
+      assert.deepEqual(await claim('new', 'other'), { ok: false, reason: 'duplicate' }, 'another redirect to it');
+      assert.deepEqual(await claim('queued', 'old'), { ok: false, reason: 'duplicate' }, 'a URL already queued');
+      assert.deepEqual(await f.add([req('a.test', 'new', 2)]), [{ ok: false, reason: 'duplicate' }], 'a later link to it');
+      const s = await f.stats();
+      assert.deepEqual([s.seen, s.queued], [3, 2], 'seen, never queued');
+      assert.deepEqual(paths(await f.lease(10, T0)).sort(), ['old', 'queued']);
+      assert.deepEqual(await f.seedRedirects(), [], 'only seeds widen the scope');
+    });
+
+    test('a seed\'s redirect target is kept as a seed redirect, once, in claim order', async () => {
+      const f = await open();
+      await f.add([req('a.test', ''), req('b.test', '')]);
+      const seedClaim = (host: string, owner: string) => f.claimRedirect({ ...req(host, ''), redirectOf: `http://${owner}/` });
+      assert.deepEqual(await seedClaim('www.a.test', 'a.test'), { ok: true });
+      assert.deepEqual(await seedClaim('www.b.test', 'b.test'), { ok: true });
+      assert.deepEqual(await seedClaim('www.a.test', 'a.test'), { ok: true });
+      assert.deepEqual(await seedClaim('www.a.test', 'b.test'), { ok: false, reason: 'duplicate' });
+      assert.deepEqual(await f.seedRedirects(), ['http://www.a.test/', 'http://www.b.test/']);
+    });
+
+    test('bookHost: a request without a lease waits for the spacing and the backoff, and spaces what follows', async () => {
+      const f = await open({ hostPolicy: { delayMs: 1000, parallelism: 10 } });
+      assert.equal(await f.bookHost('a.test', T0), T0, 'a new host: at once');
+      assert.equal(await f.bookHost('a.test', T0 + 10), T0 + 1000, 'the next one waits for the spacing');
+      await f.add([req('a.test', '1')]);
+      assert.deepEqual(await f.lease(10, T0 + 1999), [], 'a lease waits behind both');
+      assert.equal(await f.nextReadyAt(T0 + 20), T0 + 2000);
+      const [lease] = await f.lease(10, T0 + 2000);
+      assert.ok(lease);
+      await f.backoffHost('a.test', T0 + 10_000);
+      assert.equal(await f.bookHost('a.test', T0 + 2001), T0 + 10_000, 'a backed-off host waits');
+      assert.equal(await f.bookHost('b.test', T0 + 2001), T0 + 2001, 'other hosts do not');
+    });
+
+    test('bookHost with sentNow: spacing counts from when a leased request is sent', async () => {
+      const f = await open({ hostPolicy: { delayMs: 1000, parallelism: 10 } });
+      await f.add([req('a.test', '1'), req('a.test', '2')]);
+      assert.equal((await f.lease(10, T0)).length, 1);
+      assert.equal(await f.bookHost('a.test', T0 + 300, true), T0 + 300, 'sent late: goes at once');
+      assert.deepEqual(await f.lease(10, T0 + 1000), [], 'the next start is a delay after the send, not after the lease');
+      assert.deepEqual(paths(await f.lease(10, T0 + 1300)), ['2']);
+    });
+
     test('nextReadyAt is undefined when there is nothing to wait for', async () => {
       const f = await open();
       assert.equal(await f.nextReadyAt(T0), undefined);

@@ -74,6 +74,20 @@ describe('MemoryFrontier.restore', () => {
     assert.deepEqual(keys(leases.map((l) => l.request)).sort(), ['http://a.test/2', 'http://b.test/1', 'http://d.test/1']);
   });
 
+  test('redirect claims are journalled and restored as seen, never queued; a seed\'s claim as a seed redirect', async () => {
+    const journal = memoryJournal();
+    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: policy, journal });
+    await f.add([req('a.test', ''), req('a.test', 'old', 1)]);
+    await f.claimRedirect({ ...req('www.a.test', ''), redirectOf: 'http://a.test/' });
+    await f.claimRedirect({ ...req('www.a.test', 'new', 1), redirectOf: 'http://a.test/old' });
+    assert.deepEqual(journal.batches.map(keys), [['http://a.test/', 'http://a.test/old'], ['http://www.a.test/'], ['http://www.a.test/new']]);
+    const again = await MemoryFrontier.restore({ maxPages: 100, hostPolicy: policy }, journal.batches.flat(), () => false, 0);
+    assert.deepEqual([(await again.stats()).seen, (await again.stats()).queued], [4, 2], 'claims are seen, not queued (the store never holds their keys)');
+    assert.deepEqual(await again.seedRedirects(), ['http://www.a.test/']);
+    assert.deepEqual(await again.claimRedirect({ ...req('www.a.test', 'new', 1), redirectOf: 'http://a.test/old' }), { ok: true }, 'its claimer, fetched again after the resume');
+    assert.deepEqual(await again.add([req('www.a.test', 'new', 2)]), [{ ok: false, reason: 'duplicate' }]);
+  });
+
   test('done pages count toward maxPages', async () => {
     async function* stream(): AsyncIterable<CrawlRequest> {
       for (const r of journalled) yield r;
