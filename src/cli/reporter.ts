@@ -117,6 +117,7 @@ export function formatSummary(summary: CrawlSummary): string {
     `crawl "${summary.name}" ${summary.endReason} in ${(summary.durationMs / 1000).toFixed(1)} s`,
     `  pages: ${summary.pages.ok} ok, ${summary.pages.failed} failed, ${summary.pages.skipped} skipped (${summary.pagesPerSecond} pages/s, ${formatBytes(summary.bytes)})`,
   ];
+  for (const { seed, url } of summary.seedRedirects ?? []) lines.push(`  seed ${seed} redirected to ${url}: ${new URL(url).host} crawled as a seed host`);
   const reasons = Object.entries(summary.reasons);
   if (reasons.length) lines.push(`  by reason: ${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}`);
   const dropped = Object.entries(summary.dropped);

@@ -13,10 +13,11 @@ export interface LiveStats {
   bytes: number;
   reasons: Partial<Record<ReasonCode, number>>;
   droppedReasons: Partial<Record<ReasonCode, number>>;
+  seedRedirects: Array<{ seed: string; url: string }>;
 }
 
 export class CrawlStats {
-  readonly live: LiveStats = { ok: 0, failed: 0, skipped: 0, dropped: 0, bytes: 0, reasons: {}, droppedReasons: {} };
+  readonly live: LiveStats = { ok: 0, failed: 0, skipped: 0, dropped: 0, bytes: 0, reasons: {}, droppedReasons: {}, seedRedirects: [] };
   readonly startedAtMs: number;
   readonly #unsubscribe: Array<() => void> = [];
 
@@ -33,6 +34,7 @@ export class CrawlStats {
         live.dropped++;
         live.droppedReasons[reason] = (live.droppedReasons[reason] ?? 0) + 1;
       }),
+      events.on('seed:redirected', (redirect) => void live.seedRedirects.push(redirect)),
     );
   }
 
@@ -53,6 +55,7 @@ export class CrawlStats {
       pages: { ok: this.live.ok, failed: this.live.failed, skipped: this.live.skipped },
       reasons: { ...this.live.reasons },
       dropped: { ...this.live.droppedReasons },
+      ...(this.live.seedRedirects.length > 0 ? { seedRedirects: [...this.live.seedRedirects] } : {}),
       queued: input.queued,
       bytes: this.live.bytes,
       pagesPerSecond: Math.round((fetched / durationMs) * 1000 * 10) / 10,

@@ -31,8 +31,11 @@ export interface CrawlerDeps {
   links: LinkGate;
   pipeline: PagePipeline;
   events: CrawlEventBus;
-  /** Extra seed URLs found before the crawl (sitemaps), admitted at depth 0. */
-  discoverSeeds?: () => Promise<string[]>;
+  /**
+   * Extra seed URLs found before the crawl (sitemaps, fetched at their hosts' pace), admitted
+   * at depth 0. `signal` aborts when the crawl is stopped.
+   */
+  discoverSeeds?: (signal: AbortSignal) => Promise<string[]>;
   now?: () => number;
 }
 
@@ -53,6 +56,8 @@ export class Crawler {
   readonly #deps: CrawlerDeps;
   readonly #queue: PQueue;
   readonly #abort = new AbortController();
+  /** Stops sitemap discovery at once on stop() (page fetches get a grace period, it does not). */
+  readonly #discovery = new AbortController();
   readonly stats: CrawlStats;
   #stopping = false;
   #fatal: ConfigError | undefined;
@@ -72,8 +77,12 @@ export class Crawler {
   async run(seeds: string[], options: { resumed?: boolean } = {}): Promise<CrawlSummary> {
     const { events, config, links } = this.#deps;
     events.emit('crawl:started', { name: this.#deps.name, seeds, resumed: options.resumed ?? false });
+    await links.syncSeedRedirects(); // where the seeds redirected in an earlier run: they widen the scope
     await links.admit(seeds, 'seed', 0);
-    if (this.#deps.discoverSeeds && !this.#stopping) await links.admit(await this.#deps.discoverSeeds(), 'sitemap', 0);
+    if (this.#deps.discoverSeeds && !this.#stopping) {
+      const found = await this.#deps.discoverSeeds(this.#discovery.signal);
+      if (!this.#stopping) await links.admit(found, 'sitemap', 0);
+    }
     const flushTimer = setInterval(() => this.#backgroundCheckpoint(), config.store.flushIntervalMs);
     flushTimer.unref();
     const offStored = events.on('page:stored', () => {
@@ -104,6 +113,7 @@ export class Crawler {
   stop(reason: string, graceMs = 10_000): void {
     if (this.#stopping) return;
     this.#stopping = true;
+    this.#discovery.abort();
     this.#deps.events.emit('crawl:stopping', { reason });
     this.#wake?.();
     setTimeout(() => this.#abort.abort(), graceMs).unref();

@@ -12,6 +12,7 @@ import { MemoryFrontier } from '../frontier/memory-frontier.js';
 import { createParsePool } from '../parse/parse-pool.js';
 import type { ParsePool, ParseRules } from '../parse/parse-types.js';
 import { RobotsCache } from '../politeness/robots-cache.js';
+import { PolitenessGate } from '../politeness/politeness-gate.js';
 import { discoverSitemapUrls } from '../politeness/sitemaps.js';
 import { createRecordReplay, replayConfig, type RecordReplayOptions } from '../replay/record-replay.js';
 import { CrawlMeta } from '../store/crawl-meta.js';
@@ -129,28 +130,19 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
         unavailableRetryMs: Math.min(60_000, config.politeness.maxBackoffMs),
       })
     : undefined;
-  const links = new LinkGate(config, frontier, events);
-  const pipeline = new PagePipeline({
-    config,
-    frontier,
-    store,
-    fetch,
-    parsePool,
-    ...(robots ? { robots } : {}),
-    links,
-    events,
-    now: Date.now,
-  });
+  const politeness = new PolitenessGate({ config, frontier, ...(robots ? { robots } : {}), events, now: Date.now });
+  const links = new LinkGate(config, frontier, events, politeness);
+  const pipeline = new PagePipeline({ config, frontier, store, fetch, parsePool, politeness, links, events, now: Date.now });
   // Seeds and sitemap URLs are journalled in one segment, so a resumed crawl
   // has them all, unless it was killed before its first checkpoint.
   const restoredNothing = resumed && (await frontier.stats()).seen === 0;
   const discoverSeeds =
     config.politeness.sitemaps && (!resumed || restoredNothing)
-      ? async () => {
+      ? async (signal: AbortSignal) => {
           const origins = [...new Set(config.seeds.map((seed) => new URL(seed).origin))];
           const robotsSitemaps = robots ? (await Promise.all(origins.map((origin) => robots.sitemapsFor(origin)))).flat() : [];
           const found = await discoverSitemapUrls({
-            fetch,
+            fetch: spacedFetch(fetch, politeness, signal),
             seeds: config.seeds,
             robotsSitemaps,
             tryDefault: true,
@@ -198,5 +190,30 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
       fetcher.close();
       await recording.close();
     },
+  };
+}
+
+/**
+ * `fetch` for requests no lease stands for (sitemaps): each request, redirect hops included,
+ * waits for its turn on its host after learning the host's Crawl-delay from robots.txt, so
+ * sitemaps are spaced like pages. robots.txt rules do not apply to sitemap URLs.
+ */
+function spacedFetch(fetch: PipelineDeps['fetch'], politeness: PolitenessGate, signal: AbortSignal): PipelineDeps['fetch'] {
+  const turn = async (url: string): Promise<void> => {
+    await politeness.robots(url);
+    await politeness.turn(url, { signal });
+  };
+  return async (url, opts = {}) => {
+    await turn(url);
+    const checkRedirect = opts.checkRedirect;
+    return fetch(url, {
+      ...opts,
+      signal,
+      checkRedirect: async (hop) => {
+        const verdict = (await checkRedirect?.(hop)) ?? { ok: true };
+        if (verdict.ok) await turn(hop);
+        return verdict;
+      },
+    });
   };
 }

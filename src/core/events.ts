@@ -15,6 +15,8 @@ export interface CrawlSummary {
   pages: { ok: number; failed: number; skipped: number };
   reasons: Partial<Record<ReasonCode, number>>;
   dropped: Partial<Record<ReasonCode, number>>;
+  /** Seeds that redirected off the seeds' hosts, and where to: those URLs joined the seeds for scope. */
+  seedRedirects?: Array<{ seed: string; url: string }>;
   queued: number;
   bytes: number;
   pagesPerSecond: number;
@@ -26,6 +28,8 @@ export interface CrawlEvents {
   'crawl:started': { name: string; seeds: string[]; resumed: boolean };
   /** A URL was accepted into the frontier. */
   'request:queued': { request: CrawlRequest };
+  /** A seed redirected off the seeds' hosts: `url` joined the seeds for scope. */
+  'seed:redirected': { seed: string; url: string };
   /** A URL was rejected (scope, dedup, robots, limits…). A value, not an error. */
   'request:dropped': { url: string; reason: ReasonCode; referrer?: string };
   /** A request is about to be fetched. */

@@ -1,27 +1,48 @@
 /**
- * Where URLs enter the frontier: seeds, sitemap URLs and discovered links.
- * Normalise → scope → dedup (frontier.add); every rejection is a
- * `request:dropped` event with its reason, never an exception.
+ * Where URLs enter the crawl: seeds, sitemap URLs, discovered links, and the
+ * hops of redirects. Normalise → scope → (hops: robots.txt of the hop's host)
+ * → dedup (frontier.add, or frontier.claimRedirect for a hop); every rejection
+ * is a reason (a `request:dropped` event, or a redirect verdict), never an
+ * exception. A future private-network guard plugs in next to scope, so links
+ * and hops pass it alike.
+ *
+ * Seed redirects widen the scope: a hop of a seed's redirect is followed
+ * wherever it leads (the seed is where the user asked to start), and its URL
+ * joins the seeds (`seedRedirects`, sent to the parser with every page), as a
+ * browser would treat `example.com` → `www.example.com` or `http` → `https`.
+ * The frontier keeps them (durable, shared by every node), so a resumed crawl
+ * or another node widens its scope the same way (`syncSeedRedirects`).
  */
 import type { CrawlConfig } from '../config/schema.js';
 import type { RedirectVerdict } from '../fetch/fetch-types.js';
 import type { Frontier } from '../frontier/frontier.js';
+import type { PolitenessGate } from '../politeness/politeness-gate.js';
 import { createUrlNormalizer } from '../url/normalize-url.js';
-import { checkScope, createScopeRules } from '../url/scope.js';
+import { checkScope, createScopeRules, type ScopeRules } from '../url/scope.js';
 import type { CrawlEventBus } from './events.js';
 import type { CrawlRequest, RequestSource } from './types.js';
 
 export class LinkGate {
+  readonly #config: CrawlConfig;
   readonly #frontier: Frontier;
   readonly #events: CrawlEventBus;
+  readonly #politeness: PolitenessGate;
   readonly #normalize: ReturnType<typeof createUrlNormalizer>;
-  readonly #rules: ReturnType<typeof createScopeRules>;
+  #rules: ScopeRules;
+  #seedRedirects: string[] = [];
 
-  constructor(config: CrawlConfig, frontier: Frontier, events: CrawlEventBus) {
+  constructor(config: CrawlConfig, frontier: Frontier, events: CrawlEventBus, politeness: PolitenessGate) {
+    this.#config = config;
     this.#frontier = frontier;
     this.#events = events;
+    this.#politeness = politeness;
     this.#normalize = createUrlNormalizer(config.scope);
     this.#rules = createScopeRules(config.seeds, config.scope);
+  }
+
+  /** Where the seeds redirected to, in the order found: they count as seeds for scope. */
+  get seedRedirects(): readonly string[] {
+    return this.#seedRedirects;
   }
 
   /** Normalises and scope-checks raw URLs (seeds, sitemaps), then enqueues them. */
@@ -50,13 +71,60 @@ export class LinkGate {
     return this.#add(links.map((url) => ({ key: url, url, depth, referrer: from.key, source: 'link' as const })));
   }
 
-  /** Scope check for a redirect hop (the fetcher already refused other schemes). */
-  checkRedirect(url: string, depth: number): RedirectVerdict {
+  /**
+   * The gate of one redirect hop of `from` (the fetcher already refused other schemes, loops
+   * and too many hops), in order: normalise; scope at `from`'s depth (a redirect is not a link:
+   * same depth), except that a seed's hop may leave the seeds' hosts; robots.txt of the hop's
+   * host (fetched first if needed); dedup: the hop's URL is claimed in the frontier, and a URL
+   * already seen ends the request (`redirect-duplicate`) so that it is never fetched twice.
+   * A seed's hop that passes joins the seeds (see the module doc).
+   */
+  async admitRedirect(url: string, from: CrawlRequest): Promise<RedirectVerdict> {
     const normalized = this.#normalize(url);
     if (!normalized.ok) return { ok: false, reason: normalized.reason === 'scheme' ? 'redirect-scheme' : 'invalid-url' };
-    const verdict = checkScope(normalized.url, depth, this.#rules);
-    if (verdict.ok || verdict.reason === 'depth') return { ok: true };
-    return { ok: false, reason: verdict.reason === 'offsite' ? 'redirect-offsite' : verdict.reason };
+    const key = normalized.url;
+    const seed = from.source === 'seed';
+    const scope = checkScope(key, from.depth, this.#rules);
+    if (!scope.ok && !(seed && scope.reason === 'offsite')) {
+      const reason = scope.reason === 'offsite' ? 'redirect-offsite' : scope.reason;
+      return { ok: false, reason, detail: `redirect to ${key} not followed: ${reason}` };
+    }
+    const { check } = await this.#politeness.robots(url);
+    if (!check.allowed) {
+      const detail = `redirect to ${key} not followed: robots.txt (${check.detail})`;
+      return { ok: false, reason: 'robots', detail, ...(check.retryAtMs !== undefined ? { retryAtMs: check.retryAtMs } : {}) };
+    }
+    if (key === from.key) return { ok: true };
+    const claim = { key, url: key, depth: from.depth, referrer: from.key, source: seed ? ('seed' as const) : ('link' as const), redirectOf: from.key };
+    const claimed = await this.#frontier.claimRedirect(claim);
+    if (!claimed.ok) return { ok: false, reason: 'redirect-duplicate', detail: `redirect to ${key}, already crawled or queued: not fetched again` };
+    if (seed) this.#joinSeeds([key], from.key);
+    return { ok: true };
+  }
+
+  /**
+   * Takes the seed redirects other nodes (or an earlier run of this crawl) found from the
+   * frontier. Cheap enough to call when a leased request looks off-site (`isOffsite`).
+   */
+  async syncSeedRedirects(): Promise<void> {
+    const known = new Set(this.#seedRedirects);
+    const added = (await this.#frontier.seedRedirects()).filter((url) => !known.has(url));
+    if (added.length > 0) this.#joinSeeds(added);
+  }
+
+  /** True when `request` is off-site for the scope this process knows (another node may know more). */
+  isOffsite(request: CrawlRequest): boolean {
+    const verdict = checkScope(request.key, 0, this.#rules);
+    return !verdict.ok && verdict.reason === 'offsite';
+  }
+
+  /** Adds the URLs that widen the scope (a redirect within the seeds' hosts changes nothing) to the seeds. */
+  #joinSeeds(urls: string[], seed?: string): void {
+    const widening = urls.filter((url) => this.isOffsite({ key: url, url, depth: 0, source: 'seed' }));
+    if (widening.length === 0) return;
+    this.#seedRedirects = [...this.#seedRedirects, ...widening];
+    this.#rules = createScopeRules([...this.#config.seeds, ...this.#seedRedirects], this.#config.scope);
+    if (seed !== undefined) for (const url of widening) this.#events.emit('seed:redirected', { seed, url });
   }
 
   async #add(requests: CrawlRequest[]): Promise<number> {

@@ -1,18 +1,20 @@
 /**
  * One request's path, top to bottom: politeness gate (host given up? robots
  * verdict; a host's Crawl-delay is handed to the frontier on first contact, and
- * requests leased before it was known go back to be spaced) → fetch (main
- * process, I/O) → parse (worker pool, CPU) → record → discovered links back to
- * the frontier. Every outcome ends in exactly one of: a stored record, a
+ * requests leased before it was known go back to be spaced; the host's spacing
+ * counts from the send) → fetch (main process, I/O; every redirect hop passes
+ * the link gate, robots.txt and dedup included, then waits for its turn on its
+ * host) → parse (worker pool, CPU) → record → discovered links back to the
+ * frontier. Every outcome ends in exactly one of: a stored record, a
  * retry, or (when stopping) an abandoned lease that the frontier hands out
  * again on resume.
  */
 import type { CrawlConfig } from '../config/schema.js';
-import type { FetchFailure, FetchOptions, FetchResult, FetchSuccess } from '../fetch/fetch-types.js';
+import type { FetchFailure, FetchOptions, FetchResult, FetchSuccess, RedirectVerdict } from '../fetch/fetch-types.js';
 import { retryDecision } from '../fetch/retry-policy.js';
 import type { Frontier } from '../frontier/frontier.js';
 import type { ParsePool } from '../parse/parse-types.js';
-import type { RobotsCache } from '../politeness/robots-cache.js';
+import type { PolitenessGate } from '../politeness/politeness-gate.js';
 import type { PageStore } from '../store/page-store.js';
 import { ConfigError, CrawlError, StoreError } from './errors.js';
 import { parseFailureReason } from '../parse/parse-failure-reason.js';
@@ -27,8 +29,8 @@ export interface PipelineDeps {
   store: PageStore;
   fetch: (url: string, opts?: FetchOptions) => Promise<FetchResult>;
   parsePool: ParsePool;
-  /** Absent when robots.txt is ignored. */
-  robots?: RobotsCache;
+  /** robots.txt (when obeyed), Crawl-delays, and spacing for every request. */
+  politeness: PolitenessGate;
   links: LinkGate;
   events: CrawlEventBus;
   now: () => number;
@@ -38,9 +40,7 @@ export class PagePipeline {
   readonly #deps: PipelineDeps;
   /** Consecutive failures per host, for giving a host up. */
   readonly #hostFailures = new Map<string, number>();
-  /** Hosts whose crawl delay was already set from robots.txt. */
-  readonly #hostPolicySet = new Set<string>();
-  /** Requests put back once to learn their host's Crawl-delay: that was not a failed attempt. */
+  /** Requests put back once for politeness (a Crawl-delay learned meanwhile, a redirect hop's host held back): not a failed attempt. */
   readonly #requeued = new Set<string>();
   /** Hosts given up: their later requests are recorded as skipped without a fetch. */
   readonly #gaveUp = new Map<string, string>();
@@ -55,12 +55,12 @@ export class PagePipeline {
     const startedAtMs = this.#deps.now();
     const gaveUp = this.#gaveUp.get(lease.host);
     if (gaveUp !== undefined) return this.#finish(lease, gaveUpRecord(request, lease.host, gaveUp, startedAtMs));
+    // Another node may have widened the scope (a seed redirect) before this process heard of it.
+    if (this.#deps.links.isOffsite(request)) await this.#deps.links.syncSeedRedirects();
     if (!(await this.#gate(lease, startedAtMs))) return;
+    await this.#deps.politeness.sending(lease.host);
     this.#deps.events.emit('request:started', { request });
-    const result = await this.#deps.fetch(request.url, {
-      signal,
-      checkRedirect: (url) => this.#deps.links.checkRedirect(url, request.depth),
-    });
+    const result = await this.#deps.fetch(request.url, { signal, checkRedirect: (url) => this.#followRedirect(request, url, signal) });
     if (signal.aborted) return; // stopping: the lease is abandoned and comes back on resume
     if (!result.ok) return this.#fetchFailed(lease, result, startedAtMs);
     this.#hostFailures.delete(lease.host);
@@ -94,29 +94,16 @@ export class PagePipeline {
   }
 
   async #gate(lease: Lease, nowMs: number): Promise<boolean> {
-    const { robots, frontier, config, events } = this.#deps;
-    if (!robots) return true;
-    const policyKnown = this.#hostPolicySet.has(lease.host);
-    const verdict = await robots.check(lease.request.url);
+    const { frontier, config, events } = this.#deps;
+    const { check: verdict, raced } = await this.#deps.politeness.robots(lease.request.url);
     if (verdict.allowed) {
-      if (verdict.clamped) {
-        events.emit('log', { level: 'warn', message: `${lease.host}: robots.txt Crawl-delay of ${verdict.requestedCrawlDelayMs} ms clamped to ${config.politeness.maxCrawlDelayMs} ms` });
-      }
-      const delayMs = Math.max(config.politeness.delayMs, verdict.crawlDelayMs ?? 0);
-      if (policyKnown || delayMs <= config.politeness.delayMs) return true;
-      if (this.#hostPolicySet.has(lease.host)) {
-        // Leased with the default spacing while another request of this host was learning the
-        // Crawl-delay: back to the frontier, which now spaces it.
-        this.#requeued.add(lease.request.key);
-        await frontier.retry(lease, this.#deps.now());
-        events.emit('request:retry', { request: lease.request, reason: 'robots', delayMs });
-        return false;
-      }
-      this.#hostPolicySet.add(lease.host);
-      await frontier.setHostPolicy(lease.host, { delayMs });
-      // This request starts now: the next one waits the full delay.
-      await frontier.backoffHost(lease.host, this.#deps.now() + delayMs);
-      return true;
+      if (!raced) return true;
+      // Leased with the default spacing while another request of this host was learning the
+      // Crawl-delay: back to the frontier, which now spaces it.
+      this.#requeued.add(lease.request.key);
+      await frontier.retry(lease, this.#deps.now());
+      events.emit('request:retry', { request: lease.request, reason: 'robots', delayMs: this.#deps.politeness.delayFor(lease.host) });
+      return false;
     }
     if (verdict.retryAtMs !== undefined && this.#attempt(lease) < config.fetch.retries) {
       await frontier.retry(lease, verdict.retryAtMs);
@@ -134,9 +121,31 @@ export class PagePipeline {
     return false;
   }
 
+  /**
+   * The gate of one redirect hop: the link gate's (scope, robots.txt, dedup), then the hop's
+   * turn on its host. A turn further away than any Crawl-delay (the host is backed off) sends
+   * the request back to the frontier rather than holding a fetch slot that long.
+   */
+  async #followRedirect(request: CrawlRequest, url: string, signal: AbortSignal): Promise<RedirectVerdict> {
+    const verdict = await this.#deps.links.admitRedirect(url, request);
+    if (!verdict.ok) return verdict;
+    const { maxCrawlDelayMs, delayMs } = this.#deps.config.politeness;
+    const turn = await this.#deps.politeness.turn(url, { signal, maxWaitMs: Math.max(maxCrawlDelayMs, delayMs) });
+    if (turn.ok) return verdict;
+    const detail = `redirect to ${url}: its host is held back until ${new Date(turn.startAtMs).toISOString()}`;
+    return { ok: false, reason: 'host-backoff', detail, retryAtMs: turn.startAtMs };
+  }
+
   async #fetchFailed(lease: Lease, failure: Extract<FetchResult, { ok: false }>, startedAtMs: number): Promise<void> {
     const { config, frontier, events } = this.#deps;
     const nowMs = this.#deps.now();
+    if (failure.retryAtMs !== undefined && this.#attempt(lease) < config.fetch.retries) {
+      // A redirect hop that may pass later: its host's robots.txt unreachable, or the host held back.
+      if (failure.reason === 'host-backoff') this.#requeued.add(lease.request.key);
+      await frontier.retry(lease, failure.retryAtMs);
+      events.emit('request:retry', { request: lease.request, reason: failure.reason, delayMs: failure.retryAtMs - nowMs });
+      return;
+    }
     const decision = retryDecision({
       attempt: this.#attempt(lease),
       maxRetries: config.fetch.retries,
@@ -158,7 +167,10 @@ export class PagePipeline {
       return;
     }
     const failed = decision.reason ? retryAfterTooLong(failure, config.politeness.maxRetryAfterMs) : failure;
-    await this.#finish(lease, failedFetchRecord(lease.request, failed, startedAtMs, nowMs));
+    const record = failedFetchRecord(lease.request, failed, startedAtMs, nowMs);
+    // A redirect the gate did not follow for robots.txt or because its target is crawled anyway: not a failure.
+    if (SKIPPED_REDIRECT_REASONS.has(failed.reason)) record.outcome = 'skipped';
+    await this.#finish(lease, record);
     if (failure.reason === 'timeout' || failure.reason === 'connection' || (failure.status ?? 0) >= 500 || failure.status === 429) {
       await this.#countHostFailure(lease.host, failure.code);
     }
@@ -185,9 +197,11 @@ export class PagePipeline {
     let parsed: ParsedPage;
     try {
       const xRobotsTag = headerValue(response.headers['x-robots-tag']);
+      const extraSeeds = this.#deps.links.seedRedirects;
       parsed = await parsePool.parse({
         url: response.finalUrl,
         depth: request.depth,
+        ...(extraSeeds.length > 0 ? { extraSeeds: [...extraSeeds] } : {}),
         status: response.status,
         ...(response.contentType ? { contentType: response.contentType } : {}),
         ...(xRobotsTag ? { xRobotsTag } : {}),
@@ -245,6 +259,9 @@ export class PagePipeline {
     return this.#deps.config.fetch.parseContentTypes.includes(type);
   }
 }
+
+/** Redirect verdicts recorded as skipped pages (the others are failures, as for any fetch). */
+const SKIPPED_REDIRECT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['robots', 'redirect-duplicate']);
 
 /** The record of a request not fetched because its host was given up. */
 function gaveUpRecord(request: CrawlRequest, host: string, reason: string, nowMs: number): PageRecord {

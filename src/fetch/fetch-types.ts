@@ -45,18 +45,28 @@ export interface FetchFailure {
   message: string;
   /** Retry-After in ms when the server sent one (seconds or HTTP-date). */
   retryAfterMs?: number;
+  /** When the redirect gate asks to try the request again (a hop's host has its robots.txt unreachable). */
+  retryAtMs?: number;
   bytes: number;
   timings: FetchTimings;
 }
 
 export type FetchResult = FetchSuccess | FetchFailure;
 
-/** A verdict on a redirect target, from the scope rules. */
-export type RedirectVerdict = { ok: true } | { ok: false; reason: ReasonCode };
+/**
+ * A verdict on a redirect hop, from the gate every hop passes (scope, robots, dedup, spacing):
+ * follow it, or end the fetch with `reason` (and `detail` as its message; `retryAtMs` when the
+ * hop may pass later).
+ */
+export type RedirectVerdict = { ok: true } | { ok: false; reason: ReasonCode; detail?: string; retryAtMs?: number };
 
 export interface FetchOptions {
-  /** Called for each redirect hop before it is followed. */
-  checkRedirect?: (url: string) => RedirectVerdict;
+  /**
+   * Called for each redirect hop (absolute URL, fragment removed) before it is followed; may
+   * wait (robots.txt of a new host, the host's spacing). Time spent here does not count toward
+   * the request timeout. Hops are followed without it only when it is absent.
+   */
+  checkRedirect?: (url: string) => RedirectVerdict | Promise<RedirectVerdict>;
   signal?: AbortSignal;
   /** Keep the body even when the content type is not parsed (robots.txt, sitemaps). */
   keepBody?: boolean;

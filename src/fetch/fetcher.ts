@@ -1,7 +1,8 @@
 /**
  * The fetch stage: one got instance with keep-alive agents, explicit timeouts
- * for every phase, redirects followed by hand (each hop re-checked for scheme,
- * loops, hop count and scope), a hard cap on decompressed body bytes, and
+ * for every phase, redirects followed by hand (each hop checked for scheme,
+ * loops and hop count here, then by the caller's `checkRedirect`: the crawler's
+ * gate for scope, robots, dedup and spacing), a hard cap on decompressed body bytes, and
  * content-type filtering. `fetch()` never throws: every outcome is a
  * `FetchResult` value with a precise reason (see `classifyFetchError`).
  */
@@ -113,13 +114,13 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver): Fe
   let closed = false;
   return {
     async fetch(url, opts = {}) {
-      if (closed) return failure({ url, redirects: [], startedAtMs: performance.now() }, 'aborted', 'ERR_FETCHER_CLOSED', 'the fetcher is closed');
+      if (closed) return failure({ url, redirects: [], startedAtMs: performance.now(), gateMs: 0 }, 'aborted', 'ERR_FETCHER_CLOSED', 'the fetcher is closed');
       try {
         return await fetchWithRedirects(client, config, url, opts, observer);
       } catch (error) {
         // Only a throwing checkRedirect callback can get here.
         const { reason, code, message } = classifyFetchError(error);
-        return failure({ url, redirects: [], startedAtMs: performance.now() }, reason, code, message);
+        return failure({ url, redirects: [], startedAtMs: performance.now(), gateMs: 0 }, reason, code, message);
       }
     },
     close() {
@@ -135,6 +136,8 @@ interface FetchState {
   url: string;
   redirects: RedirectHop[];
   startedAtMs: number;
+  /** Time spent in `checkRedirect` (politeness waits, robots.txt): not network time. */
+  gateMs: number;
   headersAtMs?: number;
   finalUrl?: string;
   status?: number;
@@ -143,7 +146,7 @@ interface FetchState {
 }
 
 async function fetchWithRedirects(client: Got, config: FetchConfig, url: string, opts: FetchOptions, observer?: FetchObserver): Promise<FetchResult> {
-  const state: FetchState = { url, redirects: [], startedAtMs: performance.now() };
+  const state: FetchState = { url, redirects: [], startedAtMs: performance.now(), gateMs: 0 };
   let current: URL;
   try {
     current = new URL(url);
@@ -167,7 +170,7 @@ async function fetchWithRedirects(client: Got, config: FetchConfig, url: string,
       // redirect hops get only what is left of the whole-request timeout.
       if (state.redirects.length === 0) stream = client.stream(current);
       else {
-        const remainingMs = Math.max(1, Math.floor(config.timeouts.requestMs - (performance.now() - state.startedAtMs)));
+        const remainingMs = Math.max(1, Math.floor(config.timeouts.requestMs - (performance.now() - state.startedAtMs - state.gateMs)));
         stream = client.stream(current, { timeout: { request: remainingMs } });
       }
       stream.on('error', ignore);
@@ -183,7 +186,7 @@ async function fetchWithRedirects(client: Got, config: FetchConfig, url: string,
       if (response.statusCode >= 300 && response.statusCode < 400 && location !== undefined) {
         const drained = await drain(stream, observer !== undefined);
         observer?.onExchange(exchangeOf(current.href, response, drained));
-        const next = nextHop(state, current, location, response.statusCode, seen, config.maxRedirects, opts);
+        const next = await nextHop(state, current, location, response.statusCode, seen, config.maxRedirects, opts);
         if (next instanceof URL) {
           seen.add(next.href);
           current = next;
@@ -224,7 +227,7 @@ function awaitResponse(stream: Request): Promise<{ ok: true; response: Response 
 }
 
 /** Validates one redirect hop: a URL to follow next, or the failure that ends the fetch. */
-function nextHop(state: FetchState, current: URL, location: string, status: number, seen: Set<string>, maxRedirects: number, opts: FetchOptions): URL | FetchFailure {
+async function nextHop(state: FetchState, current: URL, location: string, status: number, seen: Set<string>, maxRedirects: number, opts: FetchOptions): Promise<URL | FetchFailure> {
   let target: URL;
   try {
     target = new URL(location, current);
@@ -241,9 +244,14 @@ function nextHop(state: FetchState, current: URL, location: string, status: numb
   if (state.redirects.length > maxRedirects) {
     return failure(state, 'too-many-redirects', 'ERR_TOO_MANY_REDIRECTS', `more than ${maxRedirects} redirects`);
   }
-  const verdict = opts.checkRedirect?.(target.href) ?? { ok: true };
-  if (!verdict.ok) return failure(state, verdict.reason, 'ERR_REDIRECT_REJECTED', `redirect to ${target.href} rejected: ${verdict.reason}`);
-  return target;
+  if (!opts.checkRedirect) return target;
+  const gateStartedAtMs = performance.now();
+  const verdict = await opts.checkRedirect(target.href);
+  state.gateMs += performance.now() - gateStartedAtMs;
+  if (opts.signal?.aborted) return failure(state, 'aborted', 'ERR_ABORTED', 'the fetch was aborted');
+  if (verdict.ok) return target;
+  const rejected = failure(state, verdict.reason, 'ERR_REDIRECT_REJECTED', verdict.detail ?? `redirect to ${target.href} rejected: ${verdict.reason}`);
+  return verdict.retryAtMs === undefined ? rejected : { ...rejected, retryAtMs: verdict.retryAtMs };
 }
 
 /** Reads a final 2xx/3xx response: the body under the cap, or nothing for types that are not parsed. */
@@ -309,7 +317,7 @@ function errorFailure(state: FetchState, error: unknown, signal: AbortSignal | u
 function timings(state: FetchState): { waitMs: number; downloadMs: number } {
   const nowMs = performance.now();
   const headersAtMs = state.headersAtMs ?? nowMs;
-  return { waitMs: Math.round(headersAtMs - state.startedAtMs), downloadMs: Math.round(nowMs - headersAtMs) };
+  return { waitMs: Math.round(headersAtMs - state.startedAtMs - state.gateMs), downloadMs: Math.round(nowMs - headersAtMs) };
 }
 
 function success(state: FetchState, body: Buffer, extra: { bodySkipped?: true } = {}): FetchSuccess {

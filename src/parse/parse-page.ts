@@ -36,6 +36,8 @@ export interface CompiledParseRules {
   readonly extract: CompiledExtractRules;
   /** The loaded `extract.module`, if any (see `loadExtractorModule`). */
   readonly extractor?: CustomExtractor;
+  /** Scopes widened by `ParseInput.extraSeeds`, compiled once per distinct list (see `scopeFor`). */
+  readonly widened: Map<string, ScopeRules>;
 }
 
 /**
@@ -46,7 +48,24 @@ export function compileParseRules(rules: ParseRules, extractor?: CustomExtractor
   const normalize = createUrlNormalizer({ stripParams: rules.scope.stripParams, sortParams: rules.scope.sortParams });
   const scope = createScopeRules(rules.seeds, rules.scope);
   const extract = compileExtractRules(rules.extract);
-  return extractor ? { rules, normalize, scope, extract, extractor } : { rules, normalize, scope, extract };
+  const widened = new Map<string, ScopeRules>();
+  return extractor ? { rules, normalize, scope, extract, extractor, widened } : { rules, normalize, scope, extract, widened };
+}
+
+/** Distinct widened scopes kept per worker; a crawl has one list at a time, growing now and then. */
+const MAX_WIDENED_SCOPES = 4;
+
+/** The scope for one page: the crawl's, or with the seeds' redirect targets as seeds too. */
+function scopeFor(compiled: CompiledParseRules, extraSeeds: readonly string[] | undefined): ScopeRules {
+  if (extraSeeds === undefined || extraSeeds.length === 0) return compiled.scope;
+  const key = extraSeeds.join('\n');
+  let scope = compiled.widened.get(key);
+  if (scope === undefined) {
+    if (compiled.widened.size >= MAX_WIDENED_SCOPES) compiled.widened.clear();
+    scope = createScopeRules([...compiled.rules.seeds, ...extraSeeds], compiled.rules.scope);
+    compiled.widened.set(key, scope);
+  }
+  return scope;
 }
 
 /** cheerio options: htmlparser2 (not parse5) with the scan's options, so both see the same tree. */
@@ -85,7 +104,8 @@ function runExtractor(extractor: CustomExtractor, context: Parameters<CustomExtr
  *
  * - `links`: every `<a href>`/`<area href>`, resolved against `<base href>`
  *   (else the page URL), normalised, http(s) only, deduplicated in order.
- * - `follow`: the links in scope at `depth + 1`, minus rel=nofollow links
+ * - `follow`: the links in scope at `depth + 1` (the seeds' redirect targets
+ *   in `input.extraSeeds` count as seeds), minus rel=nofollow links
  *   (when `respectNofollow`) and all links of a nofollow page (meta robots or
  *   X-Robots-Tag, when `respectMetaRobots`).
  * - `canonical`: the `<link rel=canonical>` href, absolute and normalised.
@@ -118,7 +138,7 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
     pageNofollow: honoured.nofollow,
     respectNofollow: rules.respectNofollow,
     normalize: compiled.normalize,
-    scope: compiled.scope,
+    scope: scopeFor(compiled, input.extraSeeds),
   };
   const { links, follow } = extractLinks(scanned.links, linkContext);
 

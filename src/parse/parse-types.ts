@@ -15,6 +15,11 @@ export interface ParseInput {
   contentType?: string;
   /** X-Robots-Tag header, if any. */
   xRobotsTag?: string;
+  /**
+   * Where the seeds redirected to (e.g. `https://www.example.com/` for a seed
+   * `http://example.com/`): they join the seeds for scope. Absent when none did.
+   */
+  extraSeeds?: string[];
   body: Uint8Array;
 }
 

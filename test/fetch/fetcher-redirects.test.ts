@@ -152,6 +152,51 @@ describe('fetcher redirects', () => {
     assert.deepEqual(server.requests.slice(seenBefore).map((r) => r.path), ['/a', '/b']);
   });
 
+  test('checkRedirect may wait (robots.txt of a new host, its spacing): the wait is not request time', async () => {
+    const patient = createFetcher(fetchTestConfig({ timeouts: { requestMs: 400 } }));
+    try {
+      const result = await patient.fetch(server.url('/a'), {
+        checkRedirect: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          return { ok: true };
+        },
+      });
+      assert.ok(result.ok, `two 300 ms waits in a 400 ms request: ${!result.ok && result.message}`);
+      assert.equal(result.finalUrl, server.url('/c'));
+      assert.ok(result.timings.waitMs < 300, `waitMs ${result.timings.waitMs} leaves the gate out`);
+    } finally {
+      patient.close();
+    }
+  });
+
+  test('a rejection keeps its detail, and the time it may pass again', async () => {
+    const seenBefore = server.requests.length;
+    const result = await fetcher.fetch(server.url('/a'), {
+      checkRedirect: async (url) => ({ ok: false, reason: 'robots', detail: `robots.txt says no to ${url}`, retryAtMs: 12_345 }),
+    });
+    assert.ok(!result.ok);
+    assert.equal(result.reason, 'robots');
+    assert.equal(result.code, 'ERR_REDIRECT_REJECTED');
+    assert.equal(result.message, `robots.txt says no to ${server.url('/b')}`);
+    assert.equal(result.retryAtMs, 12_345);
+    assert.deepEqual(server.requests.slice(seenBefore).map((r) => r.path), ['/a'], 'the hop is never requested');
+  });
+
+  test('an abort during checkRedirect ends the fetch as aborted, the hop not requested', async () => {
+    const controller = new AbortController();
+    const seenBefore = server.requests.length;
+    const result = await fetcher.fetch(server.url('/a'), {
+      signal: controller.signal,
+      checkRedirect: async () => {
+        controller.abort();
+        return { ok: true };
+      },
+    });
+    assert.ok(!result.ok);
+    assert.equal(result.reason, 'aborted');
+    assert.deepEqual(server.requests.slice(seenBefore).map((r) => r.path), ['/a']);
+  });
+
   test('an offsite redirect rejected by scope is never requested', async () => {
     const result = await fetcher.fetch(server.url('/offsite'), {
       checkRedirect: (url) => (new URL(url).host === new URL(server.origin).host ? { ok: true } : { ok: false, reason: 'redirect-offsite' }),

@@ -5,6 +5,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { after, before } from 'node:test';
+import { tempDataDir } from './crawl-helpers.js';
 
 /** One scripted response. */
 export interface SiteResponse {
@@ -16,14 +18,19 @@ export interface SiteResponse {
   headers?: Record<string, string>;
 }
 
-/** A fixed response, or one chosen by the number of earlier requests for the same path (0 first). */
-export type SiteRoute = SiteResponse | ((earlierHits: number) => SiteResponse);
+/**
+ * A fixed response, or one chosen by the number of earlier requests for the same path (0 first)
+ * and the Host header the request came with (e.g. `localhost:40123`).
+ */
+export type SiteRoute = SiteResponse | ((earlierHits: number, host: string) => SiteResponse);
 
 export interface SiteHit {
   /** Request target: path and query. */
   path: string;
   atMs: number;
   userAgent: string;
+  /** The Host header. */
+  host: string;
 }
 
 export interface ScriptedSite {
@@ -52,11 +59,12 @@ export async function startScriptedSite(routes: Record<string, SiteRoute>): Prom
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
-    log.push({ path, atMs: Date.now(), userAgent: req.headers['user-agent'] ?? '' });
+    const host = req.headers.host ?? '';
+    log.push({ path, atMs: Date.now(), userAgent: req.headers['user-agent'] ?? '', host });
     const earlier = hits.get(path) ?? 0;
     hits.set(path, earlier + 1);
     const route = routes[path];
-    const response: SiteResponse = route === undefined ? { status: 404, body: 'not found', type: 'text/plain' } : typeof route === 'function' ? route(earlier) : route;
+    const response: SiteResponse = route === undefined ? { status: 404, body: 'not found', type: 'text/plain' } : typeof route === 'function' ? route(earlier, host) : route;
     const body = typeof response.body === 'string' ? Buffer.from(response.body) : (response.body ?? Buffer.alloc(0));
     res.writeHead(response.status ?? 200, { 'Content-Type': response.type ?? 'text/html; charset=utf-8', 'Content-Length': body.length, ...response.headers });
     res.end(body);
@@ -85,4 +93,34 @@ export function minGapMs(hits: readonly SiteHit[]): number {
   let min = Infinity;
   for (let i = 1; i < hits.length; i++) min = Math.min(min, hits[i]!.atMs - hits[i - 1]!.atMs);
   return min;
+}
+
+/** Scripted sites and a temp data dir for the crawls of one suite, all removed by its `after` hook. */
+export interface SiteSuite {
+  /** Starts a site (closed after the suite). */
+  site(routes: Record<string, SiteRoute>): Promise<ScriptedSite>;
+  /** The suite's data dir (set by its `before` hook). */
+  readonly dataDir: string;
+}
+
+/** Call inside a `describe`: registers its before/after hooks. */
+export function siteSuite(): SiteSuite {
+  let data: Awaited<ReturnType<typeof tempDataDir>> | undefined;
+  const sites: ScriptedSite[] = [];
+  before(async () => void (data = await tempDataDir()));
+  after(async () => {
+    await Promise.all(sites.map((site) => site.close()));
+    await data?.cleanup();
+  });
+  return {
+    async site(routes) {
+      const started = await startScriptedSite(routes);
+      sites.push(started);
+      return started;
+    },
+    get dataDir() {
+      if (!data) throw new Error('siteSuite: dataDir is set by the before hook');
+      return data.dir;
+    },
+  };
 }

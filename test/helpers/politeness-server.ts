@@ -46,7 +46,7 @@ export function fakeFetch(routes: Record<string, FakeRoute>): FakeFetch {
         const status = route.status ?? 301;
         redirects.push({ url: current, status });
         const next = new URL(route.redirectTo, current).href;
-        const verdict = opts?.checkRedirect?.(next) ?? { ok: true };
+        const verdict = (await opts?.checkRedirect?.(next)) ?? { ok: true };
         if (!verdict.ok) {
           return { ok: false, url, finalUrl: current, redirects, status, reason: verdict.reason, code: 'ERR_REDIRECT_REJECTED', message: `redirect to ${next} rejected`, bytes: 0, timings };
         }

@@ -4,13 +4,13 @@
  * the Crawl-delay clamp, host give-up without head-of-line blocking, sitemaps, meta robots /
  * X-Robots-Tag / rel=nofollow / rel=canonical, and the User-Agent.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import type { CrawlConfigInput } from '../../src/config/schema.js';
 import type { PageRecord } from '../../src/core/types.js';
-import { runCrawl, tempDataDir, testConfig, type CrawlRun } from '../helpers/crawl-helpers.js';
-import { htmlPage, minGapMs, startScriptedSite, type ScriptedSite, type SiteRoute } from '../helpers/faults-site.js';
+import { runCrawl, testConfig, type CrawlRun } from '../helpers/crawl-helpers.js';
+import { htmlPage, minGapMs, siteSuite, type SiteRoute } from '../helpers/faults-site.js';
 
 /** Spacing tolerance: request dispatch latency varies by a few ms, more on a loaded machine. */
 const TOLERANCE_MS = 60;
@@ -26,26 +26,14 @@ interface CrawlResult extends CrawlRun {
 type Input = Pick<CrawlConfigInput, 'scope' | 'fetch' | 'politeness' | 'parser'>;
 
 describe('politeness in real crawls', () => {
-  let data: Awaited<ReturnType<typeof tempDataDir>>;
-  const sites: ScriptedSite[] = [];
+  const suite = siteSuite();
+  const site = suite.site;
   let crawls = 0;
-
-  before(async () => void (data = await tempDataDir()));
-  after(async () => {
-    await Promise.all(sites.map((site) => site.close()));
-    await data.cleanup();
-  });
-
-  const site = async (routes: Record<string, SiteRoute>): Promise<ScriptedSite> => {
-    const started = await startScriptedSite(routes);
-    sites.push(started);
-    return started;
-  };
 
   /** Crawls with inline parsing and sitemaps off unless `input` says otherwise. */
   async function crawlOf(seeds: string[], input: Input = {}): Promise<CrawlResult> {
     const name = `crawl-${++crawls}`;
-    const config = testConfig(data.dir, {
+    const config = testConfig(suite.dataDir, {
       ...input,
       name,
       seeds,

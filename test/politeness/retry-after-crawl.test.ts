@@ -4,10 +4,10 @@
  * that to everything still backs off exponentially and is given up. Times are asserted on the
  * server's request log.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCrawl, tempDataDir, testConfig } from '../helpers/crawl-helpers.js';
-import { htmlPage, startScriptedSite, type ScriptedSite, type SiteRoute } from '../helpers/faults-site.js';
+import { runCrawl, testConfig } from '../helpers/crawl-helpers.js';
+import { htmlPage, siteSuite, type SiteRoute } from '../helpers/faults-site.js';
 
 /** Dispatch latency on a loaded machine. */
 const TOLERANCE_MS = 60;
@@ -18,20 +18,14 @@ const page = (title: string, links: string[] = []): SiteRoute => ({ body: htmlPa
 const tomorrow = (status: number): SiteRoute => ({ status, type: 'text/plain', body: 'come back tomorrow', headers: { 'Retry-After': '86400' } });
 
 describe('Retry-After in real crawls', () => {
-  let data: Awaited<ReturnType<typeof tempDataDir>>;
-  const sites: ScriptedSite[] = [];
-  before(async () => void (data = await tempDataDir()));
-  after(async () => {
-    await Promise.all(sites.map((site) => site.close()));
-    await data.cleanup();
-  });
+  const suite = siteSuite();
+  let crawls = 0;
 
   async function crawl(routes: Record<string, SiteRoute>, politeness: Record<string, unknown>, seeds = ['/']) {
-    const site = await startScriptedSite(routes);
-    sites.push(site);
+    const site = await suite.site(routes);
     const gaveUp: string[] = [];
-    const config = testConfig(data.dir, {
-      name: `retry-after-${sites.length}`,
+    const config = testConfig(suite.dataDir, {
+      name: `retry-after-${++crawls}`,
       seeds: seeds.map((path) => site.url + path),
       fetch: { perHostParallelism: 1, retries: 2 },
       parser: { mode: 'inline' },
