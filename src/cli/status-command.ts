@@ -18,6 +18,8 @@ export interface CrawlStatus {
   lastRun?: CrawlMetaData['runs'][number];
   runs: number;
   seeds?: string[];
+  /** Seeds that redirected to another origin, and where (those joined the seeds for scope). */
+  seedRedirects?: Array<{ seed: string; url: string }>;
   scope?: { mode: string; maxPages: number; maxDepth: number };
   pages?: { ok: number; failed: number; skipped: number; total: number };
   reasons?: Record<string, number>;
@@ -62,9 +64,15 @@ export async function readCrawlStatus(dataDir: string, name: string): Promise<Cr
   }
   try {
     let queued = 0;
+    const seedRedirects: Array<{ seed: string; url: string }> = [];
     for await (const request of new FrontierJournal(paths.frontier).readAll()) {
-      if (request.redirectOf === undefined && (!store || !store.has(request.key))) queued++;
+      if (request.redirectOf === undefined) {
+        if (!store || !store.has(request.key)) queued++;
+      } else if (request.source === 'seed' && new URL(request.url).origin !== new URL(request.redirectOf).origin) {
+        seedRedirects.push({ seed: request.redirectOf, url: request.url });
+      }
     }
+    if (seedRedirects.length > 0) status.seedRedirects = seedRedirects;
     if (store) status.queued = queued; // unknown when the page store cannot be read
   } catch (error) {
     status.problems.push((error as Error).message);
@@ -79,6 +87,7 @@ export function formatStatus(s: CrawlStatus): string {
     lines.push(`  last run: started ${s.lastRun.startedAt}` + (s.lastRun.finishedAt ? `, finished ${s.lastRun.finishedAt} (${s.lastRun.endReason})` : ', not finished (interrupted or running; resume with --resume)'));
   }
   if (s.seeds) lines.push(`  seeds: ${s.seeds.join(' ')}`);
+  for (const { seed, url } of s.seedRedirects ?? []) lines.push(`  seed ${seed} redirected to ${url} (crawled as a seed)`);
   if (s.scope) lines.push(`  scope: ${s.scope.mode}, max ${s.scope.maxPages} pages, depth ≤ ${s.scope.maxDepth}`);
   if (s.pages) lines.push(`  pages: ${s.pages.total} stored — ${s.pages.ok} ok, ${s.pages.failed} failed, ${s.pages.skipped} skipped`);
   const reasons = Object.entries(s.reasons ?? {});

@@ -30,6 +30,12 @@ export class LinkGate {
   readonly #normalize: ReturnType<typeof createUrlNormalizer>;
   #rules: ScopeRules;
   #seedRedirects: string[] = [];
+  /**
+   * Sitemap URLs off the seeds' hosts, kept until a seed redirect brings their host into scope
+   * (sitemaps are read before the seeds are fetched: `example.com`'s robots.txt often lists
+   * `www.example.com/sitemap.xml`). At most `scope.maxPages`.
+   */
+  #heldSitemapUrls: string[] = [];
 
   constructor(config: CrawlConfig, frontier: Frontier, events: CrawlEventBus, politeness: PolitenessGate) {
     this.#config = config;
@@ -57,6 +63,9 @@ export class LinkGate {
       const verdict = checkScope(normalized.url, depth, this.#rules);
       if (!verdict.ok) {
         this.#events.emit('request:dropped', { url: normalized.url, reason: verdict.reason });
+        if (source === 'sitemap' && verdict.reason === 'offsite' && this.#heldSitemapUrls.length < this.#config.scope.maxPages) {
+          this.#heldSitemapUrls.push(normalized.url);
+        }
         continue;
       }
       requests.push({ key: normalized.url, url: normalized.url, depth, source });
@@ -98,7 +107,7 @@ export class LinkGate {
     const claim = { key, url: key, depth: from.depth, referrer: from.key, source: seed ? ('seed' as const) : ('link' as const), redirectOf: from.key };
     const claimed = await this.#frontier.claimRedirect(claim);
     if (!claimed.ok) return { ok: false, reason: 'redirect-duplicate', detail: `redirect to ${key}, already crawled or queued: not fetched again` };
-    if (seed) this.#joinSeeds([key], from.key);
+    if (seed) await this.#joinSeeds([key], from.key);
     return { ok: true };
   }
 
@@ -109,7 +118,7 @@ export class LinkGate {
   async syncSeedRedirects(): Promise<void> {
     const known = new Set(this.#seedRedirects);
     const added = (await this.#frontier.seedRedirects()).filter((url) => !known.has(url));
-    if (added.length > 0) this.#joinSeeds(added);
+    if (added.length > 0) await this.#joinSeeds(added);
   }
 
   /** True when `request` is off-site for the scope this process knows (another node may know more). */
@@ -118,13 +127,21 @@ export class LinkGate {
     return !verdict.ok && verdict.reason === 'offsite';
   }
 
-  /** Adds the URLs that widen the scope (a redirect within the seeds' hosts changes nothing) to the seeds. */
-  #joinSeeds(urls: string[], seed?: string): void {
+  /**
+   * Adds the URLs that widen the scope (a redirect within the seeds' hosts changes nothing) to
+   * the seeds, then admits the sitemap URLs held back that are in scope now.
+   */
+  async #joinSeeds(urls: string[], seed?: string): Promise<void> {
     const widening = urls.filter((url) => this.isOffsite({ key: url, url, depth: 0, source: 'seed' }));
     if (widening.length === 0) return;
     this.#seedRedirects = [...this.#seedRedirects, ...widening];
     this.#rules = createScopeRules([...this.#config.seeds, ...this.#seedRedirects], this.#config.scope);
     if (seed !== undefined) for (const url of widening) this.#events.emit('seed:redirected', { seed, url });
+    const inScope: string[] = [];
+    const stillOff: string[] = [];
+    for (const url of this.#heldSitemapUrls) (this.isOffsite({ key: url, url, depth: 0, source: 'sitemap' }) ? stillOff : inScope).push(url);
+    this.#heldSitemapUrls = stillOff;
+    if (inScope.length > 0) await this.admit(inScope, 'sitemap', 0);
   }
 
   async #add(requests: CrawlRequest[]): Promise<number> {

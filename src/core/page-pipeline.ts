@@ -139,9 +139,11 @@ export class PagePipeline {
   async #fetchFailed(lease: Lease, failure: Extract<FetchResult, { ok: false }>, startedAtMs: number): Promise<void> {
     const { config, frontier, events } = this.#deps;
     const nowMs = this.#deps.now();
-    if (failure.retryAtMs !== undefined && this.#attempt(lease) < config.fetch.retries) {
-      // A redirect hop that may pass later: its host's robots.txt unreachable, or the host held back.
-      if (failure.reason === 'host-backoff') this.#requeued.add(lease.request.key);
+    // A redirect hop that may pass later: its host's robots.txt unreachable (an attempt), or the
+    // host held back (the first time not an attempt: nothing failed).
+    const heldBack = failure.reason === 'host-backoff' && !this.#requeued.has(lease.request.key);
+    if (failure.retryAtMs !== undefined && (heldBack || this.#attempt(lease) < config.fetch.retries)) {
+      if (heldBack) this.#requeued.add(lease.request.key);
       await frontier.retry(lease, failure.retryAtMs);
       events.emit('request:retry', { request: lease.request, reason: failure.reason, delayMs: failure.retryAtMs - nowMs });
       return;

@@ -101,6 +101,15 @@ describe('seed redirects widen the scope', () => {
     assert.deepEqual(gate.seedRedirects, []);
   });
 
+  test('sitemap URLs on the host a seed redirects to are held, then admitted when it joins', async () => {
+    const { gate, frontier } = gateOf();
+    assert.equal(await gate.admit(['http://www.site.test/from-sitemap', 'http://elsewhere.test/x'], 'sitemap', 0), 0, 'off-site when read');
+    assert.equal((await frontier.stats()).queued, 0);
+    await gate.admitRedirect('http://www.site.test/', seed('http://site.test/'));
+    const leased = await frontier.lease(10, Date.now());
+    assert.deepEqual(leased.map((l) => [l.request.key, l.request.source]), [['http://www.site.test/from-sitemap', 'sitemap']]);
+  });
+
   test('another node learns them from the shared frontier', async () => {
     const shared = newFrontier();
     const one = gateOf({}, shared);

@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CrawlConfigInput } from '../../src/config/schema.js';
 import { formatSummary } from '../../src/cli/reporter.js';
+import { formatStatus, readCrawlStatus } from '../../src/cli/status-command.js';
 import { createCrawler } from '../../src/index.js';
 import { runCrawl, storedRecords, testConfig } from '../helpers/crawl-helpers.js';
 import { htmlPage, minGapMs, siteSuite, type ScriptedSite, type SiteRoute } from '../helpers/faults-site.js';
@@ -135,6 +136,21 @@ describe('redirects in real crawls', () => {
     assert.ok(minGapMs(pages) >= 300 - TOLERANCE_MS, `gap ${minGapMs(pages)} ms`);
   });
 
+  test('a hop to a host held back longer than any Crawl-delay goes back to the frontier (no attempt lost) instead of holding a fetch slot', async () => {
+    const busy = await site({
+      '/busy': (n) => (n === 0 ? { status: 429, type: 'text/plain', body: 'slow down', headers: { 'Retry-After': '1' } } : { body: htmlPage('Busy') }),
+      '/target': page('Target'),
+    });
+    const s = await site({ '/go': moved(busy.url + '/target') });
+    const { records } = await crawl([busy.url + '/busy', s.url + '/go'], { scope: { mode: 'any' }, fetch: { concurrency: 1, retries: 0 }, politeness: { maxCrawlDelayMs: 100 } });
+    assert.equal(records.get(s.url + '/go')?.outcome, 'ok');
+    assert.equal(records.get(s.url + '/go')?.finalUrl, busy.url + '/target');
+    assert.equal(hits(s, '/go'), 2, 'asked again once the host was free');
+    const [first429] = busy.log.filter((hit) => hit.path === '/busy');
+    const [target] = busy.log.filter((hit) => hit.path === '/target');
+    assert.ok(target!.atMs - first429!.atMs >= 1_000 - TOLERANCE_MS, 'the held-back host was not asked before its backoff ended');
+  });
+
   /** A site that answers every request for `localhost:<port>` with a 301 to the same path on 127.0.0.1. */
   async function movedToIp(routes: Record<string, SiteRoute>): Promise<ScriptedSite> {
     let ip = '';
@@ -158,6 +174,9 @@ describe('redirects in real crawls', () => {
     assert.deepEqual(summary.seedRedirects, [{ seed, url: s.url + '/' }]);
     assert.match(formatSummary(summary), new RegExp(`seed ${seed} redirected to ${s.url}/: 127\\.0\\.0\\.1:\\d+ crawled as a seed host`));
     assert.equal(records.size, 4);
+    const status = await readCrawlStatus(suite.dataDir, summary.name);
+    assert.deepEqual(status.seedRedirects, [{ seed, url: s.url + '/' }]);
+    assert.match(formatStatus(status), new RegExp(`seed ${seed} redirected to ${s.url}/ \\(crawled as a seed\\)`));
   });
 
   test('same-origin: a seed redirecting to another origin (http → https, another port) widens the scope to it', async () => {
