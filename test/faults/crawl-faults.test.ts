@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { CrawlSummary } from '../../src/core/events.js';
 import type { PageRecord, ReasonCode } from '../../src/core/types.js';
 import { runCrawl, tempDataDir, testConfig } from '../helpers/crawl-helpers.js';
-import { LATIN1_TITLE, ODD_LINKS_SAME_SERVER, WRONG_CHARSET_TITLE, startFaultServer, type FaultServer } from '../helpers/fault-server.js';
+import { LATIN1_TITLE, ODD_LINKS_SAME_SERVER, REDIRECT_NEW_TARGET, WRONG_CHARSET_TITLE, startFaultServer, type FaultServer } from '../helpers/fault-server.js';
 
 /** Link depth allowed: the calendar and the ever-deeper paths stop here. */
 const MAX_DEPTH = 6;
@@ -34,6 +34,8 @@ interface CrawlRun {
   errors: string[];
   /** Every host backoff the crawl decided, in ms from the moment it was decided. */
   backoffsMs: number[];
+  /** URLs the crawl tried again (request:retry), with how often. */
+  retried: Map<string, number>;
 }
 
 let run: CrawlRun;
@@ -92,11 +94,13 @@ describe('crawl of the fault server (process pool, real fetcher)', () => {
     });
     const errors: string[] = [];
     const backoffsMs: number[] = [];
+    const retried = new Map<string, number>();
     const { summary, records, wallMs } = await runCrawl(config, (events) => {
       events.on('log', (e) => e.level === 'error' && errors.push(e.message));
       events.on('host:backoff', (e) => backoffsMs.push(e.untilMs - Date.now()));
+      events.on('request:retry', ({ request }) => retried.set(request.url, (retried.get(request.url) ?? 0) + 1));
     });
-    run = { server, records, summary, wallMs: Math.round(wallMs), errors, backoffsMs };
+    run = { server, records, summary, wallMs: Math.round(wallMs), errors, backoffsMs, retried };
   });
 
   after(async () => {
@@ -116,6 +120,14 @@ describe('crawl of the fault server (process pool, real fetcher)', () => {
   test('only real routes were requested (no javascript:, mailto:, data: or mangled links)', () => {
     const unknown = run.server.log.map((e) => e.path).filter((p) => !KNOWN_PATH.test(p));
     assert.deepEqual(unknown, []);
+  });
+
+  test('no URL was fetched twice, but for retries; no redirect led to a robots.txt-disallowed URL', () => {
+    const counts = new Map<string, number>();
+    for (const { path } of run.server.log) counts.set(path, (counts.get(path) ?? 0) + 1);
+    const twice = [...counts].filter(([path, n]) => n > 1 + (run.retried.get(run.server.url + path) ?? 0));
+    assert.deepEqual(twice, []);
+    assert.deepEqual(run.server.log.filter((e) => e.path.startsWith('/private/')), []);
   });
 
   faultCase('no-headers: timeout', () => void assertOutcome('/faults/no-headers', 'failed', ['timeout']));
@@ -160,6 +172,26 @@ describe('crawl of the fault server (process pool, real fetcher)', () => {
     assert.equal(r.finalUrl, 'http://other.invalid/');
   });
   faultCase('redirect-ftp: redirect-scheme', () => void assertOutcome('/faults/redirect-ftp', 'failed', ['redirect-scheme']));
+  faultCase('redirect into a robots.txt-disallowed path: skipped robots, the target never requested', () => {
+    const r = assertOutcome('/faults/redirect-robots', 'skipped', ['robots']);
+    assert.equal(r.finalUrl, run.server.url + '/private/secret');
+    assert.equal(run.server.hits('/private/secret'), 0);
+  });
+  faultCase('redirect into a trap: trap-repeated-segment, the target never requested', () => {
+    assertOutcome('/faults/redirect-trap', 'failed', ['trap-repeated-segment']);
+    assert.equal(run.server.hits('/trap/loop/x/x/x/x/'), 0);
+  });
+  faultCase('redirect to a page linked too: redirect-duplicate, that page fetched once', () => {
+    const r = assertOutcome('/faults/redirect-known', 'skipped', ['redirect-duplicate']);
+    assert.equal(r.finalUrl, run.server.url + '/ok/1');
+    assert.equal(run.server.hits('/ok/1'), 1);
+  });
+  faultCase('redirect to a page nothing links: followed, stored under the redirecting URL', () => {
+    const r = assertOk('/faults/redirect-new');
+    assert.equal(r.finalUrl, run.server.url + REDIRECT_NEW_TARGET);
+    assert.equal(run.records.has(run.server.url + REDIRECT_NEW_TARGET), false);
+    assert.equal(run.server.hits(REDIRECT_NEW_TARGET), 1);
+  });
   faultCase('odd-links: only the valid same-server links are kept and followed', () => {
     const r = assertOk('/faults/odd-links');
     const own = r.links?.filter((l) => l.startsWith(run.server.url + '/')).map((l) => l.slice(run.server.url.length));

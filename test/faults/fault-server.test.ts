@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import {
-  FAULT_PATHS, GZIP_BOMB_BYTES, RETRY_AFTER_DAY_SECONDS, LATIN1_TITLE, MANY_LINKS_COUNT, ODD_LINKS_SAME_SERVER, RESET_BODY_DECLARED,
+  FAULT_PATHS, GZIP_BOMB_BYTES, REDIRECT_NEW_TARGET, RETRY_AFTER_DAY_SECONDS, LATIN1_TITLE, MANY_LINKS_COUNT, ODD_LINKS_SAME_SERVER, RESET_BODY_DECLARED,
   SHORT_BODY_DECLARED, SHORT_BODY_SENT, WRONG_CHARSET_TITLE, startFaultServer, type FaultServer,
 } from '../helpers/fault-server.js';
 
@@ -69,10 +69,10 @@ describe('fault server', () => {
     assert.deepEqual(hrefsOf(index.body), [...FAULT_PATHS]);
   });
 
-  test('robots.txt allows everything by default', async () => {
+  test('robots.txt allows everything but /private/ by default', async () => {
     const robots = await get('/robots.txt');
     assert.equal(robots.status, 200);
-    assert.equal(robots.body.toString(), 'User-agent: *\nAllow: /\n');
+    assert.equal(robots.body.toString(), 'User-agent: *\nDisallow: /private/\n');
   });
 
   test('no-headers accepts the request and never answers', async () => {
@@ -185,6 +185,21 @@ describe('fault server', () => {
     assert.equal(ftp.headers?.location, 'ftp://127.0.0.1/x');
   });
 
+  test('redirects into a robots.txt-disallowed path, a trap, a linked page and an unlinked one', async () => {
+    const expected: Array<[string, number, string]> = [
+      ['/faults/redirect-robots', 302, '/private/secret'],
+      ['/faults/redirect-trap', 301, '/trap/loop/x/x/x/x/'],
+      ['/faults/redirect-known', 301, '/ok/1'],
+      ['/faults/redirect-new', 301, REDIRECT_NEW_TARGET],
+    ];
+    for (const [path, status, location] of expected) {
+      const moved = await get(path);
+      assert.deepEqual([moved.status, moved.headers?.location], [status, location], path);
+      assert.equal((await get(location)).status, 200, `${location} exists: following the redirect would fetch it`);
+    }
+    assert.ok(hrefsOf((await get('/')).body).includes('/ok/1'), '/ok/1 is linked from the index');
+  });
+
   test('odd-links resolve to the expected same-server pages and foreign schemes', async () => {
     const base = `${server.url}/faults/odd-links`;
     const resolved = hrefsOf((await get('/faults/odd-links')).body).map((h) => new URL(h, base));
@@ -263,7 +278,7 @@ describe('fault server options and shutdown', () => {
     try {
       assert.equal((await fetchOutcome(custom.url + '/robots.txt')).body.toString(), 'User-agent: *\nDisallow: /trap/\nCrawl-delay: 2\n');
       assert.equal((await fetchOutcome(missing.url + '/robots.txt')).status, 404);
-      assert.equal((await fetchOutcome(delayed.url + '/robots.txt')).body.toString(), 'User-agent: *\nAllow: /\nCrawl-delay: 1\n');
+      assert.equal((await fetchOutcome(delayed.url + '/robots.txt')).body.toString(), 'User-agent: *\nDisallow: /private/\nCrawl-delay: 1\n');
     } finally {
       await Promise.all([custom.close(), missing.close(), delayed.close()]);
     }

@@ -13,7 +13,7 @@ import { constants, crc32, deflateRawSync } from 'node:zlib';
 
 /** Options of {@link startFaultServer}. */
 export interface FaultServerOptions {
-  /** Body of /robots.txt; `null` answers 404 (which means "allow all"). @default "User-agent: *\nAllow: /\n" */
+  /** Body of /robots.txt; `null` answers 404 (which means "allow all"). @default "User-agent: *\nDisallow: /private/\n" */
   robotsTxt?: string | null;
   /** Appends `Crawl-delay: <n>` to robots.txt (to the last group when `robotsTxt` is given). */
   crawlDelaySeconds?: number;
@@ -42,9 +42,15 @@ export const FAULT_PATHS = [
   '/faults/no-headers', '/faults/trickle', '/faults/reset-mid-body', '/faults/short-body', '/faults/huge',
   '/faults/gzip-bomb', '/faults/pdf', '/faults/image.png', '/faults/wrong-charset', '/faults/no-charset-latin1',
   '/faults/nested', '/faults/many-links', '/faults/redirect-loop', '/faults/redirect-offsite', '/faults/redirect-ftp',
+  '/faults/redirect-robots', '/faults/redirect-trap', '/faults/redirect-known', '/faults/redirect-new',
   '/faults/odd-links', '/trap/calendar?month=1', '/trap/deep/a', '/trap/loop/', '/trap/session?sid=start',
   '/limited/429', '/limited/503-date', '/limited/503-day', '/limited/429-date-far', '/ok/1',
 ] as const;
+
+/** robots.txt unless replaced: everything but `/private/` (where `/faults/redirect-robots` leads). */
+export const DEFAULT_ROBOTS_TXT = 'User-agent: *\nDisallow: /private/\n';
+/** `/faults/redirect-new` leads here, and nothing links it. */
+export const REDIRECT_NEW_TARGET = '/ok/60';
 
 /** `/limited/503-day` always answers 503 with this Retry-After (a day, in seconds). */
 export const RETRY_AFTER_DAY_SECONDS = 86_400;
@@ -130,7 +136,7 @@ export async function startFaultServer(opts: FaultServerOptions = {}): Promise<F
   let origin = '';
 
   const robots = (): string | null => {
-    const base = opts.robotsTxt === undefined ? 'User-agent: *\nAllow: /\n' : opts.robotsTxt;
+    const base = opts.robotsTxt === undefined ? DEFAULT_ROBOTS_TXT : opts.robotsTxt;
     if (base === null || opts.crawlDelaySeconds === undefined) return base;
     return `${base.replace(/\n?$/, '\n')}Crawl-delay: ${opts.crawlDelaySeconds}\n`;
   };
@@ -198,6 +204,12 @@ export async function startFaultServer(opts: FaultServerOptions = {}): Promise<F
     '/faults/redirect-loop-b': (_req, res) => redirect(res, 302, '/faults/redirect-loop'),
     '/faults/redirect-offsite': (_req, res) => redirect(res, 301, 'http://other.invalid/'),
     '/faults/redirect-ftp': (_req, res) => redirect(res, 302, 'ftp://127.0.0.1/x'),
+    // Redirect hops the crawler must check like links: robots.txt, traps, and dedup.
+    '/faults/redirect-robots': (_req, res) => redirect(res, 302, '/private/secret'),
+    '/private/secret': (_req, res) => page(res, 'Secret', 'robots.txt disallows this page'),
+    '/faults/redirect-trap': (_req, res) => redirect(res, 301, '/trap/loop/x/x/x/x/'),
+    '/faults/redirect-known': (_req, res) => redirect(res, 301, '/ok/1'),
+    '/faults/redirect-new': (_req, res) => redirect(res, 301, REDIRECT_NEW_TARGET),
     '/faults/odd-links': (_req, res) => {
       const hostPort = origin.slice('http://'.length);
       const hrefs = [
