@@ -3,8 +3,10 @@
  * hops of redirects. Normalise → scope → (hops: robots.txt of the hop's host)
  * → dedup (frontier.add, or frontier.claimRedirect for a hop); every rejection
  * is a reason (a `request:dropped` event, or a redirect verdict), never an
- * exception. A future private-network guard plugs in next to scope, so links
- * and hops pass it alike.
+ * exception. A private-network guard plugs in next to scope here (a URL check:
+ * literal private addresses, metadata hosts), so links and hops pass it alike,
+ * with its connect-time half in the fetcher's DNS lookup, which every request
+ * (hops, robots.txt, sitemaps) goes through.
  *
  * Seed redirects widen the scope: a hop of a seed's redirect is followed
  * wherever it leads (the seed is where the user asked to start), and its URL
@@ -21,6 +23,12 @@ import { createUrlNormalizer } from '../url/normalize-url.js';
 import { checkScope, createScopeRules, type ScopeRules } from '../url/scope.js';
 import type { CrawlEventBus } from './events.js';
 import type { CrawlRequest, RequestSource } from './types.js';
+
+/**
+ * What a seed's redirect hop may do that a link's may not: leave the seeds' hosts, and land on a
+ * URL include/exclude would not let a link reach (the seed is where the user asked to start).
+ */
+const SEED_HOP_ALLOWED: ReadonlySet<string> = new Set(['offsite', 'excluded']);
 
 export class LinkGate {
   readonly #config: CrawlConfig;
@@ -83,7 +91,8 @@ export class LinkGate {
   /**
    * The gate of one redirect hop of `from` (the fetcher already refused other schemes, loops
    * and too many hops), in order: normalise; scope at `from`'s depth (a redirect is not a link:
-   * same depth), except that a seed's hop may leave the seeds' hosts; robots.txt of the hop's
+   * same depth), except that a seed's hop may leave the seeds' hosts and ignores include/exclude
+   * (`SEED_HOP_ALLOWED`); robots.txt of the hop's
    * host (fetched first if needed); dedup: the hop's URL is claimed in the frontier, and a URL
    * already seen ends the request (`redirect-duplicate`) so that it is never fetched twice.
    * A seed's hop that passes joins the seeds (see the module doc).
@@ -94,7 +103,7 @@ export class LinkGate {
     const key = normalized.url;
     const seed = from.source === 'seed';
     const scope = checkScope(key, from.depth, this.#rules);
-    if (!scope.ok && !(seed && scope.reason === 'offsite')) {
+    if (!scope.ok && !(seed && SEED_HOP_ALLOWED.has(scope.reason))) {
       const reason = scope.reason === 'offsite' ? 'redirect-offsite' : scope.reason;
       return { ok: false, reason, detail: `redirect to ${key} not followed: ${reason}` };
     }

@@ -89,6 +89,14 @@ describe('seed redirects widen the scope', () => {
     assert.equal((await gate.admitRedirect('http://www.site.test/b', link('http://site.test/x'))).ok, true, 'links and hops there are in scope now');
   });
 
+  test("a seed's hop is not held to include/exclude (links are), but still to traps", async () => {
+    const { gate } = gateOf({ scope: { include: ['**/docs/**'] } });
+    assert.deepEqual(await gate.admitRedirect('http://site.test/en/', seed('http://site.test/')), { ok: true });
+    assert.equal((await gate.admitRedirect('http://site.test/en/', link('http://site.test/docs/x'))).ok, false);
+    const trap = await gate.admitRedirect('http://site.test/a/a/a/a/', seed('http://site.test/'));
+    assert.ok(!trap.ok && trap.reason === 'trap-repeated-segment');
+  });
+
   test('a redirect within the seeds\' hosts widens nothing', async () => {
     const { gate, redirected } = gateOf();
     assert.deepEqual(await gate.admitRedirect('http://site.test/en/', seed('http://site.test/')), { ok: true });
