@@ -142,7 +142,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
           const origins = [...new Set(config.seeds.map((seed) => new URL(seed).origin))];
           const robotsSitemaps = robots ? (await Promise.all(origins.map((origin) => robots.sitemapsFor(origin)))).flat() : [];
           const found = await discoverSitemapUrls({
-            fetch: spacedFetch(fetch, politeness, signal),
+            fetch: politeness.spacedFetch(fetch, signal),
             seeds: config.seeds,
             robotsSitemaps,
             tryDefault: true,
@@ -190,30 +190,5 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
       fetcher.close();
       await recording.close();
     },
-  };
-}
-
-/**
- * `fetch` for requests no lease stands for (sitemaps): each request, redirect hops included,
- * waits for its turn on its host after learning the host's Crawl-delay from robots.txt, so
- * sitemaps are spaced like pages. robots.txt rules do not apply to sitemap URLs.
- */
-function spacedFetch(fetch: PipelineDeps['fetch'], politeness: PolitenessGate, signal: AbortSignal): PipelineDeps['fetch'] {
-  const turn = async (url: string): Promise<void> => {
-    await politeness.robots(url);
-    await politeness.turn(url, { signal });
-  };
-  return async (url, opts = {}) => {
-    await turn(url);
-    const checkRedirect = opts.checkRedirect;
-    return fetch(url, {
-      ...opts,
-      signal,
-      checkRedirect: async (hop) => {
-        const verdict = (await checkRedirect?.(hop)) ?? { ok: true };
-        if (verdict.ok) await turn(hop);
-        return verdict;
-      },
-    });
   };
 }

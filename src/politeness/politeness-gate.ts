@@ -16,6 +16,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CrawlConfig } from '../config/schema.js';
 import type { CrawlEventBus } from '../core/events.js';
+import type { FetchOptions, FetchResult } from '../fetch/fetch-types.js';
 import type { Frontier } from '../frontier/frontier.js';
 import type { RobotsCache, RobotsCheck } from './robots-cache.js';
 
@@ -27,6 +28,9 @@ export interface PolitenessGateDeps {
   events: CrawlEventBus;
   now: () => number;
 }
+
+/** The fetcher's `fetch`. */
+export type GateFetch = (url: string, opts?: FetchOptions) => Promise<FetchResult>;
 
 /** A turn on a host: taken (the wait is over), or further away than the caller would wait. */
 export type Turn = { ok: true } | { ok: false; startAtMs: number };
@@ -92,5 +96,30 @@ export class PolitenessGate {
     // A timer fires late on a busy event loop: the spacing counts from the actual send.
     await this.sending(host);
     return { ok: true };
+  }
+
+  /**
+   * `fetch` for requests no lease stands for (sitemaps): each request, redirect hops included,
+   * learns its host's Crawl-delay from robots.txt, then waits for its turn (`turn`), so
+   * sitemaps are spaced like pages. robots.txt rules themselves do not apply to sitemap URLs.
+   */
+  spacedFetch(fetch: GateFetch, signal: AbortSignal): GateFetch {
+    const wait = async (url: string): Promise<void> => {
+      await this.robots(url);
+      await this.turn(url, { signal });
+    };
+    return async (url, opts = {}) => {
+      await wait(url);
+      const checkRedirect = opts.checkRedirect;
+      return fetch(url, {
+        ...opts,
+        signal,
+        checkRedirect: async (hop) => {
+          const verdict = (await checkRedirect?.(hop)) ?? { ok: true };
+          if (verdict.ok) await wait(hop);
+          return verdict;
+        },
+      });
+    };
   }
 }
