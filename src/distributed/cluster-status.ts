@@ -27,7 +27,10 @@ export interface ClusterStatus {
   seeds: string[];
   maxPages: number;
   frontier: FrontierStats;
-  /** Sum over every node's last report. */
+  /**
+   * Records the crawl holds, by outcome, counted by the shared frontier: every
+   * run of every node, each completed page once (what the merged export holds).
+   */
   pages: { ok: number; failed: number; skipped: number };
   /** The frontier's own `isDone()`: nothing leased, and nothing queued or `maxPages` reached. */
   finished: boolean;
@@ -47,9 +50,10 @@ export async function readClusterStatus(redis: Redis, crawlId: string, options: 
   const maxPages = config.scope?.maxPages ?? Number.MAX_SAFE_INTEGER;
   const frontier = new RedisFrontier({ redis, crawlId, nodeId: 'status', maxPages, hostPolicy: { delayMs: 0, parallelism: 1 } });
   const prefix = RedisFrontier.keyPrefix(crawlId);
-  const [stats, finished, reports, hostsReply] = await Promise.all([
+  const [stats, finished, pages, reports, hostsReply] = await Promise.all([
     frontier.stats(),
     frontier.isDone(),
+    frontier.outcomes(),
     readNodeReports(redis, crawlId),
     redis.eval(HOSTS_STATUS_SCRIPT, 2, `${prefix}backoff`, `${prefix}hosts`, prefix, nowMs, options.top ?? 10) as Promise<Array<string | number>>,
   ]);
@@ -69,7 +73,7 @@ export async function readClusterStatus(redis: Redis, crawlId: string, options: 
     seeds: config.seeds ?? [],
     maxPages,
     frontier: stats,
-    pages: { ok: sum((r) => r.ok), failed: sum((r) => r.failed), skipped: sum((r) => r.skipped) },
+    pages,
     finished,
     nodes,
     pagesPerSecond: Math.round(sum((r) => (r.gone || r.state !== 'running' ? 0 : r.pagesPerSecond)) * 10) / 10,
@@ -78,18 +82,25 @@ export async function readClusterStatus(redis: Redis, crawlId: string, options: 
   };
 }
 
+/** A node still working on the crawl (running, or paused while Redis is away), not gone. */
+function isLive(n: NodeReport & { gone: boolean }): boolean {
+  return !n.gone && (n.state === 'running' || n.state === 'paused');
+}
+
 export function formatClusterStatus(s: ClusterStatus, nowMs = Date.now()): string {
   const f = s.frontier;
   const lines = [
     `distributed crawl "${s.crawlId}" — ${s.finished ? 'finished' : 'running'} (seeded by ${s.seededBy} at ${s.createdAt})`,
     `  seeds: ${s.seeds.join(' ')}`,
     `  frontier: ${f.queued} queued, ${f.leased} in flight, ${f.done} done of max ${s.maxPages}, ${f.seen} seen, ${f.hosts} hosts (${f.hostsInBackoff} in backoff)`,
-    `  pages stored: ${s.pages.ok} ok, ${s.pages.failed} failed, ${s.pages.skipped} skipped (nodes' last reports); ${s.pagesPerSecond} pages/s now`,
-    `  nodes (${s.nodes.filter((n) => !n.gone && (n.state === 'running' || n.state === 'paused')).length} live of ${s.nodes.length}):`,
+    `  pages stored: ${s.pages.ok + s.pages.failed + s.pages.skipped} (${s.pages.ok} ok, ${s.pages.failed} failed, ${s.pages.skipped} skipped; every node, every run); ${s.pagesPerSecond} pages/s now`,
+    `  nodes (${s.nodes.filter(isLive).length} live of ${s.nodes.length}):`,
   ];
   for (const n of s.nodes) {
     const state = n.gone ? `gone (last seen ${Math.round((nowMs - n.updatedAtMs) / 1000)} s ago)` : n.state;
-    lines.push(`    ${n.nodeId.padEnd(24)} ${state.padEnd(12)} ok ${n.ok}, failed ${n.failed}, skipped ${n.skipped}; ${n.pagesPerSecond} pages/s now, ${n.avgPagesPerSecond} avg (${n.host} pid ${n.pid})`);
+    const stored = n.stored === undefined ? '' : `${n.stored} stored (all runs); `;
+    const rate = isLive(n) ? `${n.pagesPerSecond} pages/s now, ${n.avgPagesPerSecond} avg` : `${n.avgPagesPerSecond} pages/s avg`;
+    lines.push(`    ${n.nodeId.padEnd(24)} ${state.padEnd(12)} ${stored}this run: ok ${n.ok}, failed ${n.failed}, skipped ${n.skipped}; ${rate} (${n.host} pid ${n.pid})`);
   }
   if (s.backoff.length) {
     lines.push('  hosts in backoff:');

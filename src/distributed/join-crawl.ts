@@ -101,8 +101,9 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
       label: `Redis at ${connection.target.redacted}`,
     });
     const frontier = new NodeFrontier(retrying, { events });
+    let nodeStore: NodeStore | undefined;
     const wrapStore = (store: PageStore) => {
-      const nodeStore = new NodeStore(store, {
+      nodeStore = new NodeStore(store, {
         nodeId,
         onDurable: (keys) => frontier.durable(keys),
         ...(options.commitIntervalMs ? { commitIntervalMs: options.commitIntervalMs } : {}),
@@ -118,6 +119,7 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
       events,
       ...(options.heartbeatMs ? { intervalMs: options.heartbeatMs } : {}),
       isPaused: () => retrying.paused,
+      stored: () => nodeStore?.size,
     });
     heartbeat.start();
     events.emit('log', { level: 'info', message: `node ${nodeId} ${seeded ? 'seeded' : 'joined'} crawl "${crawlId}" on ${connection.target.redacted}` });

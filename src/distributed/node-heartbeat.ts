@@ -23,11 +23,14 @@ export interface NodeReport {
   /** The node's heartbeat interval (status uses it to tell live from gone). */
   intervalMs: number;
   state: NodeState;
+  /** Records in the node's store: every run of this node id (absent in reports of older versions). */
+  stored?: number;
+  /** This run's records by outcome, and their bytes. */
   ok: number;
   failed: number;
   skipped: number;
   bytes: number;
-  /** Pages fetched (ok + failed) per second over the last ~10 s. */
+  /** Pages fetched (ok + failed) per second over the last ~10 s; 0 once the node has ended. */
   pagesPerSecond: number;
   /** Pages fetched per second since the node started. */
   avgPagesPerSecond: number;
@@ -42,6 +45,8 @@ export interface NodeHeartbeatOptions {
   intervalMs?: number;
   /** True while the node waits for Redis (shown as "paused"). */
   isPaused?: () => boolean;
+  /** Records in the node's store, all runs (its `size`); undefined until the store is open. */
+  stored?: () => number | undefined;
   now?: () => number;
 }
 
@@ -94,6 +99,7 @@ export class NodeHeartbeat {
     while (this.#samples.length > 2 && this.#samples[0]!.atMs < now - RATE_WINDOW_MS) this.#samples.shift();
     const first = this.#samples[0]!;
     const rate = (n: number, ms: number) => (ms > 0 ? Math.round((n / ms) * 10_000) / 10 : 0);
+    const stored = this.#options.stored?.();
     return {
       nodeId: this.#options.nodeId,
       host: hostname(),
@@ -102,8 +108,9 @@ export class NodeHeartbeat {
       updatedAtMs: now,
       intervalMs: this.#intervalMs,
       state,
+      ...(stored !== undefined ? { stored } : {}),
       ...this.#counts,
-      pagesPerSecond: rate(fetched - first.fetched, now - first.atMs),
+      pagesPerSecond: state === 'running' || state === 'paused' ? rate(fetched - first.fetched, now - first.atMs) : 0,
       avgPagesPerSecond: rate(fetched, now - this.#startedAtMs),
     };
   }

@@ -77,7 +77,7 @@ export class RedisFrontier implements Frontier {
   }
 
   async complete(lease: Lease, outcome: PageOutcome): Promise<void> {
-    await this.#run('skeinFrontierComplete', ['leases', 'lease', 'n'], [this.#prefix, lease.leaseId, outcome === 'failed' ? 0 : 1]);
+    await this.#run('skeinFrontierComplete', ['leases', 'lease', 'n'], [this.#prefix, lease.leaseId, outcome]);
   }
 
   async retry(lease: Lease, notBeforeMs: number): Promise<void> {
@@ -134,6 +134,16 @@ export class RedisFrontier implements Frontier {
     return { queued, leased, done, seen, hosts, hostsInBackoff };
   }
 
+  /**
+   * Records the crawl holds, by outcome: every completion in every node's
+   * every run (a page completed once counts once, whichever node stored it),
+   * plus the skipped records of hosts given up. For `skein status`.
+   */
+  async outcomes(): Promise<Record<PageOutcome, number>> {
+    const { ok, failed, skipped } = await this.#status(Date.now());
+    return { ok, failed, skipped };
+  }
+
   async isDone(): Promise<boolean> {
     const s = await this.#status(Date.now());
     return s.leased === 0 && (s.queued === 0 || s.done >= this.#options.maxPages);
@@ -161,6 +171,9 @@ export class RedisFrontier implements Frontier {
       hostsInBackoff: Number(r[5]),
       firstHostReady: time(r[6]),
       firstLeaseExpiry: time(r[7]),
+      ok: Number(r[8]),
+      failed: Number(r[9]),
+      skipped: Number(r[10]),
     };
   }
 

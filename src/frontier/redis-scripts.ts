@@ -7,7 +7,8 @@
  *   seen          SET   every key ever accepted (redirect targets claimed included)
  *   claims        HASH  redirect target key → key of the request whose redirect claimed it
  *   seedRedirects LIST  URLs the seeds redirected to, in claim order (scope widening)
- *   n             HASH  counters: queued, done, seq (request order), leaseSeq
+ *   n             HASH  counters: queued, done, seq (request order), leaseSeq, and the
+ *                       records by outcome for status: ok, failed, skipped (drained hosts too)
  *   hosts         SET   every host with a slot
  *   sched         ZSET  host → time it may start its next queued request
  *                       (present only while it has something queued and a free place)
@@ -165,12 +166,13 @@ end
 return out
 `;
 
-/** complete: KEYS leases, lease, n. ARGV prefix, leaseId, succeeded (1/0). Returns 1, or 0 for a dead lease. */
+/** complete: KEYS leases, lease, n. ARGV prefix, leaseId, outcome (ok|failed|skipped). Returns 1, or 0 for a dead lease. */
 const COMPLETE = `${COMMON}
 local host = takeLease(ARGV[2])
 if not host then return 0 end
 redis.call('HINCRBY', P .. 'n', 'done', 1)
-finish(host, ARGV[3] == '1')
+redis.call('HINCRBY', P .. 'n', ARGV[3], 1)
+finish(host, ARGV[3] ~= 'failed')
 return 1
 `;
 
@@ -216,6 +218,8 @@ local out = redis.call('ZRANGE', P .. 'q:' .. host, 0, -1)
 for _, m in ipairs(redis.call('ZRANGE', P .. 'r:' .. host, 0, -1)) do out[#out + 1] = m end
 redis.call('DEL', P .. 'q:' .. host, P .. 'r:' .. host)
 redis.call('HINCRBY', P .. 'n', 'queued', -#out)
+-- The node stores each drained request as a skipped record (host given up).
+redis.call('HINCRBY', P .. 'n', 'skipped', #out)
 reschedule(host, s)
 return out
 `;
@@ -255,17 +259,18 @@ return fmt(start)
 
 /**
  * status: KEYS n, leases, sched. ARGV prefix, now. One consistent snapshot:
- * [queued, leased, done, seen, hosts, hostsInBackoff, first ready host time|-1, first lease expiry|-1].
+ * [queued, leased, done, seen, hosts, hostsInBackoff, first ready host time|-1, first lease expiry|-1,
+ *  records ok, failed, skipped].
  */
 const STATUS = `${COMMON}
 local now = tonumber(ARGV[2])
-local n = redis.call('HMGET', P .. 'n', 'queued', 'done')
+local n = redis.call('HMGET', P .. 'n', 'queued', 'done', 'ok', 'failed', 'skipped')
 local sched = redis.call('ZRANGE', P .. 'sched', 0, 0, 'WITHSCORES')
 local lease = redis.call('ZRANGE', P .. 'leases', 0, 0, 'WITHSCORES')
 return { tonumber(n[1] or '0'), redis.call('ZCARD', P .. 'leases'), tonumber(n[2] or '0'),
   redis.call('SCARD', P .. 'seen'), redis.call('SCARD', P .. 'hosts'),
   redis.call('ZCOUNT', P .. 'backoff', '(' .. fmt(now), '+inf'),
-  sched[2] or '-1', lease[2] or '-1' }
+  sched[2] or '-1', lease[2] or '-1', tonumber(n[3] or '0'), tonumber(n[4] or '0'), tonumber(n[5] or '0') }
 `;
 
 /** Script name → [number of KEYS, Lua source], for ioredis `defineCommand`. */

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CrawlConfigInput } from '../../src/config/schema.js';
 import { formatSummary } from '../../src/cli/reporter.js';
-import { formatStatus, readCrawlStatus } from '../../src/cli/status-command.js';
+import { formatStatus, readCrawlStatus } from '../../src/store/crawl-status.js';
 import { createCrawler } from '../../src/index.js';
 import { runCrawl, storedRecords, testConfig } from '../helpers/crawl-helpers.js';
 import { htmlPage, minGapMs, siteSuite, type ScriptedSite, type SiteRoute } from '../helpers/faults-site.js';

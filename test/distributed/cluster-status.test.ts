@@ -51,12 +51,17 @@ if (!server.ok) {
       assert.deepEqual(running.busiestHosts, [{ host: 'a.test', queued: 3, inFlight: 2, delayMs: 0 }]);
       assert.deepEqual(running.backoff, []);
 
-      for (const lease of leases) await node.complete(lease, 'ok');
+      await node.complete(leases[0]!, 'ok');
+      await node.complete(leases[1]!, 'failed');
       const done = await readClusterStatus(redis, crawlId);
+      assert.deepEqual(done.pages, { ok: 1, failed: 1, skipped: 0 }, 'records by outcome, from the shared frontier');
       assert.equal(await node.isDone(), true);
       assert.deepEqual([done.maxPages, done.frontier.done, done.frontier.queued, done.frontier.leased], [maxPages, 2, 3, 0]);
       assert.equal(done.finished, true, 'maxPages reached: nothing more will be fetched');
       assert.match(formatClusterStatus(done), new RegExp(`distributed crawl "${crawlId}" — finished`));
+
+      assert.equal((await node.drainHost('a.test')).length, 3);
+      assert.deepEqual((await readClusterStatus(redis, crawlId)).pages, { ok: 1, failed: 1, skipped: 3 }, 'a host given up: its requests become skipped records');
 
       const untilMs = Date.now() + 60_000;
       await node.backoffHost('a.test', untilMs);

@@ -4,13 +4,19 @@
  * drop a crawl's keys afterwards (the Redis may be a shared REDIS_URL).
  */
 import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { PageRecord } from '../../src/core/types.js';
 import type { GeneratedSite } from '../../src/demo/generated-site.js';
 import { RedisFrontier } from '../../src/frontier/redis-frontier.js';
+import { after, before, describe, test } from 'node:test';
+import { tempDataDir } from './crawl-helpers.js';
+import { startRedisServer } from './redis-server.js';
 import { runCli, type CliResult } from './run-cli.js';
 
 export interface NodeProcess {
@@ -19,6 +25,76 @@ export interface NodeProcess {
   result: Promise<CliResult>;
   /** The process (set once spawned). */
   child(): ChildProcess;
+}
+
+/** What a suite of distributed tests shares (see `describeCluster`). */
+export interface ClusterSuite {
+  readonly redisUrl: string;
+  /** A client of the suite's Redis (connected before the first test). */
+  readonly redis: Redis;
+  /** A temp data dir every node of the suite uses (removed after). */
+  readonly dataDir: string;
+  /** `clusterSetup` on the suite's Redis and data dir; its crawl's keys are dropped after the suite. */
+  setup(siteUrl: string, config?: Record<string, unknown>, nodeFlags?: string[]): ReturnType<typeof clusterSetup>;
+}
+
+/**
+ * A `describe` whose tests share a private redis-server (see
+ * helpers/redis-server.ts) and a data dir; one skipped test when there is
+ * no redis-server.
+ */
+export async function describeCluster(title: string, body: (suite: ClusterSuite) => void): Promise<void> {
+  const server = await startRedisServer();
+  if (!server.ok) {
+    test(title, (t) => t.skip(server.reason));
+    return;
+  }
+  const crawlIds: string[] = [];
+  let redis: Redis | undefined;
+  let data: Awaited<ReturnType<typeof tempDataDir>> | undefined;
+  const suite: ClusterSuite = {
+    redisUrl: server.url,
+    get redis() {
+      return redis!;
+    },
+    get dataDir() {
+      return data!.dir;
+    },
+    setup: (siteUrl, config, nodeFlags) => clusterSetup({ redisUrl: server.url, dataDir: data!.dir, siteUrl, crawlIds, ...(config ? { config } : {}), ...(nodeFlags ? { nodeFlags } : {}) }),
+  };
+  describe(title, () => {
+    before(async () => {
+      redis = new Redis(server.url);
+      data = await tempDataDir();
+    });
+    after(async () => {
+      for (const id of crawlIds) await dropCrawl(redis!, id);
+      await redis?.quit();
+      await data?.cleanup();
+      await server.stop();
+    });
+    body(suite);
+  });
+}
+
+/**
+ * A fresh crawl id (pushed to `crawlIds`, for clean-up), a config file in
+ * `dataDir` seeding `siteUrl`, and the flags every node gets. Parsing is
+ * inline by default: several nodes on 2 cores, and the parse mode is beside
+ * the point in these tests.
+ */
+export async function clusterSetup(options: { redisUrl: string; dataDir: string; siteUrl: string; config?: Record<string, unknown>; crawlIds?: string[]; nodeFlags?: string[] }) {
+  const crawlId = `t-${randomUUID().slice(0, 8)}`;
+  options.crawlIds?.push(crawlId);
+  const file = join(options.dataDir, `${crawlId}.json`);
+  await writeFile(file, JSON.stringify({ seeds: [options.siteUrl + '/'], ...options.config }));
+  const args = ['--redis', options.redisUrl, '--crawl-id', crawlId, '--data-dir', options.dataDir, ...(options.nodeFlags ?? ['--parser', 'inline', '--concurrency', '12']), '--json'];
+  return { crawlId, file, args };
+}
+
+/** `/` and `/p/0` … `/p/<pages - 1>`: every path of a generated site. */
+export function sitePaths(pages: number): string[] {
+  return ['/', ...Array.from({ length: pages }, (_, i) => `/p/${i}`)];
 }
 
 /** Starts `skein <command> … --node-id <nodeId>` without waiting for it. */
