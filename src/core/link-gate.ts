@@ -54,7 +54,10 @@ export class LinkGate {
     this.#rules = createScopeRules(config.seeds, config.scope);
   }
 
-  /** Where the seeds redirected to, in the order found: they count as seeds for scope. */
+  /**
+   * Where the seeds redirected to, in the order found: they count as seeds for scope. A new
+   * array whenever one is added, never changed in place (the parser shares it between pages).
+   */
   get seedRedirects(): readonly string[] {
     return this.#seedRedirects;
   }

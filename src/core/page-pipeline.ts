@@ -203,7 +203,7 @@ export class PagePipeline {
       parsed = await parsePool.parse({
         url: response.finalUrl,
         depth: request.depth,
-        ...(extraSeeds.length > 0 ? { extraSeeds: [...extraSeeds] } : {}),
+        ...(extraSeeds.length > 0 ? { extraSeeds } : {}),
         status: response.status,
         ...(response.contentType ? { contentType: response.contentType } : {}),
         ...(xRobotsTag ? { xRobotsTag } : {}),

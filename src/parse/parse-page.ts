@@ -58,7 +58,9 @@ const MAX_WIDENED_SCOPES = 4;
 /** The scope for one page: the crawl's, or with the seeds' redirect targets as seeds too. */
 function scopeFor(compiled: CompiledParseRules, extraSeeds: readonly string[] | undefined): ScopeRules {
   if (extraSeeds === undefined || extraSeeds.length === 0) return compiled.scope;
-  const key = extraSeeds.join('\n');
+  // The list only grows (see ParseInput.extraSeeds): its length and last URL name it, without
+  // joining a long list for every page.
+  const key = `${extraSeeds.length}\n${extraSeeds[extraSeeds.length - 1]}`;
   let scope = compiled.widened.get(key);
   if (scope === undefined) {
     if (compiled.widened.size >= MAX_WIDENED_SCOPES) compiled.widened.clear();

@@ -18,8 +18,10 @@ export interface ParseInput {
   /**
    * Where the seeds redirected to (e.g. `https://www.example.com/` for a seed
    * `http://example.com/`): they join the seeds for scope. Absent when none did.
+   * The list only grows during a crawl; pages of one batch share one array, so
+   * it crosses the process boundary once per batch.
    */
-  extraSeeds?: string[];
+  extraSeeds?: readonly string[];
   body: Uint8Array;
 }
 

@@ -113,6 +113,16 @@ describe('parsePage links', () => {
     assert.deepEqual(page.follow, ['https://example.com/blog/1']);
   });
 
+  test("the seeds' redirect targets (extraSeeds) count as seeds for follow, however the list grows", () => {
+    const compiled = compileParseRules(testRules());
+    const html = '<a href="https://www.example.com/a">a</a><a href="https://shop.example.com/b">b</a><a href="/c">c</a>';
+    const page = (extraSeeds?: string[]) => parsePage(htmlInput(html, { url: 'https://www.example.com/', ...(extraSeeds ? { extraSeeds } : {}) }), compiled).follow;
+    assert.deepEqual(page(), [], 'www is off the seed host');
+    assert.deepEqual(page(['https://www.example.com/']), ['https://www.example.com/a', 'https://www.example.com/c']);
+    assert.deepEqual(page(['https://www.example.com/', 'https://shop.example.com/']), ['https://www.example.com/a', 'https://shop.example.com/b', 'https://www.example.com/c']);
+    assert.deepEqual(page(), [], 'a page without the list keeps the crawl scope');
+  });
+
   test('20,000 links are extracted quickly', () => {
     const anchors: string[] = [];
     for (let i = 0; i < 20_000; i++) anchors.push(`<li><a href="/item/${i}?ref=list&utm_medium=x">Item ${i}</a></li>`);
