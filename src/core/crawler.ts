@@ -21,6 +21,9 @@ import type { CrawlEventBus, CrawlSummary } from './events.js';
 import type { LinkGate } from './link-gate.js';
 import type { PagePipeline } from './page-pipeline.js';
 
+/** How long pages in flight may take to finish after the frontier failed. */
+const FAILURE_GRACE_MS = 2_000;
+
 export interface CrawlerDeps {
   name: string;
   dataDir: string;
@@ -88,14 +91,21 @@ export class Crawler {
     const offStored = events.on('page:stored', () => {
       if (this.#deps.store.pending >= config.store.batchSize) this.#backgroundCheckpoint();
     });
+    let failure: unknown;
     try {
       await this.#loop();
+    } catch (error) {
+      // The frontier failed (e.g. a shared frontier out of reach): keep what is in flight,
+      // briefly, so that pages already fetched are stored and flushed before the error ends the run.
+      failure = error;
+      this.stop(`frontier failed: ${(error as Error).message}`, FAILURE_GRACE_MS);
     } finally {
       clearInterval(flushTimer);
       offStored();
     }
     await this.#drain();
     await this.checkpoint();
+    if (failure) throw failure;
     if (this.#fatal) throw this.#fatal;
     const frontierStats = await this.#deps.frontier.stats();
     const endReason: CrawlSummary['endReason'] = this.#stopping

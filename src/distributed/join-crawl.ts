@@ -17,7 +17,8 @@ import type { PageStore } from '../store/page-store.js';
 import { NodeFrontier, scheduledDelayMs } from './node-frontier.js';
 import { NodeHeartbeat, type NodeState } from './node-heartbeat.js';
 import { NodeStore } from './node-store.js';
-import { connectRedis, redact, type RedisConnection } from './redis-connection.js';
+import { commandTimeoutFor, connectRedis, redact, type RedisConnection } from './redis-connection.js';
+import { RedisWatchdog } from './redis-watchdog.js';
 import { RetryingFrontier } from './retrying-frontier.js';
 import { assertSameCrawl, nodeConfig, publishCrawl, readCrawl, sharedPart, type SharedCrawl } from './shared-crawl.js';
 
@@ -81,7 +82,8 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
   const nodeId = options.nodeId ?? defaultNodeId();
   assertId('crawl-id', crawlId);
   assertId('node-id', nodeId);
-  const connection = await connectRedis({ url: options.redisUrl });
+  const redisTimeoutMs = options.redisTimeoutMs ?? 60_000;
+  const connection = await connectRedis({ url: options.redisUrl, commandTimeoutMs: commandTimeoutFor(redisTimeoutMs) });
   try {
     const { crawl, seeded } = await resolveCrawl(connection, options, nodeId);
     const config = nodeConfig(crawl, options.local, seeded);
@@ -95,11 +97,28 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
       jitter: config.politeness.jitter,
       leaseMs: crawl.leaseMs,
     });
-    const retrying = new RetryingFrontier(redisFrontier, {
-      timeoutMs: options.redisTimeoutMs ?? 60_000,
-      events,
-      label: `Redis at ${connection.target.redacted}`,
+    const released = await redisFrontier.releaseOwnLeases();
+    if (released > 0) logAtStart(events, 'warn', `node ${nodeId}: ${released} page(s) its previous run had leased and not completed are queued again`);
+    const label = `Redis at ${connection.target.redacted}`;
+    // Giving up (the watchdog's verdict or the calls' own timeout) ends every use of the connection:
+    // waiting calls return, the node flushes and exits; nothing waits for a reply that may never come.
+    const watchdog = new RedisWatchdog({
+      probe: async () => void (await connection.redis.ping()),
+      timeoutMs: redisTimeoutMs,
+      label,
+      onDead: (error) => retrying.giveUp(error),
     });
+    const retrying = new RetryingFrontier(redisFrontier, {
+      timeoutMs: redisTimeoutMs,
+      events,
+      label,
+      onGiveUp: () => {
+        watchdog.stop();
+        connection.redis.disconnect();
+      },
+    });
+    watchdog.start();
+    connection.redis.on('ready', () => watchdog.probeNow());
     const frontier = new NodeFrontier(retrying, { events });
     let nodeStore: NodeStore | undefined;
     const wrapStore = (store: PageStore) => {
@@ -122,7 +141,7 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
       stored: () => nodeStore?.size,
     });
     heartbeat.start();
-    events.emit('log', { level: 'info', message: `node ${nodeId} ${seeded ? 'seeded' : 'joined'} crawl "${crawlId}" on ${connection.target.redacted}` });
+    logAtStart(events, 'info', `node ${nodeId} ${seeded ? 'seeded' : 'joined'} crawl "${crawlId}" on ${connection.target.redacted}`);
     return {
       nodeId,
       crawlId,
@@ -134,12 +153,20 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
         await frontier.settle();
         await heartbeat.stop(state);
       },
-      close: () => connection.close(),
+      async close() {
+        watchdog.stop();
+        await connection.close();
+      },
     };
   } catch (error) {
     await connection.close();
     throw error;
   }
+}
+
+/** Logs `message` when the crawl starts (joining happens before anything listens to the events). */
+function logAtStart(events: CrawlEventBus, level: 'info' | 'warn', message: string): void {
+  events.once('crawl:started', () => events.emit('log', { level, message }));
 }
 
 async function resolveCrawl(connection: RedisConnection, options: JoinCrawlOptions, nodeId: string): Promise<{ crawl: SharedCrawl; seeded: boolean }> {

@@ -27,6 +27,15 @@ export interface RedisConnectionOptions {
   maxReconnectDelayMs?: number;
 }
 
+/**
+ * The command timeout of a node whose outage limit is `redisTimeoutMs`: a
+ * third of it (so a hung server fails a call well within the limit and the
+ * retries still fit), at most the default 10 s, at least 250 ms. Pure.
+ */
+export function commandTimeoutFor(redisTimeoutMs: number): number {
+  return Math.min(10_000, Math.max(250, Math.round(redisTimeoutMs / 3)));
+}
+
 /** A validated Redis URL and its printable form. */
 export interface RedisTarget {
   url: string;

@@ -3,8 +3,14 @@
  * that fails with `FrontierUnavailableError` (Redis unreachable) is retried
  * with backoff, so the node pauses (no new leases, in-flight pages wait to
  * complete) while the crawler's flush timer keeps writing the local store.
- * When the outage has lasted `timeoutMs` every waiting call fails with
- * `FrontierUnavailableError` `ERR_FRONTIER_LOST` (exit code 3 at the CLI).
+ * An outage starts when the first failing call was sent (a hung server fails
+ * a call only at its command timeout), and when it has lasted `timeoutMs`
+ * every waiting call fails with `FrontierUnavailableError`
+ * `ERR_FRONTIER_LOST` (exit code 3 at the CLI). `giveUp(error)` ends it
+ * sooner from outside (the node's watchdog: a server that stopped answering,
+ * or a crawl whose state is gone), releasing every call at once, even one
+ * still waiting for its reply. A non-retryable `FrontierUnavailableError`
+ * (the crawl's state is gone) gives up at once.
  *
  * Retrying is safe because every frontier step is idempotent or self-healing:
  * `add` dedups, `complete`/`retry` of a lease already taken are no-ops, and a
@@ -34,6 +40,8 @@ export interface RetryingFrontierOptions {
   events?: CrawlEventBus;
   /** Names the backend in messages, e.g. the redacted Redis URL. */
   label?: string;
+  /** Called once, when it gives up (by timeout, non-retryable error or `giveUp`). */
+  onGiveUp?: (error: FrontierUnavailableError) => void;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -43,17 +51,34 @@ export class RetryingFrontier implements Frontier {
   readonly #options: RetryingFrontierOptions;
   /** When the current outage started; undefined while the frontier answers. */
   #outageSinceMs: number | undefined;
-  /** Set once the outage outlasted `timeoutMs`. */
+  /** Set once it gave up. */
   #gaveUp: FrontierUnavailableError | undefined;
+  /** Settles when it gives up: every waiting call races it. */
+  readonly #released: Promise<void>;
+  #release!: () => void;
 
   constructor(inner: Frontier, options: RetryingFrontierOptions = {}) {
     this.#inner = inner;
     this.#options = options;
+    this.#released = new Promise((resolve) => (this.#release = resolve));
   }
 
   /** True while calls are failing and being retried. */
   get paused(): boolean {
     return this.#outageSinceMs !== undefined;
+  }
+
+  /** The error it gave up with; undefined while it has not. */
+  get gaveUp(): FrontierUnavailableError | undefined {
+    return this.#gaveUp;
+  }
+
+  /** Gives up now with `error` (the first one given is kept); every waiting and later call ends as after a timeout. */
+  giveUp(error: FrontierUnavailableError): void {
+    if (this.#gaveUp) return;
+    this.#gaveUp = error;
+    this.#release();
+    this.#options.onGiveUp?.(error);
   }
 
   add(requests: CrawlRequest[]): Promise<AddResult[]> {
@@ -113,31 +138,39 @@ export class RetryingFrontier implements Frontier {
         if (afterGiveUp) return afterGiveUp();
         throw this.#gaveUp;
       }
+      const sentAtMs = this.#now();
       try {
-        const result = await step(attempt > 0);
+        const result = await this.#unlessGivenUp(step(attempt > 0));
+        if (result === GAVE_UP) continue;
         this.#recovered();
         return result;
       } catch (error) {
         if (!(error instanceof FrontierUnavailableError)) throw error;
-        const since = this.#outageStarted(error);
-        const waitedMs = this.#now() - since;
-        if (waitedMs >= timeoutMs) {
-          this.#gaveUp ??= new FrontierUnavailableError(
-            'ERR_FRONTIER_LOST',
-            `${this.#label} unreachable for ${Math.round(waitedMs / 100) / 10} s (limit ${timeoutMs} ms, --redis-timeout); gave up. Pages already stored locally are kept; run the node again to rejoin. Last error: ${error.message}`,
-            { retryable: true, cause: error },
-          );
+        if (!error.retryable) {
+          this.giveUp(error);
           continue;
         }
-        await this.#sleep(Math.min(delayMs, timeoutMs - waitedMs));
+        const since = this.#outageStarted(error, sentAtMs);
+        const waitedMs = this.#now() - since;
+        if (waitedMs >= timeoutMs) {
+          this.giveUp(frontierLostError(this.#label, waitedMs, timeoutMs, error));
+          continue;
+        }
+        await this.#unlessGivenUp(this.#sleep(Math.min(delayMs, timeoutMs - waitedMs)));
         delayMs = Math.min(maxDelayMs, delayMs * 2);
       }
     }
   }
 
-  #outageStarted(error: Error): number {
+  /** `promise`, or GAVE_UP as soon as it gives up (the promise's outcome is then ignored). */
+  #unlessGivenUp<T>(promise: Promise<T>): Promise<T | typeof GAVE_UP> {
+    promise.catch(() => undefined); // settled after giving up: nobody listens
+    return Promise.race([promise, this.#released.then((): typeof GAVE_UP => GAVE_UP)]);
+  }
+
+  #outageStarted(error: Error, sentAtMs: number): number {
     if (this.#outageSinceMs === undefined) {
-      this.#outageSinceMs = this.#now();
+      this.#outageSinceMs = sentAtMs;
       this.#options.events?.emit('log', {
         level: 'warn',
         message: `${this.#label} unreachable (${error.message}); paused, retrying for up to ${this.#options.timeoutMs ?? 60_000} ms`,
@@ -167,3 +200,13 @@ export class RetryingFrontier implements Frontier {
 }
 
 const noop = (): void => undefined;
+const GAVE_UP: unique symbol = Symbol('gave up');
+
+/** The error of giving up after `waitedMs` of outage (limit `timeoutMs`); `label` names the backend. */
+export function frontierLostError(label: string, waitedMs: number, timeoutMs: number, cause: Error): FrontierUnavailableError {
+  return new FrontierUnavailableError(
+    'ERR_FRONTIER_LOST',
+    `${label} unreachable for ${Math.round(waitedMs / 100) / 10} s (limit ${timeoutMs} ms, --redis-timeout); gave up. Pages already stored locally are kept; run the node again to rejoin. Last error: ${cause.message}`,
+    { retryable: true, cause },
+  );
+}

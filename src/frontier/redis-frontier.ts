@@ -85,6 +85,16 @@ export class RedisFrontier implements Frontier {
     await this.#run('skeinFrontierRetry', ['leases', 'lease', 'n'], [this.#prefix, lease.leaseId, notBeforeMs, JSON.stringify(request)]);
   }
 
+  /**
+   * Puts back every request still leased under this node's id (its previous
+   * run ended without completing them), so a node that starts again does not
+   * wait for its own old leases to expire. Node ids must be unique among the
+   * running nodes. Returns how many were released.
+   */
+  async releaseOwnLeases(): Promise<number> {
+    return (await this.#run('skeinFrontierReleaseNode', ['leases', 'lease', 'n'], [this.#prefix, this.#options.nodeId])) as number;
+  }
+
   async setHostPolicy(host: string, policy: Partial<HostPolicy>): Promise<void> {
     const { delayMs, parallelism } = this.#options.hostPolicy;
     const args = [this.#prefix, delayMs, parallelism, host, policy.delayMs ?? '', policy.parallelism ?? ''];

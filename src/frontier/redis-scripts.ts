@@ -273,6 +273,26 @@ return { tonumber(n[1] or '0'), redis.call('ZCARD', P .. 'leases'), tonumber(n[2
   sched[2] or '-1', lease[2] or '-1', tonumber(n[3] or '0'), tonumber(n[4] or '0'), tonumber(n[5] or '0') }
 `;
 
+/**
+ * releaseNode: KEYS leases, lease, n. ARGV prefix, nodeId. Puts every request
+ * leased under `nodeId` back in its queue at once (a node starting again
+ * under the same id: its previous run will never complete them). Returns how many.
+ */
+const RELEASE_NODE = `${COMMON}
+local mine = ARGV[2] .. ':'
+local released = 0
+for _, id in ipairs(redis.call('ZRANGE', P .. 'leases', 0, -1)) do
+  if string.sub(id, 1, #mine) == mine then
+    local host, member = takeLease(id)
+    redis.call('ZADD', P .. 'q:' .. host, 0, member)
+    redis.call('HINCRBY', P .. 'n', 'queued', 1)
+    finish(host, true)
+    released = released + 1
+  end
+end
+return released
+`;
+
 /** Script name → [number of KEYS, Lua source], for ioredis `defineCommand`. */
 export const FRONTIER_SCRIPTS = {
   skeinFrontierAdd: [2, ADD],
@@ -286,6 +306,7 @@ export const FRONTIER_SCRIPTS = {
   skeinFrontierClaim: [2, CLAIM],
   skeinFrontierSeedRedirects: [1, SEED_REDIRECTS],
   skeinFrontierBook: [2, BOOK],
+  skeinFrontierReleaseNode: [3, RELEASE_NODE],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type FrontierScriptName = keyof typeof FRONTIER_SCRIPTS;

@@ -9,7 +9,7 @@ import { RetryingFrontier } from '../../src/distributed/retrying-frontier.js';
 const lease: Lease = { leaseId: 'n:1', host: 'a.test', expiresAt: 0, request: { key: 'http://a.test/', url: 'http://a.test/', depth: 0, source: 'seed' } };
 
 /** A frontier whose calls fail with `error` while `down()` is true; a fake clock that sleeps advance. */
-function setup(down: () => boolean, error: Error = new FrontierUnavailableError('ERR_FRONTIER_UNAVAILABLE', 'Redis frontier: connect ECONNREFUSED')) {
+function setup(down: () => boolean, error: Error = new FrontierUnavailableError('ERR_FRONTIER_UNAVAILABLE', 'Redis frontier: connect ECONNREFUSED', { retryable: true })) {
   let nowMs = 0;
   const calls: string[] = [];
   const fail = async <T>(name: string, value: T): Promise<T> => {
@@ -92,6 +92,48 @@ describe('RetryingFrontier', () => {
     assert.equal(await frontier.bookHost('a.test', 1_234), 1_234, 'an auxiliary request goes at once');
     assert.equal(now(), 1_000, 'after giving up nothing waits any more');
     await assert.rejects(frontier.flush(), FrontierUnavailableError, 'flush goes straight through, never retried');
+  });
+
+  test('a hung server: the outage counts from when the first failing call was sent, not from its timeout', async () => {
+    let nowMs = 0;
+    const timedOut = async () => {
+      nowMs += 400; // each call waits for its command timeout
+      throw new FrontierUnavailableError('ERR_FRONTIER_UNAVAILABLE', 'Redis frontier: Command timed out', { retryable: true });
+    };
+    const frontier = new RetryingFrontier({ isDone: timedOut } as unknown as Frontier, {
+      timeoutMs: 1_000,
+      minDelayMs: 100,
+      now: () => nowMs,
+      sleep: async (ms) => void (nowMs += ms),
+    });
+    await assert.rejects(frontier.isDone(), /unreachable for 1\.4 s \(limit 1000 ms/);
+    assert.equal(nowMs, 1_400, 'sent at 0, 500 and 1000; gave up when the third timed out');
+  });
+
+  test('giveUp releases every call at once, even one waiting for its reply', async () => {
+    const gaveUp: string[] = [];
+    const never = () => new Promise<never>(() => {});
+    const frontier = new RetryingFrontier({ lease: never, complete: never, add: never } as unknown as Frontier, { onGiveUp: (e) => gaveUp.push(e.code) });
+    const leasing = frontier.lease(1);
+    const completing = frontier.complete(lease, 'ok');
+    const adding = frontier.add([lease.request]);
+    const error = new FrontierUnavailableError('ERR_FRONTIER_LOST', 'no reply');
+    frontier.giveUp(error);
+    frontier.giveUp(new FrontierUnavailableError('ERR_FRONTIER_LOST', 'a second verdict'));
+    await assert.rejects(leasing, (e) => e === error);
+    await completing;
+    assert.deepEqual(await adding, [{ ok: false, reason: 'duplicate' }]);
+    assert.equal(frontier.gaveUp, error, 'the first verdict is kept');
+    assert.deepEqual(gaveUp, ['ERR_FRONTIER_LOST'], 'onGiveUp is called once');
+  });
+
+  test('a non-retryable outage (the crawl state is gone) gives up at the first failure', async () => {
+    const gone = new FrontierUnavailableError('ERR_FRONTIER_STATE_LOST', 'the crawl is gone', { retryable: false });
+    const { frontier, calls, now } = setup(() => true, gone);
+    await assert.rejects(frontier.lease(1, 3), (e) => e === gone);
+    assert.deepEqual(calls, ['lease@3']);
+    assert.equal(now(), 0, 'no waiting');
+    assert.equal(frontier.gaveUp, gone);
   });
 
   test('a script error (not an outage) is not retried', async () => {

@@ -101,6 +101,24 @@ if (!server.ok) {
       }
     });
 
+    test('a node starting again under its id puts the leases its previous run held back at once', async () => {
+      const { n1, n2, close } = await twoNodes({ hostPolicy: { delayMs: 0, parallelism: 2 } });
+      try {
+        await n1.add([req('a.test', '1'), req('a.test', '2'), req('a.test', '3')]);
+        const held = await n1.lease(2, T0);
+        assert.equal(held.length, 2);
+        assert.equal(await n2.releaseOwnLeases(), 0, "another node's leases are not its own");
+        assert.equal((await n2.lease(10, T0 + 1)).length, 0, 'parallelism 2 is used up by the old leases');
+        assert.equal(await n1.releaseOwnLeases(), 2);
+        const again = await n2.lease(10, T0 + 2);
+        assert.deepEqual(again.map((l) => l.request.key).sort(), held.map((l) => l.request.key).sort(), 'handed out again without waiting for the expiry');
+        await n1.complete(held[0]!, 'ok');
+        assert.equal((await n1.stats()).done, 0, 'a completion of a released lease is ignored');
+      } finally {
+        await close();
+      }
+    });
+
     test('maxPages holds cluster-wide under concurrent leases from both nodes', async () => {
       const { n1, n2, close } = await twoNodes({ maxPages: 7, hostPolicy: { delayMs: 0, parallelism: 50 } });
       try {

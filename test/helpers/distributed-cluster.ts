@@ -16,7 +16,7 @@ import type { GeneratedSite } from '../../src/demo/generated-site.js';
 import { RedisFrontier } from '../../src/frontier/redis-frontier.js';
 import { after, before, describe, test } from 'node:test';
 import { tempDataDir } from './crawl-helpers.js';
-import { startRedisServer } from './redis-server.js';
+import { startRedisServer, type RedisServer } from './redis-server.js';
 import { runCli, type CliResult } from './run-cli.js';
 
 export interface NodeProcess {
@@ -30,6 +30,8 @@ export interface NodeProcess {
 /** What a suite of distributed tests shares (see `describeCluster`). */
 export interface ClusterSuite {
   readonly redisUrl: string;
+  /** The suite's server: a test may pause or restart it when `owned` (not with REDIS_URL). */
+  readonly server: Extract<RedisServer, { ok: true }>;
   /** A client of the suite's Redis (connected before the first test). */
   readonly redis: Redis;
   /** A temp data dir every node of the suite uses (removed after). */
@@ -54,6 +56,7 @@ export async function describeCluster(title: string, body: (suite: ClusterSuite)
   let data: Awaited<ReturnType<typeof tempDataDir>> | undefined;
   const suite: ClusterSuite = {
     redisUrl: server.url,
+    server,
     get redis() {
       return redis!;
     },

@@ -4,19 +4,43 @@
  * Never the shared Redis on 6379. When there is no redis-server binary the
  * caller gets `{ ok: false, reason }` to skip with; under `CI=true` that is an
  * error instead, so CI can never pass by skipping.
+ *
+ * A server this helper started can also be paused (SIGSTOP: it keeps its
+ * connections open and answers nothing), resumed (SIGCONT) and restarted
+ * empty on the same port (what a Redis without persistence does after a
+ * crash or a reboot); `owned` tells whether it can (not with REDIS_URL).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
-export type RedisServer = { ok: true; url: string; stop(): Promise<void> } | { ok: false; reason: string };
+export type RedisServer =
+  | {
+      ok: true;
+      url: string;
+      /** False for a REDIS_URL server: pause, resume and restart throw. */
+      owned: boolean;
+      stop(): Promise<void>;
+      /** SIGSTOP. */
+      pause(): void;
+      /** SIGCONT. */
+      resume(): void;
+      /** Stops it (SIGCONT first if paused) and starts an empty one on the same port. */
+      restart(): Promise<void>;
+    }
+  | { ok: false; reason: string };
 
 const READY_TIMEOUT_MS = 5_000;
 
 export async function startRedisServer(): Promise<RedisServer> {
   const fromEnv = process.env.REDIS_URL;
-  if (fromEnv) return { ok: true, url: fromEnv, stop: async () => {} };
+  if (fromEnv) {
+    const notOwned = () => {
+      throw new Error('REDIS_URL is set: this Redis cannot be paused or restarted by the test');
+    };
+    return { ok: true, url: fromEnv, owned: false, stop: async () => {}, pause: notOwned, resume: notOwned, restart: async () => notOwned() };
+  }
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     const reason = 'no redis-server binary on PATH and no REDIS_URL';
@@ -26,20 +50,41 @@ export async function startRedisServer(): Promise<RedisServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
     try {
-      await waitForPong(port, child);
-      return { ok: true, url: `redis://127.0.0.1:${port}`, stop: () => stopChild(child) };
+      let child = await spawnServer(port);
+      return {
+        ok: true,
+        url: `redis://127.0.0.1:${port}`,
+        owned: true,
+        stop: () => stopChild(child),
+        pause: () => void child.kill('SIGSTOP'),
+        resume: () => void child.kill('SIGCONT'),
+        async restart() {
+          await stopChild(child);
+          child = await spawnServer(port);
+        },
+      };
     } catch (error) {
       lastError = error;
-      await stopChild(child);
     }
   }
   throw new Error(`redis-server did not start: ${(lastError as Error).message}`);
+}
+
+/** A redis-server without persistence on `port`, once it answers PING. */
+async function spawnServer(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  try {
+    await waitForPong(port, child);
+    return child;
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -86,6 +131,7 @@ function ping(port: number): Promise<boolean> {
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
+  child.kill('SIGCONT'); // a paused server handles SIGTERM only once it runs again
   child.kill('SIGTERM');
   await exited;
 }
