@@ -71,6 +71,7 @@ export function addCrawlFlags(command: Command, only?: readonly string[]): Comma
   command
     .option('--ignore-robots', 'ignore robots.txt (only for sites you own)')
     .option('--no-sitemaps', 'do not seed from sitemaps')
+    .option('--markdown', 'store each page\'s main content as Markdown (record.markdown; sets extract.content.enabled)')
     .option('-c, --config <file>', 'JSON config file describing the crawl (flags override it; SKEIN_* env vars sit between)');
   return command;
 }
@@ -84,6 +85,7 @@ export function flagsToConfig(options: Record<string, unknown>): Record<string, 
   }
   if (options.ignoreRobots) out['politeness.respectRobots'] = false;
   if (options.sitemaps === false) out['politeness.sitemaps'] = false;
+  if (options.markdown === true) out['extract.content.enabled'] = true;
   return out;
 }
 

@@ -10,6 +10,7 @@
  * before any worker starts.
  */
 import { z } from 'zod';
+import { contentSchema } from './content-schema.js';
 
 /** A post-processing step, applied in order to each taken string. */
 export type PostProcessStep =
@@ -167,6 +168,8 @@ export const extractSchema = z
     builtins: builtinsSchema.prefault({}),
     /** Selector-limited link following on every page (rules can add selectors for their pages). */
     follow: followSchema.optional().describe('Follow only links matched by these CSS selectors: { selectors: [".pagination a", "a.product"] }.'),
+    /** Main content as Markdown and plain text (off by default). */
+    content: contentSchema.prefault({}),
   })
   .strict();
 

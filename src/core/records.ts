@@ -74,6 +74,8 @@ export function fetchedRecord(
     h2: parsed.headings.h2,
     h3: parsed.headings.h3,
     text: parsed.noindex ? undefined : parsed.text,
+    markdown: parsed.noindex ? undefined : parsed.markdown,
+    contentText: parsed.noindex ? undefined : parsed.contentText,
     links: parsed.links,
     metaRobots: parsed.metaRobots,
     charset: parsed.charset,

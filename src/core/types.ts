@@ -98,6 +98,10 @@ export interface ParsedPage {
   lang?: string;
   headings: { h1: string[]; h2: string[]; h3: string[] };
   text?: string;
+  /** Main content as GitHub-flavoured Markdown (`extract.content.enabled`). */
+  markdown?: string;
+  /** Main content as plain text (`extract.content.enabled`). */
+  contentText?: string;
   /** Every outgoing link, absolute and normalised (what the page links to). */
   links: string[];
   /** Links that are in scope and allowed to be followed (subset of `links`). */
@@ -144,6 +148,10 @@ export interface PageRecord {
   h2?: string[];
   h3?: string[];
   text?: string;
+  /** Main content as GitHub-flavoured Markdown (`extract.content.enabled`). */
+  markdown?: string;
+  /** Main content as plain text (`extract.content.enabled`). */
+  contentText?: string;
   links?: string[];
   metaRobots?: string;
   charset?: string;

@@ -31,6 +31,8 @@ export const RECORD_KEYS = [
   'h2',
   'h3',
   'text',
+  'markdown',
+  'contentText',
   'links',
   'metaRobots',
   'charset',

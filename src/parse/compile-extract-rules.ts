@@ -6,6 +6,7 @@
  * Errors name the exact config path: `extract.rules[1].fields.price.selector`.
  */
 import { load, type CheerioAPI } from 'cheerio/slim';
+import type { ContentConfig } from '../config/content-schema.js';
 import type { BuiltinsConfig, ExtractConfig, FieldRule, PostProcessStep } from '../config/extract-schema.js';
 import { ConfigError } from '../core/errors.js';
 import { compileUrlPatterns, type UrlMatcher } from '../url/url-patterns.js';
@@ -54,8 +55,10 @@ export interface CompiledRuleSet {
 export interface CompiledExtractRules {
   sets: CompiledRuleSet[];
   builtins: BuiltinsConfig;
-  /** Nothing to do beyond the built-in record fields (fast path). */
+  /** Nothing to do beyond the built-in record fields (fast path); says nothing about `content`. */
   empty: boolean;
+  /** `extract.content`: main content as Markdown and text. */
+  content: CompiledContentRules;
 }
 
 let probe: CheerioAPI | undefined;
@@ -133,6 +136,19 @@ function compileFollow(selectors: readonly string[] | undefined, path: string): 
   return [...selectors];
 }
 
+/** `extract.content` with its selectors checked. */
+export type CompiledContentRules = ContentConfig;
+
+/**
+ * Checks `extract.content` (every include/exclude selector parses).
+ * @throws ConfigError naming the selector, e.g. `extract.content.exclude[1]: invalid CSS selector "div[" (…)`
+ */
+export function compileContentRules(config: ContentConfig, field = 'extract.content'): CompiledContentRules {
+  config.include.forEach((selector, i) => checkSelector(selector, `${field}.include[${i}]`));
+  config.exclude.forEach((selector, i) => checkSelector(selector, `${field}.exclude[${i}]`));
+  return config;
+}
+
 /**
  * Compiles `extract`. The global `fields`/`follow` form the first rule set;
  * each `extract.rules[i]` follows in order.
@@ -160,5 +176,6 @@ export function compileExtractRules(extract: ExtractConfig, field = 'extract'): 
     });
   });
   const anyBuiltin = Object.values(extract.builtins).some(Boolean);
-  return { sets, builtins: extract.builtins, empty: sets.length === 0 && !anyBuiltin };
+  const content = compileContentRules(extract.content, `${field}.content`);
+  return { sets, builtins: extract.builtins, empty: sets.length === 0 && !anyBuiltin, content };
 }

@@ -13,6 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { load } from 'cheerio/slim';
+import type { Document } from 'domhandler';
 import type { ParsedPage } from '../core/types.js';
 import { ParseError } from '../core/errors.js';
 import { createUrlNormalizer, type UrlNormalizer } from '../url/normalize-url.js';
@@ -22,10 +23,11 @@ import { decodeBody } from './decode-body.js';
 import { selectFollowLinks } from './extract-follow.js';
 import { extractLinks, parseBaseHref, resolveBaseUrl } from './extract-links.js';
 import { mergeRobotsDirectives, parseMetaRobots, parseXRobotsTag } from './extract-metadata.js';
+import { extractContent } from './extract-content.js';
 import { extractPageFields } from './extract-page-fields.js';
 import type { CustomExtractor } from './load-extractor-module.js';
 import type { ParseInput, ParseRules } from './parse-types.js';
-import { HTML_PARSER_OPTIONS, scanDocument } from './scan-document.js';
+import { HTML_PARSER_OPTIONS, scanDocument, scanDocumentWithDom, type ScannedDocument } from './scan-document.js';
 
 /** ParseRules with everything expensive done once: normaliser, scope matchers, extractor. */
 export interface CompiledParseRules {
@@ -128,7 +130,14 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
 
   const decoded = decodeBody(input.body, input.contentType);
   if (decoded.warning) warnings.push(decoded.warning);
-  const scanned = scanDocument(decoded.text, { maxTextChars: rules.extract.text ? rules.maxTextChars : 0 });
+  // A DOM only when something needs it (the scan needs none), built in the scan's own pass.
+  const content = compiled.extract.content;
+  const needsCheerio = !compiled.extract.empty || compiled.extractor !== undefined;
+  const scanOptions = { maxTextChars: rules.extract.text ? rules.maxTextChars : 0 };
+  let scanned: ScannedDocument;
+  let document: Document | undefined;
+  if (needsCheerio || content.enabled) ({ scanned, document } = scanDocumentWithDom(decoded.text, scanOptions));
+  else scanned = scanDocument(decoded.text, scanOptions);
 
   const directives = mergeRobotsDirectives(parseMetaRobots(scanned.metaRobots), parseXRobotsTag(input.xRobotsTag));
   const honoured = rules.respectMetaRobots ? directives : { noindex: false, nofollow: false };
@@ -168,8 +177,14 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
     else warnings.push(`ignored <link rel="canonical" href="${scanned.canonicalHref.slice(0, 200)}">: ${canonical.reason}`);
   }
 
-  // cheerio's DOM only when something queries it: the scan above needs none.
-  const $ = compiled.extract.empty && !compiled.extractor ? undefined : load(decoded.text, CHEERIO_OPTIONS);
+  // Content detection reads the DOM without changing it, before fields and extractors run.
+  if (document !== undefined && content.enabled && !honoured.noindex) {
+    const extracted = extractContent(document, content, resolveBaseUrl(scanned.baseHref, input.url));
+    page.markdown = extracted.markdown;
+    if (extracted.text !== undefined) page.contentText = extracted.text;
+    warnings.push(...extracted.warnings);
+  }
+  const $ = needsCheerio && document !== undefined ? load(document, CHEERIO_OPTIONS) : undefined;
   if ($ !== undefined && !compiled.extract.empty) {
     const normalizedUrl = compiled.normalize(input.url);
     const extracted = extractPageFields(compiled.extract, {

@@ -12,7 +12,8 @@
  * No recursion anywhere: a page of 50,000 unclosed `<div>`s is just 50,000
  * open events and, at the end, 50,000 close events.
  */
-import { Parser } from 'htmlparser2';
+import type { Document } from 'domhandler';
+import { DomHandler, Parser, type Handler } from 'htmlparser2';
 import type { RawLink } from './extract-links.js';
 import { hasToken } from './extract-metadata.js';
 import { INLINE_ELEMENTS, NON_TEXT_ELEMENTS, TextCollector, collapseWhitespace } from './extract-text.js';
@@ -165,4 +166,47 @@ export function scanDocument(html: string, options: ScanOptions): ScannedDocumen
   const parser = new Parser(scanner, HTML_PARSER_OPTIONS);
   parser.end(html);
   return scanner.finish();
+}
+
+/** Parser events to the scanner and to a DOM builder at once: one tokenizer pass for both. */
+function teeHandler(scanner: DocumentScanner, dom: DomHandler): Partial<Handler> {
+  return {
+    onparserinit: (parser) => dom.onparserinit(parser),
+    onreset: () => dom.onreset(),
+    onend: () => dom.onend(),
+    onerror: (error) => dom.onerror(error),
+    onopentag: (name, attribs) => {
+      scanner.onopentag(name, attribs);
+      dom.onopentag(name, attribs);
+    },
+    onclosetag: (name) => {
+      scanner.onclosetag(name);
+      dom.onclosetag();
+    },
+    ontext: (data) => {
+      scanner.ontext(data);
+      dom.ontext(data);
+    },
+    oncomment: (data) => dom.oncomment(data),
+    oncommentend: () => dom.oncommentend(),
+    oncdatastart: () => dom.oncdatastart(),
+    oncdataend: () => dom.oncdataend(),
+    onprocessinginstruction: (name, data) => {
+      scanner.onprocessinginstruction();
+      dom.onprocessinginstruction(name, data);
+    },
+  };
+}
+
+/**
+ * `scanDocument` plus the page's DOM (domhandler, the tree cheerio wraps and
+ * `parseDocument` builds) from the same tokenizer pass: for pages that need a
+ * tree (field rules, extractors, `extract.content`).
+ */
+export function scanDocumentWithDom(html: string, options: ScanOptions): { scanned: ScannedDocument; document: Document } {
+  const scanner = new DocumentScanner(options);
+  const dom = new DomHandler(undefined, HTML_PARSER_OPTIONS);
+  const parser = new Parser(teeHandler(scanner, dom), HTML_PARSER_OPTIONS);
+  parser.end(html);
+  return { scanned: scanner.finish(), document: dom.root };
 }

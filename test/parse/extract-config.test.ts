@@ -41,6 +41,11 @@ const cases: Array<{ name: string; extract: unknown; field: string; message: Reg
   { name: 'field name with a dot', extract: { fields: { 'a.b': 'p' } }, field: 'extract.fields.a.b', message: /invalid field name "a\.b"/ },
   { name: 'empty selector', extract: { fields: { a: '  ' } }, field: 'extract.fields.a', message: /expected a CSS selector/ },
   { name: 'unknown builtin', extract: { builtins: { jsonld: true } }, field: 'extract.builtins', message: /unknown option "jsonld"/ },
+  { name: 'invalid content include selector', extract: { content: { enabled: true, include: ['article', 'div[data-x'] } }, field: 'extract.content.include[1]', message: /invalid CSS selector "div\[data-x"/ },
+  { name: 'invalid content exclude selector', extract: { content: { exclude: ['.ad:unknown'] } }, field: 'extract.content.exclude[0]', message: /invalid CSS selector ".ad:unknown" \(Unknown pseudo-class :unknown\)/ },
+  { name: 'empty content selector', extract: { content: { exclude: [' '] } }, field: 'extract.content.exclude.0', message: /expected a CSS selector/ },
+  { name: 'unknown content mode', extract: { content: { mode: 'article' } }, field: 'extract.content.mode', message: /"main"\|"full"/ },
+  { name: 'negative content minChars', extract: { content: { minChars: -1 } }, field: 'extract.content.minChars', message: />=0/ },
 ];
 
 describe('extraction config errors name the rule and field', () => {

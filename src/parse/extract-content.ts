@@ -1,0 +1,62 @@
+/**
+ * `extract.content` for one page: main-content detection
+ * (find-main-content.ts) then Markdown and plain text of what it found
+ * (markdown-writer.ts). Runs in the parser worker on the domhandler tree
+ * htmlparser2 builds (the same tree cheerio wraps, so a page with field
+ * rules is parsed once). Pure.
+ */
+import { load } from 'cheerio/slim';
+import type { Document, Element } from 'domhandler';
+import type { CompiledContentRules } from './compile-extract-rules.js';
+import { findMainContent } from './find-main-content.js';
+import { MarkdownWriter } from './markdown-writer.js';
+import { HTML_PARSER_OPTIONS } from './scan-document.js';
+
+export interface PageContent {
+  /** GitHub-flavoured Markdown of the content. */
+  markdown: string;
+  /** The same content as plain text (blocks on their own lines), when `text` is on. */
+  text?: string;
+  /** How the content was found: `main`, `article`, `scored`, `include`, `full`, or `fallback` (detection failed). */
+  source: string;
+  warnings: string[];
+}
+
+function select(document: Document, selectors: readonly string[]): Element[] {
+  if (selectors.length === 0) return [];
+  const $ = load(document, { xml: HTML_PARSER_OPTIONS }, false);
+  return $(selectors.join(', ')).toArray().filter((node): node is Element => node.type === 'tag' || node.type === 'script' || node.type === 'style');
+}
+
+/** Cuts text longer than `maxChars` at the last blank line before it (else at `maxChars`). */
+function cut(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const boundary = text.lastIndexOf('\n\n', maxChars);
+  return text.slice(0, boundary > maxChars / 2 ? boundary : maxChars);
+}
+
+/**
+ * The content of a parsed page.
+ * @param baseUrl the page's `<base href>` when valid, else its URL: links and images are made absolute against it
+ * @example
+ * const content = extractContent(parseDocument(html), rules, 'https://docs.example.com/guide/');
+ * // content.markdown → "# Guide\n\nInstall it with:\n\n```sh\nnpm i x\n```"
+ */
+export function extractContent(document: Document, rules: CompiledContentRules, baseUrl: string): PageContent {
+  const found = findMainContent(document, {
+    mode: rules.mode,
+    minChars: rules.minChars,
+    include: select(document, rules.include),
+    exclude: new Set(select(document, rules.exclude)),
+  });
+  const warnings = found.warning === undefined ? [] : [found.warning];
+  const options = { baseUrl, skipped: found.skipped, stats: found.stats };
+  let markdown = new MarkdownWriter(options).render(found.roots);
+  let text = rules.text ? new MarkdownWriter({ ...options, plain: true }).render(found.roots) : undefined;
+  if (markdown.length > rules.maxChars) {
+    warnings.push(`content cut to extract.content.maxChars (${rules.maxChars} of ${markdown.length} characters of Markdown)`);
+    markdown = cut(markdown, rules.maxChars);
+    if (text !== undefined) text = cut(text, rules.maxChars);
+  }
+  return { markdown, ...(text !== undefined ? { text } : {}), source: found.source, warnings };
+}
