@@ -9,17 +9,23 @@ import type { Element } from 'domhandler';
 export const NEVER_CONTENT: ReadonlySet<string> = new Set([
   'head', 'title', 'meta', 'link', 'base', 'script', 'style', 'noscript', 'template', 'svg', 'math',
   'iframe', 'object', 'embed', 'canvas', 'audio', 'video', 'source', 'track', 'map', 'area',
-  'button', 'input', 'select', 'option', 'optgroup', 'textarea', 'datalist', 'output', 'progress', 'meter', 'dialog',
+  'button', 'input', 'select', 'option', 'optgroup', 'textarea', 'datalist', 'output', 'progress', 'meter', 'dialog', 'label',
 ]);
 
 /** Elements that hold page furniture rather than content (main mode). */
 const FURNITURE_TAGS: ReadonlySet<string> = new Set(['nav', 'aside', 'footer', 'form', 'menu']);
 
+const HEADINGS: ReadonlySet<string> = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+
 /** ARIA landmark and widget roles that are page furniture. */
 const FURNITURE_ROLES: ReadonlySet<string> = new Set([
   'navigation', 'banner', 'contentinfo', 'complementary', 'search', 'dialog', 'alertdialog',
-  'menu', 'menubar', 'toolbar', 'tablist', 'status', 'alert', 'log', 'marquee', 'timer', 'tooltip',
+  'menu', 'menubar', 'toolbar', 'tablist', 'status', 'alert', 'log', 'marquee', 'timer', 'tooltip', 'button',
+  'radiogroup', 'switch',
 ]);
+
+/** Class words of a link styled as a button: a call to action ("Start free trial"), not content. */
+const BUTTON_WORDS: ReadonlySet<string> = new Set(['btn', 'button', 'cta']);
 
 /**
  * Words in a class or id that mark boilerplate wherever they appear as a
@@ -33,7 +39,8 @@ const BOILERPLATE_WORDS: ReadonlySet<string> = new Set([
   'dfp', 'taboola', 'outbrain', 'breadcrumb', 'breadcrumbs', 'pagination', 'pager', 'paginator',
   'skiplink', 'toc', 'sidebar', 'widget', 'widgets', 'popup', 'modal', 'comments', 'disqus',
   'feedback', 'trending', 'popular', 'navbar', 'nav', 'navigation', 'menu', 'masthead', 'topbar',
-  'sronly', 'readmore', 'readnext', 'upsell', 'paywall', 'tagcloud',
+  'sronly', 'readmore', 'readnext', 'upsell', 'paywall', 'tagcloud', 'meta', 'metadata', 'headerlink', 'editsection', 'helpful',
+  'permalink', 'anchorjs',
 ]);
 
 /** Whole class tokens / ids that mark boilerplate only when they are the entire token. */
@@ -41,8 +48,14 @@ const BOILERPLATE_TOKENS: ReadonlySet<string> = new Set([
   'header', 'footer', 'site-header', 'site-footer', 'page-header', 'page-footer', 'global-header',
   'global-footer', 'sr-only', 'visually-hidden', 'screen-reader-text', 'skip-link', 'more-stories',
   'read-more', 'read-next', 'post-navigation', 'nav-links', 'edit-link', 'hidden', 'tags', 'post-tags',
-  'entry-tags', 'share', 'skip', 'respond',
+  'entry-tags', 'share', 'skip', 'respond', 'anchor', 'hash-link', 'header-anchor', 'heading-anchor',
 ]);
+
+/** Short blocks whose text is boilerplate wherever they are: e-mail footers, sponsor notes, "view in browser". */
+export const BOILERPLATE_TEXT = /^(?:sponsored\b|advertisement\b|view (?:this (?:e-?mail|newsletter) )?in (?:your )?browser|you are receiving this|unsubscribe\b|was this (?:page|article) helpful)/i;
+
+/** Headings that title a boilerplate block ("Related articles", "More from …", "Share this"). */
+export const BOILERPLATE_HEADING = /^(?:related|similar|recommended|(?:most )?popular|trending|more (?:stories|articles|news|from|in|like)|read (?:next|more|also)|you (?:may|might) also|share|follow us|newsletter|sign up|subscribe|comments?\b|\d+ comments|leave a (?:reply|comment)|advertisement|sponsored|who(?:'s| is) online|statistics$)/i;
 
 /** Class/id words that mark likely content (scoring bonus). */
 export const CONTENT_HINT = /(?:^|[-_\s])(?:article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|prose|markdown|doc|docs|documentation)(?:$|[-_\s])/i;
@@ -70,6 +83,12 @@ export function hasBoilerplateName(element: Element): boolean {
 
 const HIDDEN_STYLE = /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)/i;
 
+/** Styled as a button (`btn`, `button`, `cta` in its class): a call to action or a control when it holds little text. */
+export function isButtonLike(element: Element): boolean {
+  const classes = element.attribs.class;
+  return classes !== undefined && words(classes).some((w) => BUTTON_WORDS.has(w));
+}
+
 /** Hidden from readers: `hidden`, `aria-hidden="true"`, inline `display:none` / `visibility:hidden`. */
 export function isHidden(element: Element): boolean {
   const { attribs } = element;
@@ -82,6 +101,7 @@ export function isHidden(element: Element): boolean {
 /** True for navigation, sidebars, footers, forms, landmarks that are not content, and boilerplate names. */
 export function isFurniture(element: Element): boolean {
   if (FURNITURE_TAGS.has(element.name)) return true;
+  if (HEADINGS.has(element.name)) return false; // `<h2 class="anchor">`: headings are never furniture by name
   const role = element.attribs.role;
   if (role !== undefined && FURNITURE_ROLES.has(role.trim().toLowerCase())) return true;
   return hasBoilerplateName(element);

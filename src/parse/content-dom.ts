@@ -43,6 +43,8 @@ export interface NodeStats {
 export const FLAG_H1 = 1;
 /** An `<h2>` at or below the element. */
 export const FLAG_H2 = 2;
+/** An `<h2>`–`<h6>` at or below the element. */
+export const FLAG_HEADING = 64;
 /** A `<nav>` below the element. */
 export const FLAG_NAV = 4;
 /** A `<main>`, `<article>` or `[role=main]` below the element. */
@@ -52,11 +54,13 @@ export const FLAG_IN_LANDMARK = 16;
 /** The element is inside an `<article>`. */
 export const FLAG_IN_ARTICLE = 32;
 
+const SUBHEADINGS = new Set(['h3', 'h4', 'h5', 'h6']);
+
 export const isLandmark = (e: Element): boolean => e.name === 'main' || e.name === 'article' || e.attribs.role === 'main';
 
 /** Flags an element passes up to its parent. */
 function upwardFlags(element: Element, flags: number): number {
-  let up = flags & (FLAG_H1 | FLAG_H2 | FLAG_NAV | FLAG_HAS_LANDMARK);
+  let up = flags & (FLAG_H1 | FLAG_H2 | FLAG_HEADING | FLAG_NAV | FLAG_HAS_LANDMARK);
   if (element.name === 'nav') up |= FLAG_NAV;
   if (isLandmark(element)) up |= FLAG_HAS_LANDMARK;
   return up;
@@ -127,7 +131,7 @@ export function measure(root: ParentNode, skip: (element: Element) => boolean): 
     if (!exiting) {
       if (element !== undefined) {
         const parent = element.parent !== null && isElement(element.parent) ? element.parent : undefined;
-        const flags = downwardFlags(parent, parent === undefined ? undefined : stats.get(parent)) | (element.name === 'h1' ? FLAG_H1 : element.name === 'h2' ? FLAG_H2 : 0);
+        const flags = downwardFlags(parent, parent === undefined ? undefined : stats.get(parent)) | (element.name === 'h1' ? FLAG_H1 : element.name === 'h2' ? FLAG_H2 | FLAG_HEADING : SUBHEADINGS.has(element.name) ? FLAG_HEADING : 0);
         stats.set(element, { text: 0, link: 0, commas: 0, hasBlock: false, order: order++, end: 0, flags });
         if (element.name === 'a') linkDepth.push(element);
       }

@@ -42,15 +42,16 @@ function cut(text: string, maxChars: number): string {
  * const content = extractContent(parseDocument(html), rules, 'https://docs.example.com/guide/');
  * // content.markdown → "# Guide\n\nInstall it with:\n\n```sh\nnpm i x\n```"
  */
-export function extractContent(document: Document, rules: CompiledContentRules, baseUrl: string): PageContent {
+export function extractContent(document: Document, rules: CompiledContentRules, baseUrl: string, page: { url: string; title?: string } = { url: baseUrl }): PageContent {
   const found = findMainContent(document, {
+    ...(page.title !== undefined ? { title: page.title } : {}),
     mode: rules.mode,
     minChars: rules.minChars,
     include: select(document, rules.include),
     exclude: new Set(select(document, rules.exclude)),
   });
   const warnings = found.warning === undefined ? [] : [found.warning];
-  const options = { baseUrl, skipped: found.skipped, stats: found.stats };
+  const options = { baseUrl, pageUrl: page.url, skipped: found.skipped, stats: found.stats };
   let markdown = new MarkdownWriter(options).render(found.roots);
   let text = rules.text ? new MarkdownWriter({ ...options, plain: true }).render(found.roots) : undefined;
   if (markdown.length > rules.maxChars) {

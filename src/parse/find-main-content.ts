@@ -24,15 +24,17 @@
  * `full` mode: the body minus step 1.
  */
 import type { Document, Element, ParentNode } from 'domhandler';
-import { CONTENT_HINT, NEVER_CONTENT, hasBoilerplateName, isFurniture, isHidden } from './content-boilerplate.js';
+import { BOILERPLATE_HEADING, BOILERPLATE_TEXT, NEVER_CONTENT, hasBoilerplateName, isButtonLike, isFurniture, isHidden } from './content-boilerplate.js';
 import {
-  FLAG_H1, FLAG_H2, FLAG_HAS_LANDMARK, FLAG_IN_ARTICLE, FLAG_IN_LANDMARK, FLAG_NAV,
-  descendants, findBody, isElement, isInside, isLandmark, linkDensity, measure, type ElementStats,
+  FLAG_H1, FLAG_H2, FLAG_HAS_LANDMARK, FLAG_HEADING, FLAG_IN_ARTICLE, FLAG_IN_LANDMARK, FLAG_NAV,
+  BLOCK_ELEMENTS, descendants, findBody, isElement, isInside, isLandmark, linkDensity, measure, type ElementStats,
 } from './content-dom.js';
 import { scoreCandidates } from './score-content.js';
 
 export interface MainContentOptions {
   mode: 'main' | 'full';
+  /** The page's `<title>`: an `<h1>` above the content that is only the site's name in it is not the page's title. */
+  title?: string;
   minChars: number;
   /** Elements matched by `extract.content.include` (any order; nested matches are fine). */
   include: readonly Element[];
@@ -56,13 +58,15 @@ export interface MainContent {
 
 /** A block whose text is mostly links and which is small next to the content is a link list, not content. */
 const LINK_LIST_DENSITY = 0.5;
+/** A list (`ul`/`ol`) is a link list above this: a list of links with a few words of description each is content. */
+const LINK_ITEMS_DENSITY = 0.7;
 const LINK_LIST_SHARE = 0.3;
 /** A paragraph is a link list only when nearly all of it is links ("Read more: …"); "See also A and B." is content. */
 const LINK_PARAGRAPH_DENSITY = 0.75;
-/** A boilerplate-named element holding more than this share of the page's text is kept (a wrapper, not a widget). */
-const WRAPPER_SHARE = 0.5;
-/** Class/id words that stay boilerplate even next to a content word (`comments-content`, `related-posts`). */
-const ALWAYS_BOILERPLATE = /cookie|consent|gdpr|share|related|newsletter|comments|promo|advert|sponsor/i;
+/** A boilerplate-named element holding more than this share of the page's text is kept (`<div class="page has-sidebar">`). */
+const WRAPPER_SHARE = 0.4;
+/** An element styled as a button with less text than this is a control ("Copy", "Start free trial"). */
+const BUTTON_TEXT_CHARS = 40;
 
 function textOf(roots: readonly ParentNode[], stats: ElementStats): number {
   let sum = 0;
@@ -96,12 +100,13 @@ function isFurnitureHere(element: Element, stats: ElementStats, bodyText: number
     const heading = (own.flags & FLAG_H1) !== 0 || (inLandmark && (own.flags & FLAG_H2) !== 0);
     return !heading || (!inLandmark && (own.flags & FLAG_NAV) !== 0 && linkDensity(own) > LINK_LIST_DENSITY);
   }
+  if (isButtonLike(element) && own.text < BUTTON_TEXT_CHARS && (own.flags & (FLAG_H1 | FLAG_HEADING)) === 0 && !/^h[1-6]$/.test(element.name)) return true;
   if (element.name === 'aside' && inLandmark && !hasBoilerplateName(element) && linkDensity(own) < LINK_LIST_DENSITY) return false;
   if (!isFurniture(element) || isLandmark(element)) return false;
+  // A quotation's or figure's own footer is its attribution.
+  if (element.name === 'footer' && (element.parent as Element | null)?.name !== undefined && ['blockquote', 'figure'].includes((element.parent as Element).name)) return false;
   if (FURNITURE_TAG.has(element.name) || element.attribs.role !== undefined) return true;
-  // Named like boilerplate: a wrapper of the whole page, or a content container, is not.
-  const names = `${element.attribs.class ?? ''} ${element.attribs.id ?? ''}`;
-  if (CONTENT_HINT.test(names) && !ALWAYS_BOILERPLATE.test(names)) return false;
+  // Named like boilerplate (`post-meta`, `share-bar`): a wrapper of much of the page is not.
   if (bodyText > 0 && own.text / bodyText > WRAPPER_SHARE) return false;
   return (own.flags & FLAG_HAS_LANDMARK) === 0;
 }
@@ -160,7 +165,78 @@ function commonAncestor(elements: readonly Element[]): ParentNode | undefined {
   return common[common.length - 1];
 }
 
-const LINK_LIST_TAGS = new Set(['ul', 'ol', 'div', 'section', 'p']);
+const LINK_LIST_TAGS = new Set(['ul', 'ol', 'div', 'section', 'aside', 'p']);
+/** Blocks checked against BOILERPLATE_TEXT, when shorter than BOILERPLATE_TEXT_CHARS. */
+const TEXT_BLOCKS = new Set(['p', 'div', 'td', 'section', 'aside']);
+const BOILERPLATE_TEXT_CHARS = 300;
+
+/** The text of an element's first heading (own or below), iteratively. */
+function firstHeadingText(element: Element): string | undefined {
+  for (const e of descendants(element, () => false)) {
+    if (/^h[1-6]$/.test(e.name)) return textContent(e);
+  }
+  return undefined;
+}
+
+function textContent(element: Element): string {
+  let out = '';
+  const stack = [...element.children].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'text') out += node.data;
+    else if (isElement(node)) for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+  }
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+/** True when `heading` is the site-name part of a `<title>` like "Page title – Site name" (a shorter part, not the page's). */
+function isSiteName(heading: string, title: string | undefined): boolean {
+  if (title === undefined) return false;
+  const parts = title.split(/\s+[|\-–—·:»]\s+/).map((part) => part.trim().toLowerCase());
+  if (parts.length < 2) return false;
+  const longest = parts.reduce((a, b) => (b.length > a.length ? b : a));
+  const text = heading.trim().toLowerCase();
+  return parts.includes(text) && text !== longest;
+}
+
+/** An `<h1>` holding a link to the site's root: the logo. */
+function linksHome(h1: Element): boolean {
+  for (const e of descendants(h1, () => false)) {
+    if (e.name === 'a' && /^(?:\/|\.\/|https?:\/\/[^/]+\/?)$/.test(e.attribs.href?.trim() ?? '')) return true;
+  }
+  return false;
+}
+
+/** A block titled like boilerplate: its first element is a heading saying "Related", "Share this", "Who is online"… */
+function hasBoilerplateTitle(element: Element): boolean {
+  let first = element.children.find(isElement);
+  if (first !== undefined && !/^h[2-6]$/.test(first.name) && first.children.length === 1 && isElement(first.children[0]!)) first = first.children[0] as Element;
+  return first !== undefined && /^h[2-6]$/.test(first.name) && BOILERPLATE_HEADING.test(textContent(first));
+}
+
+/** A block whose furniture (a form, a widget with text) was skipped and that is left with nothing but its heading. */
+function isEmptiedSection(element: Element, text: number, skip: ReadonlySet<Element>): boolean {
+  // Only a skipped block counts (a form, a list of logos), not an inline control or an edit link beside the heading.
+  if (!element.children.some((c) => isElement(c) && skip.has(c) && BLOCK_ELEMENTS.has(c.name))) return false;
+  const heading = element.children.find((c): c is Element => isElement(c) && /^h[2-6]$/.test(c.name));
+  return heading !== undefined && text <= textContent(heading).length + 2;
+}
+
+/**
+ * A list of links that is a section's content, not furniture: a block with its
+ * own heading, or a list right after a heading ("See also" in documentation),
+ * unless that heading names boilerplate ("Related articles", "More from …").
+ */
+function isTitledSection(element: Element, flags: number): boolean {
+  let heading: string | undefined;
+  if ((flags & FLAG_HEADING) !== 0) heading = firstHeadingText(element);
+  else if (element.name === 'ul' || element.name === 'ol') {
+    let previous = element.prev;
+    while (previous !== null && !isElement(previous)) previous = previous.prev;
+    if (previous !== null && /^h[2-6]$/.test(previous.name)) heading = textContent(previous);
+  }
+  return heading !== undefined && heading !== '' && !BOILERPLATE_HEADING.test(heading);
+}
 
 /** Step 4: link lists inside the roots; returns the characters of text they held. */
 function skipLinkLists(roots: readonly ParentNode[], never: (e: Element) => boolean, skip: Set<Element>, stats: ElementStats): number {
@@ -168,11 +244,21 @@ function skipLinkLists(roots: readonly ParentNode[], never: (e: Element) => bool
   const rootText = textOf(roots, stats) || 1;
   for (const root of roots) {
     for (const element of descendants(root, (e) => never(e) || skip.has(e))) {
-      if (!LINK_LIST_TAGS.has(element.name)) continue;
       const own = stats.get(element);
+      if (own !== undefined && own.text > 0 && own.text < BOILERPLATE_TEXT_CHARS && TEXT_BLOCKS.has(element.name) && BOILERPLATE_TEXT.test(textContent(element))) {
+        skip.add(element);
+        removed += own.text;
+        continue;
+      }
+      if (!LINK_LIST_TAGS.has(element.name)) continue;
       if (own === undefined || own.text === 0 || (own.flags & FLAG_H1) !== 0) continue;
-      const limit = element.name === 'p' ? LINK_PARAGRAPH_DENSITY : LINK_LIST_DENSITY;
-      if (linkDensity(own) > limit && own.text < LINK_LIST_SHARE * rootText) {
+      if (element.name !== 'p' && (hasBoilerplateTitle(element) || isEmptiedSection(element, own.text, skip)) && own.text < LINK_LIST_SHARE * rootText) {
+        skip.add(element);
+        removed += own.text;
+        continue;
+      }
+      const limit = element.name === 'p' ? LINK_PARAGRAPH_DENSITY : element.name === 'ul' || element.name === 'ol' ? LINK_ITEMS_DENSITY : LINK_LIST_DENSITY;
+      if (linkDensity(own) > limit && own.text < LINK_LIST_SHARE * rootText && !isTitledSection(element, own.flags)) {
         skip.add(element);
         removed += own.text;
       }
@@ -182,7 +268,7 @@ function skipLinkLists(roots: readonly ParentNode[], never: (e: Element) => bool
 }
 
 /** The page's `<h1>` when the roots start below it and hold none (a title above the article body). */
-function headingAbove(body: ParentNode, roots: readonly ParentNode[], never: (e: Element) => boolean, stats: ElementStats): Element | undefined {
+function headingAbove(body: ParentNode, roots: readonly ParentNode[], never: (e: Element) => boolean, stats: ElementStats, title: string | undefined): Element | undefined {
   const first = roots[0];
   if (first === undefined || !isElement(first)) return undefined;
   if (roots.some((root) => isElement(root) && ((stats.get(root)?.flags ?? 0) & FLAG_H1) !== 0)) return undefined;
@@ -190,7 +276,11 @@ function headingAbove(body: ParentNode, roots: readonly ParentNode[], never: (e:
   const chrome = (e: Element): boolean => never(e) || e.name === 'nav' || e.name === 'footer' || e.name === 'aside';
   for (const element of descendants(body, chrome)) {
     if ((stats.get(element)?.order ?? Infinity) >= firstOrder) return undefined;
-    if (element.name === 'h1' && linkDensity(stats.get(element)) < 0.5 && (stats.get(element)?.text ?? 0) > 0) return element;
+    if (element.name !== 'h1' || (stats.get(element)?.text ?? 0) === 0) continue;
+    const text = textContent(element);
+    if (isSiteName(text, title) || linksHome(element)) continue;
+    // A linked `<h1>` is usually the logo, unless the page title says it is the page's heading.
+    if (linkDensity(stats.get(element)) < 0.5 || (title !== undefined && title.toLowerCase().includes(text.toLowerCase()))) return element;
   }
   return undefined;
 }
@@ -219,7 +309,7 @@ export function findMainContent(document: Document, options: MainContentOptions)
   const chosen = chooseRoots(body, skipped, stats, options.minChars);
   if (chosen !== undefined) {
     const removed = skipLinkLists(chosen.roots, never, skip, stats);
-    const heading = headingAbove(body, chosen.roots, never, raw);
+    const heading = headingAbove(body, chosen.roots, never, raw, options.title);
     const roots = heading === undefined ? chosen.roots : [heading, ...chosen.roots];
     const textChars = textOf(chosen.roots, stats) - removed + (heading === undefined ? 0 : textOf([heading], raw));
     if (textChars >= options.minChars) return { roots, skipped, source: chosen.source, textChars, stats: raw };

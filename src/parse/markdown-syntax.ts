@@ -70,8 +70,12 @@ export function absoluteUrl(raw: string | undefined, baseUrl: string): string | 
     return undefined;
   }
   if (!LINK_SCHEMES.has(url.protocol)) return undefined;
-  // `(`, `)` and spaces would end a Markdown link destination.
-  return url.href.replace(/[()\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return linkDestination(url.href);
+}
+
+/** A URL as a Markdown link destination: `(`, `)` and whitespace (which would end it) percent-encoded. */
+export function linkDestination(url: string): string {
+  return url.replace(/[()\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 /** The first URL of a `srcset` ("a.jpg 1x, b.jpg 2x"). */

@@ -51,6 +51,8 @@ export function cellsOf(row: Element): Element[] {
   return row.children.filter((c): c is Element => isElement(c) && (c.name === 'td' || c.name === 'th'));
 }
 
+/** A cell with more text than this makes its table a layout table. */
+const LAYOUT_CELL_CHARS = 600;
 const LAYOUT_INSIDE = new Set(['table', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'article', 'section', 'main', 'nav']);
 
 /** True for a table used for layout rather than data (see the file comment). */
@@ -62,13 +64,17 @@ export function isLayoutTable(table: Element, parts: TableParts): boolean {
   if (columns <= 1) return true;
   for (const row of parts.rows) {
     for (const cell of cellsOf(row)) {
+      let text = 0;
       const stack = [...cell.children];
       while (stack.length > 0) {
         const node = stack.pop()!;
+        if (node.type === 'text') text += node.data.length;
         if (!isElement(node)) continue;
         if (LAYOUT_INSIDE.has(node.name)) return true;
         stack.push(...node.children);
       }
+      // A cell holding an article's worth of text is a page column, not data.
+      if (text > LAYOUT_CELL_CHARS) return true;
     }
   }
   return false;

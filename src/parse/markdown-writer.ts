@@ -19,6 +19,8 @@ import { gfmTable, isLayoutTable, tableGrid, tableParts } from './markdown-table
 export interface MarkdownWriterOptions {
   /** Base for relative links and images (the `<base href>` or the page URL). */
   baseUrl: string;
+  /** The page's own URL: links in headings that point to it (or to a fragment of it) are anchors, not links. */
+  pageUrl?: string;
   /** Elements left out with their subtrees. */
   skipped: (element: Element) => boolean;
   /** Measures of the page (for "holds block elements"); elements missing from it count as inline. */
@@ -29,13 +31,19 @@ export interface MarkdownWriterOptions {
 
 const MAX_DEPTH = 120;
 const HEADING_LEVEL: Readonly<Record<string, number>> = { h1: 1, h2: 2, h3: 3, h4: 4, h5: 5, h6: 6 };
-const LINE_NUMBER_CLASS = /(?:^|\s)(?:linenos?|line-?numbers?|gutter|lineno|ln)(?:$|\s)/i;
+const LINE_NUMBER_CLASS = /(?:^|\s)(?:linenos?|line-?numbers?|gutter|lineno|lnt?)(?:$|\s)/i;
+/** A layout-table cell that is a code block's line-number gutter: only a `<pre>` of digits. */
+const GUTTER_TEXT = /^[\d\s]+$/;
 /** Marks a `<br>` inside inline text until the paragraph is finished. */
 const BREAK = '\u0000';
 const BREAKS = /\u0000/g;
+/** Text of a heading's permalink anchor. */
+const ANCHOR_SYMBOL = /^\s*(?:[#¶§🔗]|&para;)?\s*$/u;
 
 export class MarkdownWriter {
   private readonly plain: boolean;
+  /** Rendering a heading: its anchor links (`#section`, `¶`) are not links. */
+  private inHeading = false;
 
   constructor(private readonly options: MarkdownWriterOptions) {
     this.plain = options.plain ?? false;
@@ -83,7 +91,10 @@ export class MarkdownWriter {
     }
     const level = HEADING_LEVEL[element.name];
     if (level !== undefined) {
-      const text = this.inlineChildren(element, depth).replace(BREAKS, ' ').replace(/ +/g, ' ').trim();
+      this.inHeading = true;
+      const inline = this.inlineChildren(element, depth);
+      this.inHeading = false;
+      const text = inline.replace(BREAKS, ' ').replace(/ +/g, ' ').trim();
       if (text !== '') blocks.push(this.plain ? text : `${'#'.repeat(level)} ${text}`);
       return;
     }
@@ -148,7 +159,9 @@ export class MarkdownWriter {
     if (isLayoutTable(table, parts)) {
       for (const row of parts.rows) {
         for (const cell of row.children) {
-          if (isElement(cell) && !this.options.skipped(cell) && !LINE_NUMBER_CLASS.test(cell.attribs.class ?? '')) this.children(cell.children, blocks, depth);
+          if (!isElement(cell) || this.options.skipped(cell) || LINE_NUMBER_CLASS.test(cell.attribs.class ?? '')) continue;
+          if (GUTTER_TEXT.test(flatText(cell, this.options.skipped)) && cell.children.some((c) => isElement(c) && c.name === 'pre')) continue;
+          this.children(cell.children, blocks, depth);
         }
       }
       return;
@@ -235,11 +248,19 @@ export class MarkdownWriter {
     const inner = this.inlineChildren(element, depth);
     if (this.plain) return inner;
     const href = absoluteUrl(element.attribs.href, this.options.baseUrl);
+    if (this.inHeading && (href === undefined || this.isOwnPage(href))) return ANCHOR_SYMBOL.test(inner) ? '' : inner;
     const text = inner.replace(BREAKS, ' ').trim();
     if (href === undefined || text === '') return inner;
     const lead = /^\s/.test(inner) ? ' ' : '';
     const trail = /\s$/.test(inner) ? ' ' : '';
     return `${lead}[${text}](${href})${trail}`;
+  }
+
+  private isOwnPage(href: string): boolean {
+    const page = this.options.pageUrl ?? this.options.baseUrl;
+    const hash = href.indexOf('#');
+    const bare = hash === -1 ? href : href.slice(0, hash);
+    return bare === page || bare === page.split('#')[0];
   }
 
   /** Finishes inline text as a paragraph: spaces collapsed and trimmed per line, `<br>` as a hard break. */
@@ -250,8 +271,15 @@ export class MarkdownWriter {
       .filter((line, i, all) => line !== '' || (i > 0 && i < all.length - 1 && all[i - 1] !== ''));
     while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
     if (lines.length === 0) return '';
-    if (this.plain) return lines.join('\n');
-    return lines.map(escapeLineStarts).join('  \n');
+    // Lines end with a hard break; an empty line (`<br><br>`) separates paragraphs.
+    let out = '';
+    lines.forEach((line, i) => {
+      if (line === '') return;
+      const text = this.plain ? line : escapeLineStarts(line);
+      if (i === 0) out = text;
+      else out += lines[i - 1] === '' ? `\n\n${text}` : `${this.plain ? '\n' : '  \n'}${text}`;
+    });
+    return out;
   }
 }
 

@@ -179,7 +179,10 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
 
   // Content detection reads the DOM without changing it, before fields and extractors run.
   if (document !== undefined && content.enabled && !honoured.noindex) {
-    const extracted = extractContent(document, content, resolveBaseUrl(scanned.baseHref, input.url));
+    const extracted = extractContent(document, content, resolveBaseUrl(scanned.baseHref, input.url), {
+      url: input.url,
+      ...(scanned.title !== undefined ? { title: scanned.title } : {}),
+    });
     page.markdown = extracted.markdown;
     if (extracted.text !== undefined) page.contentText = extracted.text;
     warnings.push(...extracted.warnings);

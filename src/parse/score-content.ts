@@ -9,11 +9,13 @@
  */
 import type { Element, ParentNode } from 'domhandler';
 import { CONTENT_HINT, hasBoilerplateName } from './content-boilerplate.js';
-import { descendants, isElement, linkDensity, type ElementStats } from './content-dom.js';
+import { BLOCK_ELEMENTS, descendants, isElement, isInside, linkDensity, type ElementStats } from './content-dom.js';
 
 const PARAGRAPH_LIKE = new Set(['p', 'pre', 'td', 'blockquote', 'dd', 'li']);
 const MIN_PARAGRAPH_CHARS = 25;
 const ANCESTOR_LEVELS = 5;
+/** Containers scoring at least this share of the best are its alternatives. */
+const ALTERNATIVE_SHARE = 0.75;
 
 const TAG_WEIGHT: Readonly<Record<string, number>> = {
   div: 5, section: 5, article: 8, main: 8,
@@ -30,6 +32,49 @@ function initialScore(element: Element): number {
   return score;
 }
 
+/** Inline text (a `<span>`, `<font>`) sitting beside blocks in a container: a paragraph without a `<p>`. */
+function isLooseText(element: Element, stats: ElementStats): boolean {
+  if (BLOCK_ELEMENTS.has(element.name) || element.name === 'a') return false;
+  const parent = element.parent;
+  return parent !== null && isElement(parent) && BLOCK_ELEMENTS.has(parent.name) && (stats.get(parent)?.hasBlock ?? false);
+}
+
+/** A small block that is an image (a post thumbnail, a lead figure): at most a few elements, one of them an `<img>`. */
+function isLeadImage(element: Element, skipped: (e: Element) => boolean): boolean {
+  let seen = 0;
+  for (const e of descendants(element, skipped)) {
+    if (e.name === 'img') return true;
+    if (++seen > 5) return false;
+  }
+  return element.name === 'img';
+}
+
+/**
+ * Readability's "alternative candidates": when several other containers score
+ * nearly as well as the best one (repeated blocks: posts, updates, cards),
+ * the content is their closest ancestor that holds at least two of them.
+ */
+function sharedContainer(top: Element, topScore: number, scores: ReadonlyMap<Element, number>, stats: ElementStats): Element | undefined {
+  const own = stats.get(top);
+  if (own === undefined) return undefined;
+  const related = (e: Element): boolean => {
+    const other = stats.get(e);
+    return other === undefined || e === top || isInside(other, own) || isInside(own, other);
+  };
+  const close = [...scores].filter(([e, score]) => score >= ALTERNATIVE_SHARE * topScore && !related(e)).map(([e]) => e);
+  if (close.length < 2) return undefined;
+  for (let p = top.parent; p !== null && isElement(p) && p.name !== 'body' && p.name !== 'html'; p = p.parent) {
+    const outer = stats.get(p);
+    if (outer === undefined) return undefined;
+    const inside = close.filter((e) => {
+      const inner = stats.get(e);
+      return inner !== undefined && isInside(inner, outer);
+    });
+    if (inside.length >= 2) return p;
+  }
+  return undefined;
+}
+
 /**
  * The best container and its qualifying siblings, in document order; undefined
  * when no block of text scores at all.
@@ -42,7 +87,7 @@ export function scoreCandidates(body: ParentNode, skipped: (e: Element) => boole
   for (const element of descendants(body, skipped)) {
     const own = stats.get(element);
     if (own === undefined || own.text < MIN_PARAGRAPH_CHARS) continue;
-    const paragraph = PARAGRAPH_LIKE.has(element.name) || ((element.name === 'div' || element.name === 'section') && !own.hasBlock);
+    const paragraph = PARAGRAPH_LIKE.has(element.name) || ((element.name === 'div' || element.name === 'section') && !own.hasBlock) || isLooseText(element, stats);
     if (!paragraph) continue;
     const points = 1 + own.commas + Math.min(3, Math.floor(own.text / 100));
     let level = 0;
@@ -61,6 +106,8 @@ export function scoreCandidates(body: ParentNode, skipped: (e: Element) => boole
     }
   }
   if (top === undefined || topScore <= 0) return undefined;
+  top = sharedContainer(top, topScore, scores, stats) ?? top;
+  topScore = Math.max(topScore, scores.get(top) ?? 0);
   const parent = top.parent;
   if (parent === null) return [top];
   const threshold = Math.max(10, topScore * 0.2);
@@ -77,7 +124,7 @@ export function scoreCandidates(body: ParentNode, skipped: (e: Element) => boole
     const text = own?.text ?? 0;
     const goodParagraph = sibling.name === 'p' && ((text > 80 && density < 0.25) || (text > 0 && density === 0));
     const heading = /^h[1-6]$/.test(sibling.name) && text > 0 && density < 0.5;
-    if (score >= threshold || goodParagraph || heading) picked.push(sibling);
+    if (score >= threshold || goodParagraph || heading || (text < 10 && isLeadImage(sibling, skipped))) picked.push(sibling);
   }
   return picked;
 }
