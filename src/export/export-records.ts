@@ -6,6 +6,8 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { PageRecord } from '../core/types.js';
+import type { ChunkOptions } from './chunk-markdown.js';
+import { chunkRecords } from './chunk-records.js';
 import { ChunkWriter } from './chunk-writer.js';
 import { writeCsv } from './csv-exporter.js';
 import { writeJson } from './json-exporter.js';
@@ -27,6 +29,12 @@ export interface ExportOptions {
   fields?: string[];
   /** End `out` when done (and wait for `finish`); leave false for stdout. @default false */
   end?: boolean;
+  /**
+   * Write retrieval chunks of each page's Markdown instead of whole records
+   * (JSONL and JSON only): `{ url, title, fetchedAt, chunk, chunks, headings, markdown }`,
+   * with `fields` choosing the page fields.
+   */
+  chunks?: ChunkOptions;
 }
 
 export interface ExportResult {
@@ -51,10 +59,17 @@ export async function exportRecords(
     throw new ConfigError('format', `expected one of ${EXPORT_FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}`);
   }
   const fields = opts.fields === undefined ? undefined : validateFields(opts.fields);
+  if (opts.chunks !== undefined && opts.format === 'csv') throw new ConfigError('chunk-chars', 'chunks are exported as JSONL or JSON, not CSV');
   const writer = new ChunkWriter(out);
   writer.open();
   try {
     let records: number;
+    if (opts.chunks !== undefined) {
+      const chunks = chunkRecords(openRecords(), opts.chunks, fields) as AsyncIterable<PageRecord>;
+      records = opts.format === 'json' ? await writeJson(chunks, writer) : await writeJsonl(chunks, writer);
+      await writer.finish(opts.end ?? false);
+      return { records };
+    }
     switch (opts.format) {
       case 'jsonl':
         records = await writeJsonl(openRecords(), writer, fields);

@@ -1,0 +1,41 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { markdownFileName, safeSegment, shortHash } from '../../src/export/markdown-file-name.js';
+
+describe('markdownFileName', () => {
+  const cases: Array<[string, string]> = [
+    ['https://docs.example.com/', 'docs.example.com/index.md'],
+    ['https://docs.example.com/guide/install', 'docs.example.com/guide/install.md'],
+    ['https://docs.example.com/guide/', 'docs.example.com/guide/index.md'],
+    ['http://127.0.0.1:8080/p/1', '127.0.0.1_8080/p/1.md'],
+    ['https://ex.test/a%20b/c%3Fd', 'ex.test/a_b/c_d.md'],
+    ['https://ex.test/caf%C3%A9/na%C3%AFve', 'ex.test/café/naïve.md'],
+    ['https://ex.test/%2e%2e/%2e%2e/etc/passwd', 'ex.test/etc/passwd.md'],
+    ['https://ex.test/a/..%2F..%2Fetc', 'ex.test/a/___.._etc.md'],
+    ['https://ex.test/.hidden', 'ex.test/_hidden.md'],
+    ['https://ex.test/notes.md/x', 'ex.test/notes.md_/x.md'],
+    ['https://ex.test/readme.md', 'ex.test/readme.md'],
+    ['https://ex.test/page.html', 'ex.test/page.html.md'],
+    ['https://ex.test/list?page=2', `ex.test/list_q-${shortHash('?page=2')}.md`],
+  ];
+  for (const [url, expected] of cases) {
+    test(url, () => assert.equal(markdownFileName(url), expected));
+  }
+
+  test('every name stays inside the export folder and uses safe characters', () => {
+    for (const [url] of cases) {
+      for (const segment of markdownFileName(url).split('/')) {
+        assert.ok(segment !== '' && segment !== '.' && segment !== '..' && !segment.startsWith('.'), `${url}: ${segment}`);
+        assert.match(segment, /^[\p{L}\p{N}._-]+$/u);
+      }
+    }
+  });
+
+  test('long segments are cut with a hash; a suffix resolves a clash', () => {
+    const long = 'a'.repeat(300);
+    const name = safeSegment(long);
+    assert.equal(name.length, 80);
+    assert.ok(name.endsWith(`-${shortHash(long)}`));
+    assert.equal(markdownFileName('https://ex.test/a', '-12345678'), 'ex.test/a-12345678.md');
+  });
+});
