@@ -28,11 +28,22 @@ function select(document: Document, selectors: readonly string[]): Element[] {
   return $(selectors.join(', ')).toArray().filter((node): node is Element => node.type === 'tag' || node.type === 'script' || node.type === 'style');
 }
 
-/** Cuts text longer than `maxChars` at the last blank line before it (else at `maxChars`). */
+/**
+ * Cuts text longer than `maxChars` at the last blank line before it (else at
+ * `maxChars`); a code fence left open by the cut is closed.
+ */
 function cut(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
   const boundary = text.lastIndexOf('\n\n', maxChars);
-  return text.slice(0, boundary > maxChars / 2 ? boundary : maxChars);
+  const kept = text.slice(0, boundary > maxChars / 2 ? boundary : maxChars);
+  let open: string | undefined;
+  for (const line of kept.split('\n')) {
+    const fence = /^(`{3,})/.exec(line)?.[1];
+    if (fence === undefined) continue;
+    if (open === undefined) open = fence;
+    else if (line.trim() === open || (line.startsWith(open) && line.trim().length >= open.length && /^`+$/.test(line.trim()))) open = undefined;
+  }
+  return open === undefined ? kept : `${kept}\n${open}`;
 }
 
 /**

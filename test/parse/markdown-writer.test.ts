@@ -55,6 +55,12 @@ describe('Markdown writer', () => {
     assert.equal(noindex.markdown, undefined);
   });
 
+  test('a cut inside a fenced code block closes the fence', () => {
+    const rules = compileParseRules(testRules({ extract: { content: { enabled: true, mode: 'full', maxChars: 60 } } }));
+    const page = parsePage(htmlInput(`<p>intro</p><pre class="language-js">${'x();\n\n'.repeat(20)}</pre>`), rules);
+    assert.match(page.markdown ?? '', /^intro\n\n```js\n(x\(\);\n\n)*x\(\);\n```$/);
+  });
+
   test('Markdown longer than maxChars is cut at a block boundary, with a warning', () => {
     const rules = compileParseRules(testRules({ extract: { content: { enabled: true, mode: 'full', maxChars: 50 } } }));
     const page = parsePage(htmlInput(`<p>${'a'.repeat(30)}</p><p>${'b'.repeat(30)}</p>`), rules);
