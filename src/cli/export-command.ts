@@ -61,7 +61,7 @@ export function exportCommand(): Command {
         if (chunks !== undefined) throw new ConfigError('chunk-chars', 'chunks are exported as JSONL or JSON (--format jsonl|json)');
         const { pages, withoutMarkdown } = await exportDirectory(() => crawl.iterate(), options.out, options.format, name);
         const skipped = withoutMarkdown > 0 ? ` (${withoutMarkdown} records without Markdown left out: failed, skipped or not HTML)` : '';
-        process.stderr.write(`${pages} pages written to ${options.out}${skipped}\n`);
+        process.stderr.write(`${pages} page${pages === 1 ? '' : 's'} written to ${options.out}${skipped}\n`);
         return;
       }
 
