@@ -1,6 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PageRecord } from '../../src/core/types.js';
 import { markdownFileName, safeSegment, shortHash } from '../../src/export/markdown-file-name.js';
+import { writeMarkdownFiles } from '../../src/export/markdown-files.js';
+import { tempDirs } from '../helpers/crawl-helpers.js';
 
 describe('markdownFileName', () => {
   const cases: Array<[string, string]> = [
@@ -37,5 +42,26 @@ describe('markdownFileName', () => {
     assert.equal(name.length, 80);
     assert.ok(name.endsWith(`-${shortHash(long)}`));
     assert.equal(markdownFileName('https://ex.test/a', '-12345678'), 'ex.test/a-12345678.md');
+  });
+});
+
+describe('writeMarkdownFiles', () => {
+  const newDir = tempDirs('skein-md-files-');
+  const page = (url: string, markdown?: string): PageRecord => ({
+    key: url, url, redirects: [], depth: 0, fetchedAt: '2024-01-01T00:00:00.000Z', outcome: 'ok', bytes: 1,
+    timings: { waitMs: 0, downloadMs: 0, parseMs: 0, totalMs: 0 }, ...(markdown !== undefined ? { markdown } : {}),
+  });
+  async function* records(list: PageRecord[]): AsyncGenerator<PageRecord> {
+    yield* list;
+  }
+
+  test('URLs that map to one name never overwrite each other: the later file gets a hash of its URL', async () => {
+    const dir = await newDir();
+    const result = await writeMarkdownFiles(records([page('https://ex.test/a%20b', '# one'), page('https://ex.test/a_b', '# two'), page('https://ex.test/A', '# upper'), page('https://ex.test/none')]), dir);
+    assert.deepEqual(result, { files: 3, withoutMarkdown: 1 });
+    const names = (await readdir(join(dir, 'ex.test'))).sort();
+    assert.deepEqual(names, ['A.md', `a_b-${shortHash('https://ex.test/a_b')}.md`, 'a_b.md']);
+    assert.match(await readFile(join(dir, 'ex.test', 'a_b.md'), 'utf8'), /# one\n$/);
+    assert.match(await readFile(join(dir, 'ex.test', `a_b-${shortHash('https://ex.test/a_b')}.md`), 'utf8'), /url: "https:\/\/ex.test\/a_b"[\s\S]*# two\n$/);
   });
 });
