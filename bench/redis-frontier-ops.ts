@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisFrontier } from '../src/frontier/redis-frontier.js';
 import type { CrawlRequest } from '../src/core/types.js';
-import { startRedisServer } from '../test/helpers/redis-server.js';
+import { newIdentity, startRedisServer } from '../test/helpers/redis-server.js';
 
 const total = Number(process.argv[2] ?? 20_000);
 const HOSTS = 1000;
@@ -31,6 +31,7 @@ async function run(url: string, stop: () => Promise<void>): Promise<void> {
         redis,
         crawlId,
         nodeId: 'bench',
+        identity: await newIdentity(redis, crawlId),
         maxPages: Number.MAX_SAFE_INTEGER,
         hostPolicy: { delayMs: 0, parallelism: 1_000_000 },
       });

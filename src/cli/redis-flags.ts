@@ -11,10 +11,11 @@
  */
 import { Command, Option } from 'commander';
 import type { CrawlConfig } from '../config/schema.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, FrontierUnavailableError } from '../core/errors.js';
 import { formatClusterStatus, readClusterStatus } from '../distributed/cluster-status.js';
-import { assertId, joinCrawl } from '../distributed/join-crawl.js';
+import { assertId, joinCrawl, type DistributedNode } from '../distributed/join-crawl.js';
 import { connectRedis } from '../distributed/redis-connection.js';
+import { explainFrontierLoss } from './frontier-loss-message.js';
 import { positiveIntFlag } from './positive-int-flag.js';
 import { runCrawl, type OutputOptions } from './run-crawl.js';
 
@@ -25,6 +26,8 @@ export interface RedisFlags {
   nodeId?: string;
   redisTimeoutMs: number;
   leaseMs?: number;
+  /** Rebuild the crawl from the node stores in the data dir if Redis lost it. */
+  recover?: boolean;
 }
 
 const DEFAULT_REDIS_TIMEOUT_MS = 60_000;
@@ -42,6 +45,9 @@ export function addRedisFlags(command: Command): Command {
   command.addOption(new Option('--node-id <id>', 'this node\'s id; its pages go to <data-dir>/<crawl-id>/nodes/<node-id>/ (default: "<hostname>-<pid>")'));
   command.addOption(new Option('--redis-timeout <ms>', `give up (exit 3) after Redis has been unreachable this long mid-crawl (default: ${DEFAULT_REDIS_TIMEOUT_MS})`).argParser(positiveIntFlag('redis-timeout')));
   command.addOption(new Option('--lease-ms <ms>', 'when seeding: a page handed to a node that dies is handed out again after this (default: 120000)').argParser(positiveIntFlag('lease-ms')));
+  command.addOption(
+    new Option('--recover', "if Redis lost the crawl (restarted empty, flushed): rebuild it from the node stores and frontier journals in this node's --data-dir, then crawl on; harmless when nothing was lost (what Redis already has is skipped)"),
+  );
   return command;
 }
 
@@ -67,6 +73,7 @@ export function redisFlagsFrom(options: Record<string, unknown>, env: NodeJS.Pro
     ...(options.nodeId !== undefined ? { nodeId: options.nodeId as string } : {}),
     redisTimeoutMs: (options.redisTimeout as number | undefined) ?? DEFAULT_REDIS_TIMEOUT_MS,
     ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs as number } : {}),
+    ...(options.recover ? { recover: true } : {}),
   };
 }
 
@@ -77,16 +84,22 @@ export function redisFlagsFrom(options: Record<string, unknown>, env: NodeJS.Pro
  * only supplies the node's own settings.
  */
 export async function runNode(flags: RedisFlags, local: CrawlConfig, config: CrawlConfig | undefined, output: OutputOptions): Promise<number> {
-  const node = await joinCrawl({ ...flags, local, ...(config ? { config } : {}) });
+  let node: DistributedNode | undefined;
   try {
-    const { code } = await runCrawl(node.config, output, node.crawlerOptions);
-    await node.finish(code === 0 ? 'finished' : 'stopped');
-    return code;
+    node = await joinCrawl({ ...flags, local, ...(config ? { config } : {}) });
+    try {
+      const { code } = await runCrawl(node.config, output, node.crawlerOptions);
+      await node.finish(code === 0 ? 'finished' : 'stopped');
+      return code;
+    } catch (error) {
+      await node.finish('failed');
+      throw error;
+    } finally {
+      await node.close();
+    }
   } catch (error) {
-    await node.finish('failed');
+    if (error instanceof FrontierUnavailableError) throw await explainFrontierLoss(error, { flags, ...(node ? { node: node.paths } : {}) });
     throw error;
-  } finally {
-    await node.close();
   }
 }
 

@@ -98,7 +98,7 @@ export class Crawler {
       // The frontier failed (e.g. a shared frontier out of reach): keep what is in flight,
       // briefly, so that pages already fetched are stored and flushed before the error ends the run.
       failure = error;
-      this.stop(`frontier failed: ${(error as Error).message}`, FAILURE_GRACE_MS);
+      this.stop('the frontier failed; the error follows', FAILURE_GRACE_MS);
     } finally {
       clearInterval(flushTimer);
       offStored();

@@ -10,7 +10,7 @@ import { HOSTS_STATUS_SCRIPT } from '../frontier/redis-scripts.js';
 import type { FrontierStats } from '../frontier/frontier.js';
 import { ConfigError } from '../core/errors.js';
 import { nodeIsGone, readNodeReports, type NodeReport } from './node-heartbeat.js';
-import { readCrawl } from './shared-crawl.js';
+import { readCrawl, withInstance } from './shared-crawl.js';
 
 export interface HostQueue {
   host: string;
@@ -24,6 +24,8 @@ export interface ClusterStatus {
   crawlId: string;
   createdAt: string;
   seededBy: string;
+  /** Set when the crawl was rebuilt from its nodes' stores after Redis lost it. */
+  recovered?: { at: string; by: string };
   seeds: string[];
   maxPages: number;
   frontier: FrontierStats;
@@ -45,10 +47,15 @@ export interface ClusterStatus {
 export async function readClusterStatus(redis: Redis, crawlId: string, options: { top?: number; nowMs?: number } = {}): Promise<ClusterStatus> {
   const nowMs = options.nowMs ?? Date.now();
   const crawl = await readCrawl(redis, crawlId);
-  if (!crawl) throw new ConfigError('crawl-id', `no crawl "${crawlId}" in this Redis (start one with \`skein crawl --config … --redis … --crawl-id ${crawlId}\`)`);
+  if (!crawl) {
+    throw new ConfigError(
+      'crawl-id',
+      `no crawl "${crawlId}" in this Redis (start one with \`skein crawl --config … --redis … --crawl-id ${crawlId}\`; if it ran here and Redis lost it, its nodes rebuild it: run them again with --recover)`,
+    );
+  }
   const config = crawl.config as { seeds?: string[]; scope?: { maxPages?: number } };
   const maxPages = config.scope?.maxPages ?? Number.MAX_SAFE_INTEGER;
-  const frontier = new RedisFrontier({ redis, crawlId, nodeId: 'status', maxPages, hostPolicy: { delayMs: 0, parallelism: 1 } });
+  const frontier = new RedisFrontier({ redis, crawlId, nodeId: 'status', identity: withInstance(crawl).instance, maxPages, hostPolicy: { delayMs: 0, parallelism: 1 } });
   const prefix = RedisFrontier.keyPrefix(crawlId);
   const [stats, finished, pages, reports, hostsReply] = await Promise.all([
     frontier.stats(),
@@ -70,6 +77,7 @@ export async function readClusterStatus(redis: Redis, crawlId: string, options: 
     crawlId,
     createdAt: crawl.createdAt,
     seededBy: crawl.seededBy,
+    ...(crawl.recovered ? { recovered: crawl.recovered } : {}),
     seeds: config.seeds ?? [],
     maxPages,
     frontier: stats,
@@ -90,7 +98,7 @@ function isLive(n: NodeReport & { gone: boolean }): boolean {
 export function formatClusterStatus(s: ClusterStatus, nowMs = Date.now()): string {
   const f = s.frontier;
   const lines = [
-    `distributed crawl "${s.crawlId}" — ${s.finished ? 'finished' : 'running'} (seeded by ${s.seededBy} at ${s.createdAt})`,
+    `distributed crawl "${s.crawlId}" — ${s.finished ? 'finished' : 'running'} (seeded by ${s.seededBy} at ${s.createdAt}${s.recovered ? `; rebuilt from its nodes' stores by ${s.recovered.by} at ${s.recovered.at}` : ''})`,
     `  seeds: ${s.seeds.join(' ')}`,
     `  frontier: ${f.queued} queued, ${f.leased} in flight, ${f.done} done of max ${s.maxPages}, ${f.seen} seen, ${f.hosts} hosts (${f.hostsInBackoff} in backoff)`,
     `  pages stored: ${s.pages.ok + s.pages.failed + s.pages.skipped} (${s.pages.ok} ok, ${s.pages.failed} failed, ${s.pages.skipped} skipped; every node, every run); ${s.pagesPerSecond} pages/s now`,

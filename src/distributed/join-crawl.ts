@@ -1,26 +1,34 @@
 /**
  * Joins this process to a distributed crawl: connects to Redis, seeds the
- * crawl definition (first node) or takes it from Redis (later nodes), and
+ * crawl definition (first node), takes it from Redis (later nodes) or
+ * rebuilds it from the node directories (`--recover`, resolve-crawl.ts), and
  * builds what `createCrawler` needs to run the ordinary pipeline with the
- * shared `RedisFrontier` (wrapped to ride out Redis outages) and a local
- * store of its own under `<dataDir>/<crawlId>/nodes/<nodeId>/`.
+ * shared `RedisFrontier` (wrapped to ride out Redis outages, watched for a
+ * hung server or a lost crawl) and a local store and frontier journal of its
+ * own under `<dataDir>/<crawlId>/nodes/<nodeId>/`, with a copy of the crawl
+ * definition (`shared-crawl.json`).
  */
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { CrawlConfig } from '../config/schema.js';
 import type { CreateCrawlerOptions } from '../core/create-crawler.js';
-import { ConfigError, FrontierUnavailableError } from '../core/errors.js';
+import { mkdir } from 'node:fs/promises';
+import { ConfigError } from '../core/errors.js';
 import { CrawlEventBus } from '../core/events.js';
 import { RedisFrontier } from '../frontier/redis-frontier.js';
+import { checkIdentity } from '../frontier/redis-keys.js';
 import { crawlPaths, type CrawlPaths } from '../store/crawl-dir.js';
+import { FrontierJournal } from '../store/frontier-journal.js';
 import type { PageStore } from '../store/page-store.js';
 import { NodeFrontier, scheduledDelayMs } from './node-frontier.js';
 import { NodeHeartbeat, type NodeState } from './node-heartbeat.js';
 import { NodeStore } from './node-store.js';
-import { commandTimeoutFor, connectRedis, redact, type RedisConnection } from './redis-connection.js';
+import { addNodeDirs } from './recover-crawl.js';
+import { commandTimeoutFor, connectRedis } from './redis-connection.js';
 import { RedisWatchdog } from './redis-watchdog.js';
+import { resolveCrawl, type ResolvedCrawl } from './resolve-crawl.js';
 import { RetryingFrontier } from './retrying-frontier.js';
-import { assertSameCrawl, nodeConfig, publishCrawl, readCrawl, sharedPart, type SharedCrawl } from './shared-crawl.js';
+import { nodeConfig, writeCrawlCopy, type SharedCrawl } from './shared-crawl.js';
 
 export interface JoinCrawlOptions {
   /** `redis://…` or `rediss://…` (TLS), optionally with user and password. */
@@ -39,6 +47,8 @@ export interface JoinCrawlOptions {
   commitIntervalMs?: number;
   /** `skein crawl`: the crawl to run; seeded when the id is new, else it must match the stored one. Absent for `skein worker`. */
   config?: CrawlConfig;
+  /** Rebuild the crawl from the node directories in the data dir if Redis lost it, and add what they hold (see recover-crawl.ts). */
+  recover?: boolean;
   /** Node-local settings: dataDir, fetch.concurrency, parser, store. */
   local: CrawlConfig;
 }
@@ -49,6 +59,8 @@ export interface DistributedNode {
   /** True when this node stored the crawl definition (it also seeds sitemaps). */
   readonly seeded: boolean;
   readonly crawl: SharedCrawl;
+  /** This node's directory. */
+  readonly paths: CrawlPaths;
   /** The config this node runs (shared part from Redis, local part from the node). */
   readonly config: CrawlConfig;
   /** Pass to `createCrawler` / `runCrawl`. */
@@ -85,25 +97,32 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
   const redisTimeoutMs = options.redisTimeoutMs ?? 60_000;
   const connection = await connectRedis({ url: options.redisUrl, commandTimeoutMs: commandTimeoutFor(redisTimeoutMs) });
   try {
-    const { crawl, seeded } = await resolveCrawl(connection, options, nodeId);
+    const resolved = await resolveCrawl(connection, { ...options, dataDir: options.local.dataDir }, nodeId);
+    const { crawl } = resolved;
+    const seeded = resolved.how === 'seeded';
     const config = nodeConfig(crawl, options.local, seeded);
+    const paths = nodePaths(config.dataDir, crawlId, nodeId);
     const events = new CrawlEventBus();
     const redisFrontier = new RedisFrontier({
       redis: connection.redis,
       crawlId,
       nodeId,
+      identity: crawl.instance,
       maxPages: config.scope.maxPages,
       hostPolicy: { delayMs: scheduledDelayMs(config.politeness.delayMs), parallelism: config.fetch.perHostParallelism },
       jitter: config.politeness.jitter,
       leaseMs: crawl.leaseMs,
     });
+    if (resolved.add) logAtStart(events, 'warn', await addToFrontier(redisFrontier, resolved, options.local.dataDir));
+    await mkdir(paths.dir, { recursive: true });
+    await writeCrawlCopy(paths, crawl);
     const released = await redisFrontier.releaseOwnLeases();
     if (released > 0) logAtStart(events, 'warn', `node ${nodeId}: ${released} page(s) its previous run had leased and not completed are queued again`);
     const label = `Redis at ${connection.target.redacted}`;
     // Giving up (the watchdog's verdict or the calls' own timeout) ends every use of the connection:
     // waiting calls return, the node flushes and exits; nothing waits for a reply that may never come.
     const watchdog = new RedisWatchdog({
-      probe: async () => void (await connection.redis.ping()),
+      probe: () => checkIdentity(connection.redis, crawlId, crawl.instance),
       timeoutMs: redisTimeoutMs,
       label,
       onDead: (error) => retrying.giveUp(error),
@@ -119,7 +138,7 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
     });
     watchdog.start();
     connection.redis.on('ready', () => watchdog.probeNow());
-    const frontier = new NodeFrontier(retrying, { events });
+    const frontier = new NodeFrontier(retrying, { events, journal: new FrontierJournal(paths.frontier), unconfirmed: () => retrying.gaveUp !== undefined });
     let nodeStore: NodeStore | undefined;
     const wrapStore = (store: PageStore) => {
       nodeStore = new NodeStore(store, {
@@ -135,20 +154,22 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
       redis: connection.redis,
       crawlId,
       nodeId,
+      identity: crawl.instance,
       events,
       ...(options.heartbeatMs ? { intervalMs: options.heartbeatMs } : {}),
       isPaused: () => retrying.paused,
       stored: () => nodeStore?.size,
     });
     heartbeat.start();
-    logAtStart(events, 'info', `node ${nodeId} ${seeded ? 'seeded' : 'joined'} crawl "${crawlId}" on ${connection.target.redacted}`);
+    logAtStart(events, 'info', `node ${nodeId} ${resolved.how} crawl "${crawlId}" on ${connection.target.redacted}`);
     return {
       nodeId,
       crawlId,
       seeded,
       crawl,
+      paths,
       config,
-      crawlerOptions: { frontier, paths: nodePaths(config.dataDir, crawlId, nodeId), wrapStore, events, resume: true },
+      crawlerOptions: { frontier, paths, wrapStore, events, resume: true },
       async finish(state) {
         await frontier.settle();
         await heartbeat.stop(state);
@@ -169,29 +190,13 @@ function logAtStart(events: CrawlEventBus, level: 'info' | 'warn', message: stri
   events.once('crawl:started', () => events.emit('log', { level, message }));
 }
 
-async function resolveCrawl(connection: RedisConnection, options: JoinCrawlOptions, nodeId: string): Promise<{ crawl: SharedCrawl; seeded: boolean }> {
-  const { redis } = connection;
-  try {
-    if (!options.config) {
-      const stored = await readCrawl(redis, options.crawlId);
-      if (!stored) {
-        throw new ConfigError('crawl-id', `no crawl "${options.crawlId}" in Redis at ${connection.target.redacted}; start it on one node with \`skein crawl --config … --redis … --crawl-id ${options.crawlId}\``);
-      }
-      return { crawl: stored, seeded: false };
-    }
-    const result = await publishCrawl(redis, {
-      version: 1,
-      crawlId: options.crawlId,
-      config: sharedPart(options.config),
-      leaseMs: options.leaseMs ?? 120_000,
-      createdAt: new Date().toISOString(),
-      seededBy: nodeId,
-    });
-    if (!result.seeded) assertSameCrawl(result.crawl, options.config);
-    return result;
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    const why = connection.lastError() ?? redact((error as Error).message, connection.target);
-    throw new FrontierUnavailableError('ERR_REDIS_CONNECT', `Redis at ${connection.target.redacted}: ${why}`, { retryable: true });
-  }
+/** Adds the node directories `resolved` names to the shared frontier; what was added, for the log. */
+async function addToFrontier(frontier: RedisFrontier, resolved: ResolvedCrawl, dataDir: string): Promise<string> {
+  const { nodes, stored, markedDone, journaled, queued } = await addNodeDirs(frontier, resolved.add!.nodes);
+  const { crawlId } = resolved.crawl;
+  const dirs = `the ${nodes} node director${nodes === 1 ? 'y' : 'ies'} in ${dataDir}/${crawlId}/nodes/`;
+  return (
+    (resolved.how === 'recovered' ? `crawl "${crawlId}" rebuilt from ${dirs}: ` : `added ${dirs} to crawl "${crawlId}": `) +
+    `${stored} stored pages (${markedDone} new to Redis, marked done), ${journaled} journaled URLs (${queued} queued again)`
+  );
 }

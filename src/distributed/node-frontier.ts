@@ -20,6 +20,15 @@
  *    the delay plus `DELAY_MARGIN_MS` keeps request starts at least the
  *    delay apart across nodes despite that jitter. A delay of 0 stays 0.
  *
+ * 4. A journal of what this node put in the shared frontier. Every request
+ *    (and redirect target claimed) the shared frontier accepted from this node
+ *    is recorded in the node's own frontier journal, flushed before its page
+ *    store like a single-node crawl's, so a page on this node's disk has its
+ *    discovered links on this node's disk too. Once the shared frontier gave
+ *    up (`unconfirmed()`: its answers are no longer real), everything is
+ *    recorded. The journals and stores of the nodes are what
+ *    `skein crawl --recover` rebuilds a lost crawl from (recover-crawl.ts).
+ *
  * `complete` returns at once (the page's fetch slot is free); the Redis call
  * follows the next flush, which `NodeStore.flushSoon()` brings within its
  * commit interval. Meanwhile the lease keeps the host's politeness slot, so
@@ -29,7 +38,18 @@
 import type { CrawlEventBus } from '../core/events.js';
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
 import type { AddResult, Frontier, FrontierStats, HostPolicy, RedirectClaim } from '../frontier/frontier.js';
+import type { FrontierJournal } from '../store/frontier-journal.js';
 import type { NodeStore } from './node-store.js';
+
+export interface NodeFrontierOptions {
+  events?: CrawlEventBus;
+  /** Longest wait before asking the shared frontier again (see 1.). @default 50 */
+  pollMs?: number;
+  /** Where accepted requests are recorded (see 4.); none: nothing is. */
+  journal?: FrontierJournal;
+  /** True once the shared frontier's answers are no longer real (it gave up): every request is recorded. */
+  unconfirmed?: () => boolean;
+}
 
 /** Added to every non-zero per-host delay in the shared schedule. */
 export const DELAY_MARGIN_MS = 20;
@@ -49,12 +69,15 @@ export class NodeFrontier implements Frontier {
   readonly #sending = new Set<Promise<void>>();
 
   readonly #pollMs: number;
+  readonly #journal: FrontierJournal | undefined;
+  readonly #unconfirmed: () => boolean;
 
-  /** `pollMs`: longest wait before asking the shared frontier again (see 1.). @default 50 */
-  constructor(inner: Frontier, options: { events?: CrawlEventBus; pollMs?: number } = {}) {
+  constructor(inner: Frontier, options: NodeFrontierOptions = {}) {
     this.#inner = inner;
     this.#events = options.events;
     this.#pollMs = options.pollMs ?? 50;
+    this.#journal = options.journal;
+    this.#unconfirmed = options.unconfirmed ?? (() => false);
   }
 
   /** Connects the node's store (created later, inside `createCrawler`). */
@@ -91,8 +114,10 @@ export class NodeFrontier implements Frontier {
     this.#store.flushSoon();
   }
 
-  add(requests: CrawlRequest[]): Promise<AddResult[]> {
-    return this.#inner.add(requests);
+  async add(requests: CrawlRequest[]): Promise<AddResult[]> {
+    const results = await this.#inner.add(requests);
+    this.#record(requests.filter((_, i) => results[i]!.ok), requests);
+    return results;
   }
   lease(max: number, nowMs?: number): Promise<Lease[]> {
     return this.#inner.lease(max, nowMs);
@@ -109,8 +134,10 @@ export class NodeFrontier implements Frontier {
   drainHost(host: string): Promise<CrawlRequest[]> {
     return this.#inner.drainHost(host);
   }
-  claimRedirect(claim: RedirectClaim): Promise<AddResult> {
-    return this.#inner.claimRedirect(claim);
+  async claimRedirect(claim: RedirectClaim): Promise<AddResult> {
+    const result = await this.#inner.claimRedirect(claim);
+    this.#record(result.ok ? [claim] : [], [claim]);
+    return result;
   }
   seedRedirects(): Promise<string[]> {
     return this.#inner.seedRedirects();
@@ -128,11 +155,19 @@ export class NodeFrontier implements Frontier {
   isDone(): Promise<boolean> {
     return this.#inner.isDone();
   }
-  flush(): Promise<void> {
-    return this.#inner.flush();
+  /** The journal first: what this node added is durable before the pages that found it. */
+  async flush(): Promise<void> {
+    await this.#journal?.flush();
+    await this.#inner.flush();
   }
   close(): Promise<void> {
     return this.#inner.close();
+  }
+
+  /** Journals `accepted`; once the shared frontier gave up, `all` (its "duplicate" answers are not real). */
+  #record(accepted: CrawlRequest[], all: CrawlRequest[] = accepted): void {
+    if (!this.#journal) return;
+    this.#journal.record(this.#unconfirmed() ? all : accepted);
   }
 
   #send(lease: Lease, outcome: PageOutcome): void {

@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { CrawlEventBus } from '../core/events.js';
-import { RedisFrontier } from '../frontier/redis-frontier.js';
+import { crawlKeys } from '../frontier/redis-keys.js';
 
 export type NodeState = 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
 
@@ -40,6 +40,8 @@ export interface NodeHeartbeatOptions {
   redis: Redis;
   crawlId: string;
   nodeId: string;
+  /** The crawl's identity token: a report is written only while Redis holds it (never into a Redis that lost the crawl). */
+  identity: string;
   events: CrawlEventBus;
   /** @default 1000 */
   intervalMs?: number;
@@ -51,6 +53,13 @@ export interface NodeHeartbeatOptions {
 }
 
 const RATE_WINDOW_MS = 10_000;
+
+/** KEYS identity, nodes. ARGV token, node id, report: HSET only while the crawl's identity holds. */
+const WRITE_REPORT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1
+`;
 
 export class NodeHeartbeat {
   readonly #options: NodeHeartbeatOptions;
@@ -68,7 +77,7 @@ export class NodeHeartbeat {
 
   /** The hash holding every node's report. */
   static key(crawlId: string): string {
-    return `${RedisFrontier.keyPrefix(crawlId)}nodes`;
+    return crawlKeys(crawlId).nodes;
   }
 
   /** Starts counting stored pages and reporting every interval. */
@@ -119,7 +128,7 @@ export class NodeHeartbeat {
     const report = this.report(state);
     this.#writing = this.#writing.then(() =>
       this.#options.redis
-        .hset(NodeHeartbeat.key(this.#options.crawlId), this.#options.nodeId, JSON.stringify(report))
+        .eval(WRITE_REPORT, 2, crawlKeys(this.#options.crawlId).identity, NodeHeartbeat.key(this.#options.crawlId), this.#options.identity, this.#options.nodeId, JSON.stringify(report))
         .then(() => undefined, () => undefined),
     );
     return this.#writing;

@@ -10,12 +10,22 @@
  * - node-local (each node's own flags/file/env): dataDir, fetch.concurrency,
  *   parser, store. These size one machine.
  * The crawl name is the crawl id.
+ *
+ * The definition is stored together with the crawl's identity token
+ * (`instance`, see frontier/redis-keys.ts), and every node keeps a copy in its
+ * own directory (`shared-crawl.json`), so that a crawl whose Redis state was
+ * lost can be rebuilt from the nodes (recover-crawl.ts).
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Redis } from 'ioredis';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
 import { validateConfig } from '../config/load-config.js';
 import type { CrawlConfig } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
-import { RedisFrontier } from '../frontier/redis-frontier.js';
+import { crawlKeys, crawlStateLostError } from '../frontier/redis-keys.js';
+import type { CrawlPaths } from '../store/crawl-dir.js';
 
 /** What the seeding node stores. */
 export interface SharedCrawl {
@@ -27,6 +37,14 @@ export interface SharedCrawl {
   leaseMs: number;
   createdAt: string;
   seededBy: string;
+  /**
+   * Token of this incarnation of the crawl, new when it is seeded or
+   * recovered; the crawl's identity key holds it while its state is in Redis.
+   * Absent in definitions written before identities existed.
+   */
+  instance?: string;
+  /** Set when the crawl was rebuilt from its nodes' stores. */
+  recovered?: { at: string; by: string };
 }
 
 /** Top-level config keys that are node-local. */
@@ -71,32 +89,92 @@ export function nodeConfig(shared: SharedCrawl, local: CrawlConfig, seeding: boo
 }
 
 /**
- * Stores `crawl` unless the crawl id already has one (atomic SET NX).
- * Returns the stored crawl and whether this call stored it.
+ * Seeds or joins, atomically: KEYS definition, identity, then keys that exist
+ * only while the crawl has state. ARGV definition JSON, its token.
+ * Returns {'seeded'}, {'joined', definition}, or {'damaged', definition|false}
+ * when only part of the crawl is there (a definition or an identity without
+ * the other, or state without either: evicted keys, a hand-made deletion).
  */
-export async function publishCrawl(redis: Redis, crawl: SharedCrawl): Promise<{ crawl: SharedCrawl; seeded: boolean }> {
-  const key = crawlKey(crawl.crawlId);
-  const set = await redis.set(key, JSON.stringify(crawl), 'NX');
-  if (set === 'OK') return { crawl, seeded: true };
-  const stored = await readCrawl(redis, crawl.crawlId);
-  if (!stored) throw new ConfigError('crawl-id', `the crawl "${crawl.crawlId}" vanished from Redis while joining it`);
-  return { crawl: stored, seeded: false };
+const PUBLISH = `
+local hasDefinition = redis.call('EXISTS', KEYS[1]) == 1
+local hasIdentity = redis.call('EXISTS', KEYS[2]) == 1
+if hasDefinition and hasIdentity then return { 'joined', redis.call('GET', KEYS[1]) } end
+if hasDefinition then return { 'damaged', redis.call('GET', KEYS[1]) } end
+if hasIdentity then return { 'damaged', false } end
+for i = 3, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return { 'damaged', false } end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+return { 'seeded' }
+`;
+
+/**
+ * Stores `crawl` (which must carry its `instance` token) with its identity
+ * unless the crawl id already has one. Returns the stored crawl and whether
+ * this call stored it. Throws `ERR_FRONTIER_STATE_LOST` when Redis holds only
+ * part of the crawl, and `ConfigError` for a crawl an older skein started.
+ */
+export async function publishCrawl(redis: Redis, crawl: SharedCrawl & { instance: string }): Promise<{ crawl: SharedCrawl & { instance: string }; seeded: boolean }> {
+  const keys = crawlKeys(crawl.crawlId);
+  const [result, raw] = (await redis.eval(PUBLISH, 2 + keys.state.length, keys.definition, keys.identity, ...keys.state, JSON.stringify(crawl), crawl.instance)) as [string, string | null | undefined];
+  if (result === 'seeded') return { crawl, seeded: true };
+  const stored = raw ? checkSharedCrawl(raw, crawl.crawlId, 'in Redis') : undefined;
+  if (result === 'joined' && stored?.instance) return { crawl: { ...stored, instance: stored.instance }, seeded: false };
+  if (stored && !stored.instance) throw olderCrawl(crawl.crawlId);
+  throw crawlStateLostError(crawl.crawlId, 'damaged');
 }
 
 /** The stored crawl, or undefined when no node seeded this crawl id. */
 export async function readCrawl(redis: Redis, crawlId: string): Promise<SharedCrawl | undefined> {
-  const raw = await redis.get(crawlKey(crawlId));
-  if (raw === null) return undefined;
+  const raw = await redis.get(crawlKeys(crawlId).definition);
+  return raw === null ? undefined : checkSharedCrawl(raw, crawlId, 'in Redis');
+}
+
+/** `crawl` with its token, or `ConfigError` for a crawl an older skein started (it has none). */
+export function withInstance(crawl: SharedCrawl): SharedCrawl & { instance: string } {
+  if (!crawl.instance) throw olderCrawl(crawl.crawlId);
+  return { ...crawl, instance: crawl.instance };
+}
+
+/** Where a node keeps its copy of the definition: `<node dir>/shared-crawl.json`. */
+export function crawlCopyPath(paths: CrawlPaths): string {
+  return path.join(paths.dir, 'shared-crawl.json');
+}
+
+/** Writes the node's copy of the definition (atomically: temp file + rename). */
+export async function writeCrawlCopy(paths: CrawlPaths, crawl: SharedCrawl): Promise<void> {
+  await new Low<SharedCrawl>(new JSONFile(crawlCopyPath(paths)), crawl).write();
+}
+
+/** A node's copy of the definition; undefined when it has none (a node of an older skein). */
+export async function readCrawlCopy(paths: CrawlPaths, crawlId: string): Promise<SharedCrawl | undefined> {
+  const file = crawlCopyPath(paths);
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return checkSharedCrawl(raw, crawlId, `in ${file}`);
+}
+
+function checkSharedCrawl(raw: string, crawlId: string, where: string): SharedCrawl {
   let value: SharedCrawl;
   try {
     value = JSON.parse(raw) as SharedCrawl;
   } catch {
-    throw new ConfigError('crawl-id', `the crawl definition of "${crawlId}" in Redis is not valid JSON`);
+    throw new ConfigError('crawl-id', `the crawl definition of "${crawlId}" ${where} is not valid JSON`);
   }
   if (value.version !== 1 || value.crawlId !== crawlId || !isObject(value.config)) {
-    throw new ConfigError('crawl-id', `the crawl definition of "${crawlId}" in Redis has an unknown format (version ${String(value.version)})`);
+    throw new ConfigError('crawl-id', `the crawl definition of "${crawlId}" ${where} has an unknown format (version ${String(value.version)})`);
   }
   return value;
+}
+
+function olderCrawl(crawlId: string): ConfigError {
+  return new ConfigError('crawl-id', `crawl "${crawlId}" was started by an older skein (its definition has no identity token); finish it with that version, or start a new crawl with another --crawl-id`);
 }
 
 /** A joining `skein crawl` must describe the same crawl as the stored one. */
@@ -111,7 +189,7 @@ export function assertSameCrawl(stored: SharedCrawl, config: CrawlConfig): void 
 }
 
 export function crawlKey(crawlId: string): string {
-  return `${RedisFrontier.keyPrefix(crawlId)}crawl`;
+  return crawlKeys(crawlId).definition;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

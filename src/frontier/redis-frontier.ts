@@ -21,6 +21,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
 import { FrontierError, FrontierUnavailableError } from '../core/errors.js';
 import type { AddResult, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim } from './frontier.js';
+import { crawlKeys, crawlStateLostError, IDENTITY_ERRORS, type IdentityProblem } from './redis-keys.js';
 import { FRONTIER_SCRIPTS, ORDER_PREFIX_LENGTH, type FrontierScriptName } from './redis-scripts.js';
 
 export type RedisFrontierOptions = FrontierOptions & {
@@ -30,6 +31,12 @@ export type RedisFrontierOptions = FrontierOptions & {
   crawlId: string;
   /** This node's id; it prefixes the lease ids this node hands out. */
   nodeId: string;
+  /**
+   * The token of the crawl's incarnation this node joined (the crawl
+   * definition's `instance`): every script checks Redis still holds it at the
+   * crawl's identity key, and fails with `ERR_FRONTIER_STATE_LOST` otherwise.
+   */
+  identity: string;
 };
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
@@ -47,7 +54,7 @@ export class RedisFrontier implements Frontier {
 
   /** The key prefix of one crawl, e.g. `skein:{my-crawl}:`. */
   static keyPrefix(crawlId: string): string {
-    return `skein:{${crawlId}}:`;
+    return crawlKeys(crawlId).prefix;
   }
 
   async add(requests: CrawlRequest[]): Promise<AddResult[]> {
@@ -91,6 +98,15 @@ export class RedisFrontier implements Frontier {
    * wait for its own old leases to expire. Node ids must be unique among the
    * running nodes. Returns how many were released.
    */
+  /**
+   * Recovery: marks stored pages seen and done (counted by outcome), each
+   * unless already seen. Returns how many were new.
+   */
+  async markStored(records: ReadonlyArray<{ key: string; outcome: PageOutcome }>): Promise<number> {
+    if (records.length === 0) return 0;
+    return (await this.#run('skeinFrontierMarkStored', ['seen', 'n'], [this.#prefix, ...records.flatMap((r) => [r.key, r.outcome])])) as number;
+  }
+
   async releaseOwnLeases(): Promise<number> {
     return (await this.#run('skeinFrontierReleaseNode', ['leases', 'lease', 'n'], [this.#prefix, this.#options.nodeId])) as number;
   }
@@ -197,10 +213,11 @@ export class RedisFrontier implements Frontier {
       }
     }
     const call = commands[name]!.bind(redis);
+    const { crawlId, identity } = this.#options;
     try {
-      return await call(...keys.map((k) => this.#prefix + k), ...args);
+      return await call(...keys.map((k) => this.#prefix + k), ...args, crawlKeys(crawlId).identity, identity);
     } catch (error) {
-      throw toFrontierError(error);
+      throw toFrontierError(error, crawlId);
     }
   }
 }
@@ -209,10 +226,16 @@ function parseMember(member: string): CrawlRequest {
   return JSON.parse(member.slice(ORDER_PREFIX_LENGTH)) as CrawlRequest;
 }
 
-/** A Lua or reply error is a FrontierError; anything about the connection is FrontierUnavailableError. */
-function toFrontierError(error: unknown): FrontierError {
+/**
+ * A failed identity check is `ERR_FRONTIER_STATE_LOST`; another Lua or reply
+ * error is a FrontierError; anything about the connection is FrontierUnavailableError.
+ */
+function toFrontierError(error: unknown, crawlId: string): FrontierError {
   const e = error as { name?: string; message?: string; code?: string };
   const message = `Redis frontier: ${e.message ?? String(error)}`;
+  for (const [problem, word] of Object.entries(IDENTITY_ERRORS) as Array<[IdentityProblem, string]>) {
+    if (e.name === 'ReplyError' && e.message?.startsWith(word)) return crawlStateLostError(crawlId, problem, error);
+  }
   if (e.name === 'ReplyError') return new FrontierError('ERR_FRONTIER_SCRIPT', message, { cause: error });
   return new FrontierUnavailableError('ERR_FRONTIER_UNAVAILABLE', message, { retryable: true, cause: error });
 }

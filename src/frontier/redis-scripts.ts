@@ -23,10 +23,28 @@
  * The host rules are those of politeness/host-slot.ts. Times are the caller's
  * `nowMs` (see redis-frontier.ts). Numbers go back to Redis through `fmt()`,
  * never Lua's default 14-digit conversion.
+ *
+ * Every script in FRONTIER_SCRIPTS first checks the crawl's identity (see
+ * redis-keys.ts): the caller appends the identity key's name and the token
+ * it expects to ARGV (after the script's own arguments, which the
+ * descriptions below list), and the script fails with SKEIN_CRAWL_GONE or
+ * SKEIN_CRAWL_REPLACED, touching nothing, when Redis holds no or another token.
  */
+import { IDENTITY_ERRORS } from './redis-keys.js';
 
 /** Length of the BFS order prefix of a queue member; the request JSON follows it. */
 export const ORDER_PREFIX_LENGTH = 31;
+
+/** Pops the identity key and token off ARGV and checks them (before anything reads ARGV). */
+const IDENTITY_GUARD = `
+local skeinToken = table.remove(ARGV)
+local skeinIdentity = table.remove(ARGV)
+local skeinFound = redis.call('GET', skeinIdentity)
+if skeinFound ~= skeinToken then
+  if skeinFound then return redis.error_reply('${IDENTITY_ERRORS.replaced} ' .. skeinIdentity) end
+  return redis.error_reply('${IDENTITY_ERRORS.gone} ' .. skeinIdentity)
+end
+`;
 
 const COMMON = `
 local P = ARGV[1]
@@ -293,8 +311,26 @@ end
 return released
 `;
 
-/** Script name → [number of KEYS, Lua source], for ioredis `defineCommand`. */
-export const FRONTIER_SCRIPTS = {
+/**
+ * markStored: KEYS seen, n. ARGV prefix, then key, outcome (ok|failed|skipped) per
+ * stored record. Recovery: marks pages a node stored as seen and done (counted by
+ * outcome) unless already seen. Returns how many were new.
+ */
+const MARK_STORED = `
+local P = ARGV[1]
+local marked = 0
+for i = 2, #ARGV, 2 do
+  if redis.call('SADD', P .. 'seen', ARGV[i]) == 1 then
+    marked = marked + 1
+    redis.call('HINCRBY', P .. 'n', ARGV[i + 1], 1)
+  end
+end
+if marked > 0 then redis.call('HINCRBY', P .. 'n', 'done', marked) end
+return marked
+`;
+
+/** Script name → [number of KEYS, Lua source], unguarded (see FRONTIER_SCRIPTS). */
+const SCRIPTS = {
   skeinFrontierAdd: [2, ADD],
   skeinFrontierLease: [3, LEASE],
   skeinFrontierComplete: [3, COMPLETE],
@@ -307,9 +343,15 @@ export const FRONTIER_SCRIPTS = {
   skeinFrontierSeedRedirects: [1, SEED_REDIRECTS],
   skeinFrontierBook: [2, BOOK],
   skeinFrontierReleaseNode: [3, RELEASE_NODE],
+  skeinFrontierMarkStored: [2, MARK_STORED],
 } as const satisfies Record<string, readonly [number, string]>;
 
-export type FrontierScriptName = keyof typeof FRONTIER_SCRIPTS;
+export type FrontierScriptName = keyof typeof SCRIPTS;
+
+/** Script name → [number of KEYS, Lua source], every one guarded by the identity check; for ioredis `defineCommand`. */
+export const FRONTIER_SCRIPTS = Object.fromEntries(
+  Object.entries(SCRIPTS).map(([name, [keys, lua]]) => [name, [keys, IDENTITY_GUARD + lua]]),
+) as unknown as Record<FrontierScriptName, readonly [number, string]>;
 
 /**
  * Read-only, for `skein status` (cluster-status.ts), run with `EVAL` and kept

@@ -39,8 +39,9 @@ if (!server.ok) {
       crawlIds.push(crawlId);
       const maxPages = 2;
       const config = validateConfig({ seeds: ['https://a.test/'], scope: { maxPages } });
-      await publishCrawl(redis, { version: 1, crawlId, config: sharedPart(config), leaseMs: 60_000, createdAt: new Date().toISOString(), seededBy: 'n1' });
-      const node = new RedisFrontier({ redis, crawlId, nodeId: 'n1', maxPages, hostPolicy: { delayMs: 0, parallelism: 4 } });
+      const instance = 'incarnation-1';
+      await publishCrawl(redis, { version: 1, crawlId, config: sharedPart(config), leaseMs: 60_000, createdAt: new Date().toISOString(), seededBy: 'n1', instance });
+      const node = new RedisFrontier({ redis, crawlId, nodeId: 'n1', identity: instance, maxPages, hostPolicy: { delayMs: 0, parallelism: 4 } });
       await node.add(['/', '/1', '/2', '/3', '/4'].map(request));
       const leases = await node.lease(10);
       assert.equal(leases.length, maxPages, 'the budget caps what is handed out');

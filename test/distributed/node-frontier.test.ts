@@ -4,9 +4,16 @@ import type { Lease, PageOutcome, PageRecord } from '../../src/core/types.js';
 import type { Frontier } from '../../src/frontier/frontier.js';
 import { NodeFrontier } from '../../src/distributed/node-frontier.js';
 import { NodeStore } from '../../src/distributed/node-store.js';
+import { FrontierJournal } from '../../src/store/frontier-journal.js';
 import { LowdbPageStore } from '../../src/store/lowdb-page-store.js';
 import { tempDirs } from '../helpers/crawl-helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
+
+async function readAll(journal: FrontierJournal) {
+  const out = [];
+  for await (const request of journal.readAll()) out.push(request);
+  return out;
+}
 
 const lease = (key: string): Lease => ({ leaseId: `n:${key}`, host: 'a.test', expiresAt: 0, request: { key, url: key, depth: 0, source: 'link' } });
 const record = (key: string): PageRecord => ({ key, url: key, redirects: [], depth: 0, fetchedAt: new Date(0).toISOString(), outcome: 'ok', bytes: 0, timings: { waitMs: 0, downloadMs: 0, parseMs: 0, totalMs: 0 } });
@@ -74,5 +81,27 @@ describe('NodeFrontier + NodeStore: a lease is completed only once its page is o
     assert.equal(await soon.nextReadyAt(1_000), 1_010);
     const idle = new NodeFrontier(recordingFrontier(undefined).inner, { pollMs: 50 });
     assert.equal(await idle.nextReadyAt(1_000), undefined);
+  });
+
+  test('the node journals what the shared frontier accepted from it (everything once the frontier gave up); flush makes it durable (the store flushes the frontier before its pages)', async () => {
+    const dir = await newDir();
+    let gaveUp = false;
+    const inner = {
+      add: async (requests: Array<{ key: string }>) => requests.map((r) => (gaveUp || r.key.endsWith('/dup') ? { ok: false, reason: 'duplicate' } : { ok: true })),
+      claimRedirect: async () => ({ ok: !gaveUp }),
+      flush: async () => {},
+    } as unknown as Frontier;
+    const journal = new FrontierJournal(dir);
+    const frontier = new NodeFrontier(inner, { journal, unconfirmed: () => gaveUp });
+    const request = (path: string) => ({ key: `http://a.test${path}`, url: `http://a.test${path}`, depth: 1, source: 'link' as const });
+    await frontier.add([request('/new'), request('/dup')]);
+    await frontier.claimRedirect({ ...request('/target'), redirectOf: 'http://a.test/new' });
+    gaveUp = true;
+    await frontier.add([request('/after-1'), request('/after-2')]);
+    await frontier.claimRedirect({ ...request('/target-2'), redirectOf: 'http://a.test/after-1' });
+    assert.deepEqual(await readAll(new FrontierJournal(dir)), [], 'buffered until the flush');
+    await frontier.flush();
+    const keys = (await readAll(new FrontierJournal(dir))).map((r) => r.key.slice('http://a.test'.length));
+    assert.deepEqual(keys, ['/new', '/target', '/after-1', '/after-2', '/target-2'], 'accepted ones; then, with no real answers, all');
   });
 });

@@ -5,7 +5,8 @@ import { Redis } from 'ioredis';
 import type { FrontierOptions } from '../../src/frontier/frontier.js';
 import { RedisFrontier } from '../../src/frontier/redis-frontier.js';
 import { FrontierUnavailableError } from '../../src/core/errors.js';
-import { startRedisServer } from '../helpers/redis-server.js';
+import { newIdentity, startRedisServer } from '../helpers/redis-server.js';
+import { crawlKeys } from '../../src/frontier/redis-keys.js';
 import { frontierContract, req, T0 } from './frontier-contract.js';
 
 const server = await startRedisServer();
@@ -28,7 +29,7 @@ if (!server.ok) {
     const redis = new Redis(url);
     const crawlId = `test-${randomUUID()}`;
     return {
-      frontier: new RedisFrontier({ ...options, redis, crawlId, nodeId: 'n1' }),
+      frontier: new RedisFrontier({ ...options, redis, crawlId, nodeId: 'n1', identity: await newIdentity(redis, crawlId) }),
       cleanup: async () => {
         await dropCrawl(redis, crawlId);
         await redis.quit();
@@ -44,14 +45,15 @@ if (!server.ok) {
       const crawlId = `test-${randomUUID()}`;
       const r1 = new Redis(url);
       const r2 = new Redis(url);
-      const n1 = new RedisFrontier({ ...options, ...patch, redis: r1, crawlId, nodeId: 'node-1' });
-      const n2 = new RedisFrontier({ ...options, ...patch, redis: r2, crawlId, nodeId: 'node-2' });
+      const identity = await newIdentity(r1, crawlId);
+      const n1 = new RedisFrontier({ ...options, ...patch, redis: r1, crawlId, nodeId: 'node-1', identity });
+      const n2 = new RedisFrontier({ ...options, ...patch, redis: r2, crawlId, nodeId: 'node-2', identity });
       const close = async () => {
         await dropCrawl(r2, crawlId);
         r1.disconnect();
         await r2.quit();
       };
-      return { n1, n2, r1, close };
+      return { n1, n2, r1, r2, crawlId, close };
     }
 
     test('share one seen set and one host schedule', async () => {
@@ -119,6 +121,50 @@ if (!server.ok) {
       }
     });
 
+    test('a Redis that lost the crawl (restarted empty, flushed) or holds another incarnation of it: every script fails, changing nothing', async () => {
+      const { n1, r2, crawlId, close } = await twoNodes();
+      try {
+        await n1.add([req('a.test', '1')]);
+        const lease = (await n1.lease(1, T0))[0]!;
+        const calls = {
+          add: () => n1.add([req('a.test', '2')]),
+          lease: () => n1.lease(1, T0 + 5_000),
+          complete: () => n1.complete(lease, 'ok'),
+          retry: () => n1.retry(lease, T0),
+          setHostPolicy: () => n1.setHostPolicy('a.test', { delayMs: 5 }),
+          backoffHost: () => n1.backoffHost('a.test', T0),
+          drainHost: () => n1.drainHost('a.test'),
+          claimRedirect: () => n1.claimRedirect({ ...req('a.test', '3'), redirectOf: 'http://a.test/1' }),
+          seedRedirects: () => n1.seedRedirects(),
+          bookHost: () => n1.bookHost('a.test', T0),
+          stats: () => n1.stats(),
+          isDone: () => n1.isDone(),
+          markStored: () => n1.markStored([{ key: 'http://a.test/4', outcome: 'ok' }]),
+          releaseOwnLeases: () => n1.releaseOwnLeases(),
+        };
+        const identity = crawlKeys(crawlId).identity;
+        for (const [problem, token] of [['gone', null], ['replaced', 'another-incarnation']] as const) {
+          if (token === null) await r2.del(identity);
+          else await r2.set(identity, token);
+          const before = await r2.keys(crawlKeys(crawlId).pattern);
+          const state = async () => Object.fromEntries(await Promise.all(before.sort().map(async (k) => [k, await r2.dump(k)])));
+          const snapshot = await state();
+          for (const [name, call] of Object.entries(calls)) {
+            await assert.rejects(call(), (e: unknown) => {
+              assert.ok(e instanceof FrontierUnavailableError, name);
+              assert.equal(e.code, 'ERR_FRONTIER_STATE_LOST', name);
+              assert.equal(e.retryable, false, 'waiting does not bring the state back');
+              assert.match(e.message, problem === 'gone' ? /is gone from Redis \(its identity key skein:\{test-[^}]+\}:identity is missing/ : /no longer the one this node joined/, name);
+              return true;
+            });
+          }
+          assert.deepEqual(await state(), snapshot, `${problem}: nothing changed`);
+        }
+      } finally {
+        await close();
+      }
+    });
+
     test('maxPages holds cluster-wide under concurrent leases from both nodes', async () => {
       const { n1, n2, close } = await twoNodes({ maxPages: 7, hostPolicy: { delayMs: 0, parallelism: 50 } });
       try {
@@ -136,7 +182,7 @@ if (!server.ok) {
   test('an unreachable Redis is a FrontierUnavailableError', async () => {
     const redis = new Redis({ port: 1, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
     redis.on('error', () => {});
-    const f = new RedisFrontier({ maxPages: 1, hostPolicy: { delayMs: 0, parallelism: 1 }, redis, crawlId: 'x', nodeId: 'n' });
+    const f = new RedisFrontier({ maxPages: 1, hostPolicy: { delayMs: 0, parallelism: 1 }, redis, crawlId: 'x', nodeId: 'n', identity: 'i' });
     await assert.rejects(f.stats(), (e: unknown) => e instanceof FrontierUnavailableError && e.retryable);
     redis.disconnect();
   });

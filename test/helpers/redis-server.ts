@@ -11,9 +11,12 @@
  * crash or a reboot); `owned` tells whether it can (not with REDIS_URL).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { crawlKeys } from '../../src/frontier/redis-keys.js';
 
 export type RedisServer =
   | {
@@ -32,6 +35,17 @@ export type RedisServer =
   | { ok: false; reason: string };
 
 const READY_TIMEOUT_MS = 5_000;
+
+/**
+ * Gives `crawlId` a fresh identity (as seeding a crawl does) and returns its
+ * token: what a test or benchmark driving a RedisFrontier directly passes as
+ * `identity`.
+ */
+export async function newIdentity(redis: Redis, crawlId: string): Promise<string> {
+  const token = randomUUID();
+  await redis.set(crawlKeys(crawlId).identity, token);
+  return token;
+}
 
 export async function startRedisServer(): Promise<RedisServer> {
   const fromEnv = process.env.REDIS_URL;
