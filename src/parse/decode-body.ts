@@ -1,23 +1,23 @@
 /**
  * Turns a page's raw bytes into a string. Runs inside the parser workers.
  *
- * Priority (the crawl-wide rule, see ARCHITECTURE.md step 5):
- *   1. the `charset` label of the HTTP Content-Type header, when it names a
+ * The WHATWG encoding sniffing order, as browsers apply it:
+ *   1. a byte order mark (UTF-8, UTF-16LE, UTF-16BE): it beats everything;
+ *   2. the `charset` label of the HTTP Content-Type header, when it names a
  *      known encoding;
- *   2. a byte order mark (UTF-8, UTF-16LE, UTF-16BE);
  *   3. `<meta charset>` / `<meta http-equiv="content-type">` (or an XML
  *      declaration) within the first 1024 bytes, per the WHATWG prescan;
- *   4. UTF-8.
+ *   4. UTF-8, tentatively: when nothing above decided and a `<meta charset>`
+ *      further into the page names another encoding, the page is decoded
+ *      again with it (what a browser's parser does when it meets that
+ *      element while its confidence is still "tentative").
  *
- * The last step deliberately differs from browsers and from cheerio's
+ * Step 4's default deliberately differs from browsers and from cheerio's
  * `loadBuffer`, which fall back to windows-1252: most undeclared pages on the
  * modern web are UTF-8. Labels are resolved with the WHATWG label table
  * (`latin1` and `iso-8859-1` mean windows-1252, `sjis` means Shift_JIS, …);
  * an unknown label is ignored and sniffing goes on (a warning is returned).
- *
- * Note: WHATWG puts the BOM *before* the header. skein follows the header
- * first, as specified for the crawler; when the header wins, a BOM that
- * matches the header's encoding is still removed from the text.
+ * The sniffing itself is encoding-sniffer's (BOM, prescan, label table).
  */
 import { TextDecoder } from 'node:util';
 import { decodeBuffer } from 'encoding-sniffer';
@@ -88,24 +88,54 @@ function decodeWith(bytes: Uint8Array, encoding: string): string {
 }
 
 /**
+ * A `<meta>` naming a charset somewhere in the text (a cheap test run before
+ * the full prescan of a long page, which costs about as much as parsing it).
+ */
+const META_CHARSET = /<meta\s[^>]*charset/i;
+
+/** `bytes` as Latin-1 text from `offset`: one character per byte, for `META_CHARSET`. */
+function latin1(bytes: Uint8Array, offset: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', offset);
+}
+
+/**
+ * The encoding a `<meta>` after the first `SNIFF_BYTES` declares, when the
+ * prescan of the whole page finds one and it differs from `current`.
+ */
+function lateMetaEncoding(bytes: Uint8Array, current: string): string | undefined {
+  if (bytes.length <= SNIFF_BYTES || !META_CHARSET.test(latin1(bytes, SNIFF_BYTES))) return undefined;
+  const sniffer = new Sniffer({ maxBytes: bytes.length, defaultEncoding: DEFAULT_ENCODING });
+  sniffer.write(bytes);
+  if (sniffer.resultType !== ResultType.META_TAG || sniffer.encoding === 'replacement' || sniffer.encoding === current) return undefined;
+  return sniffer.encoding;
+}
+
+/**
  * Decodes a body. Never throws: malformed byte sequences become U+FFFD.
  *
  * @example decodeBody(bytes, 'text/html; charset=iso-8859-1') // { text, charset: 'windows-1252', source: 'header' }
  */
 export function decodeBody(bytes: Uint8Array, contentType?: string): DecodedBody {
   const label = charsetFromContentType(contentType);
-  let warning: string | undefined;
-  if (label !== undefined) {
-    const fromHeader = resolveEncodingLabel(label);
-    if (fromHeader) return { text: decodeWith(bytes, fromHeader), charset: fromHeader, source: 'header' };
-    warning = `unknown charset label "${label}" in Content-Type; sniffed the body instead`;
-  }
-  const sniffer = new Sniffer({ maxBytes: SNIFF_BYTES, defaultEncoding: DEFAULT_ENCODING });
+  const fromHeader = label === undefined ? undefined : resolveEncodingLabel(label);
+  const warning = label !== undefined && fromHeader === undefined ? `unknown charset label "${label}" in Content-Type; sniffed the body instead` : undefined;
+  // With a usable header label only a BOM can override it: three bytes are enough.
+  const sniffer = new Sniffer({
+    maxBytes: fromHeader ? 3 : SNIFF_BYTES,
+    defaultEncoding: DEFAULT_ENCODING,
+    ...(fromHeader ? { transportLayerEncodingLabel: fromHeader } : {}),
+  });
   sniffer.write(bytes);
-  const charset = sniffer.encoding === 'replacement' ? DEFAULT_ENCODING : sniffer.encoding;
-  const source = sniffer.resultType === ResultType.DEFAULT ? 'default' : 'sniffed';
+  let charset = sniffer.encoding === 'replacement' ? DEFAULT_ENCODING : sniffer.encoding;
+  let source: DecodedBody['source'] = sniffer.resultType === ResultType.PASSED ? 'header' : sniffer.resultType === ResultType.DEFAULT ? 'default' : 'sniffed';
+  if (source === 'default') {
+    const late = lateMetaEncoding(bytes, charset);
+    if (late) {
+      charset = late;
+      source = 'sniffed';
+    }
+  }
   const decoded: DecodedBody = { text: decodeWith(bytes, charset), charset, source };
   if (warning) decoded.warning = warning;
   return decoded;
 }
-

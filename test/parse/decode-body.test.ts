@@ -48,7 +48,7 @@ describe('resolveEncodingLabel', () => {
   }
 });
 
-describe('decodeBody priority: header > BOM > meta > UTF-8', () => {
+describe('decodeBody priority (WHATWG): BOM > header > meta > UTF-8, then a late meta', () => {
   test('the header label beats <meta charset>', () => {
     const body = bytes('<meta charset="utf-8"><p>', ...CAFE_1252, '</p>');
     const decoded = decodeBody(body, 'text/html; charset=windows-1252');
@@ -89,9 +89,50 @@ describe('decodeBody priority: header > BOM > meta > UTF-8', () => {
     assert.match(decoded.text, /<title>日本<\/title>/);
   });
 
-  test('a <meta charset> after the first 1024 bytes is not seen', () => {
-    const decoded = decodeBody(bytes(`<!-- ${'x'.repeat(1100)} -->`, '<meta charset="windows-1252"><p>', CAFE_UTF8));
+  test('a UTF-8 BOM beats the Content-Type charset', () => {
+    const decoded = decodeBody(bytes([0xef, 0xbb, 0xbf], '<title>', CAFE_UTF8, '</title>'), 'text/html; charset=windows-1252');
     assert.equal(decoded.charset, 'UTF-8');
+    assert.equal(decoded.text, '<title>café</title>', 'BOM removed, no mojibake (CafÃ©)');
+  });
+
+  test('a UTF-16LE BOM beats a UTF-8 header', () => {
+    const decoded = decodeBody(Uint8Array.from([0xff, 0xfe, 0x3c, 0x00, 0x70, 0x00, 0x3e, 0x00, 0xe9, 0x00]), 'text/html; charset=utf-8');
+    assert.equal(decoded.charset, 'UTF-16LE');
+    assert.equal(decoded.text, '<p>é');
+  });
+
+  const padding = `<!-- ${'x'.repeat(1100)} -->`;
+
+  test('a windows-1252 <meta charset> after the first 1024 bytes re-decodes the page', () => {
+    const decoded = decodeBody(bytes('<html><head>', padding, '<meta charset="windows-1252"><title>', ...CAFE_1252, ' ', EURO_1252, '</title>'), 'text/html');
+    assert.equal(decoded.charset, 'windows-1252');
+    assert.equal(decoded.source, 'sniffed');
+    assert.match(decoded.text, /<title>café €<\/title>/);
+    assert.doesNotMatch(decoded.text, /\ufffd/);
+  });
+
+  test('a late <meta http-equiv> naming Shift_JIS re-decodes the page', () => {
+    const decoded = decodeBody(bytes(padding, '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><title>', NIHON_SJIS, '</title>'));
+    assert.equal(decoded.charset, 'Shift_JIS');
+    assert.match(decoded.text, /<title>日本<\/title>/);
+  });
+
+  test('a late <meta charset> changes nothing when it names the encoding already used', () => {
+    const decoded = decodeBody(bytes(padding, '<meta charset="utf-8"><p>', CAFE_UTF8, '</p>'));
+    assert.equal(decoded.charset, 'UTF-8');
+    assert.equal(decoded.source, 'default');
+    assert.match(decoded.text, /café/);
+  });
+
+  test('a late <meta charset> is ignored when the header, a BOM or an early meta decided', () => {
+    const late = ['<meta charset="windows-1252"><p>', CAFE_UTF8, '</p>'] as const;
+    assert.equal(decodeBody(bytes(padding, ...late), 'text/html; charset=utf-8').charset, 'UTF-8');
+    assert.equal(decodeBody(bytes([0xef, 0xbb, 0xbf], padding, ...late)).charset, 'UTF-8');
+    assert.equal(decodeBody(bytes('<meta charset="utf-8">', padding, ...late)).charset, 'UTF-8');
+  });
+
+  test('a late <meta charset> inside a comment is not a declaration', () => {
+    assert.equal(decodeBody(bytes(padding, '<!-- <meta charset="windows-1252"> -->', CAFE_UTF8)).charset, 'UTF-8');
   });
 
   test('an undeclared page decodes as UTF-8, not windows-1252', () => {
