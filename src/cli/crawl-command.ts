@@ -7,7 +7,8 @@ import { CrawlMeta } from '../store/crawl-meta.js';
 import { crawlPaths } from '../store/crawl-dir.js';
 import { ConfigError } from '../core/errors.js';
 import { crawlConfigSchema, type CrawlConfig } from '../config/schema.js';
-import { addCrawlFlags, flagsToConfig } from './crawl-flags.js';
+import { configChanges, scopeChanges } from '../config/config-changes.js';
+import { addCrawlFlags, flagName, flagsToConfig } from './crawl-flags.js';
 import { runCrawl } from './run-crawl.js';
 import { addReplayFlags, replayFlagsToOptions } from './replay-flags.js';
 import { addRedisFlags, runCrawlOnRedis, wantsRedis } from './redis-flags.js';
@@ -40,15 +41,22 @@ Examples:
     let base: Record<string, unknown> | undefined;
     if (typeof options.resume === 'string') {
       if (options.fresh) throw new ConfigError('fresh', '--fresh deletes the stored crawl; it cannot be combined with --resume');
+      if (typeof options.name === 'string' && options.name !== options.resume) {
+        throw new ConfigError('name', `--resume continues the crawl "${options.resume}" under its own name; --name ${options.name} would start another crawl (to copy it, copy its folder)`);
+      }
       flags.name = options.resume;
       base = await storedConfig(options.resume, flags, file);
     }
     const replay = await replayFlagsToOptions(options, flags);
     const config = await loadConfig({ ...(file ? { file } : {}), flags, ...((base ?? replay.base) ? { base: base ?? replay.base } : {}) });
-    if (base && !options.force) refuseScopeChange(base, config);
+    if (base && !options.force) refuseScopeChange(base as unknown as CrawlConfig, config);
     if (wantsRedis(options)) {
       if (options.record || options.replay) throw new ConfigError('redis', '--record and --replay run a single-process crawl; they cannot be combined with --redis');
       return setExitCode(await runCrawlOnRedis(config, options));
+    }
+    if (base && !options.quiet) {
+      const changed = resumedWith(base as unknown as CrawlConfig, config);
+      if (changed) process.stderr.write(`resuming "${config.name}" with: ${changed}\n`);
     }
     const { code } = await runCrawl(config, { quiet: Boolean(options.quiet), json: Boolean(options.json) }, { resume: Boolean(options.resume), fresh: Boolean(options.fresh), ...replay.options });
     setExitCode(code);
@@ -65,15 +73,21 @@ async function storedConfig(name: string, flags: Record<string, unknown>, file: 
   return meta.config as unknown as Record<string, unknown>;
 }
 
-/** Scope-affecting settings may not change on resume (the stored pages would not match). */
-function refuseScopeChange(stored: Record<string, unknown>, config: CrawlConfig): void {
-  const before = stored as unknown as CrawlConfig;
-  for (const key of ['mode', 'include', 'exclude', 'maxDepth', 'stripParams', 'sortParams', 'maxRepeatedSegments', 'maxUrlLength'] as const) {
-    if (JSON.stringify(before.scope?.[key]) !== JSON.stringify(config.scope[key])) {
-      throw new ConfigError(`scope.${key}`, `differs from the stored crawl (${JSON.stringify(before.scope?.[key])} → ${JSON.stringify(config.scope[key])}); resuming with another scope would mix two crawls. Pass --force to accept it.`);
-    }
-  }
-  if (JSON.stringify(before.seeds) !== JSON.stringify(config.seeds)) {
-    throw new ConfigError('seeds', 'differ from the stored crawl; pass --force to accept it');
-  }
+/** Scope-affecting settings may not change on resume without --force (the stored pages would not match). */
+function refuseScopeChange(stored: CrawlConfig, config: CrawlConfig): void {
+  const [change] = scopeChanges(stored, config);
+  if (!change) return;
+  if (change.path === 'seeds') throw new ConfigError('seeds', 'differ from the stored crawl; pass --force to accept it');
+  throw new ConfigError(
+    change.path,
+    `differs from the stored crawl (${JSON.stringify(change.before)} → ${JSON.stringify(change.after)}); resuming with another scope would mix two crawls. Pass --force to accept it.`,
+  );
+}
+
+/** The settings a resume changes, on one line ("concurrency 8 → 16, max-pages 20 → 40"); undefined when none. */
+export function resumedWith(stored: CrawlConfig, config: CrawlConfig): string | undefined {
+  const changes = configChanges(stored, config).filter((change) => change.path !== '$schema' && change.path !== 'name');
+  if (changes.length === 0) return undefined;
+  const show = (value: unknown) => (value === undefined ? '(unset)' : typeof value === 'string' ? value : JSON.stringify(value));
+  return changes.map((change) => `${flagName(change.path) ?? change.path} ${show(change.before)} → ${show(change.after)}`).join(', ');
 }

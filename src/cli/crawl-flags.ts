@@ -37,8 +37,8 @@ const specs: FlagSpec[] = [
   { flags: '-n, --name <name>', path: 'name', description: 'crawl name; data goes to <data-dir>/<name>/', default: 'derived from the first seed host' },
   { flags: '--data-dir <dir>', path: 'dataDir', description: 'where crawls are stored', default: defaults.dataDir },
   { flags: '--scope <mode>', path: 'scope.mode', description: 'which links are in scope', default: defaults.scope.mode, choices: ['same-host', 'same-domain', 'same-origin', 'any'] },
-  { flags: '--include <pattern...>', path: 'scope.include', description: 'only URLs matching a glob or /regex/ (e.g. "**/blog/**")', repeatable: true },
-  { flags: '--exclude <pattern...>', path: 'scope.exclude', description: 'skip URLs matching a glob or /regex/ (e.g. "**/*.pdf")', repeatable: true },
+  { flags: '--include <pattern...>', path: 'scope.include', description: 'follow only links matching a glob or /regex/ of the whole URL (e.g. "**/blog/**"); seeds are always fetched', repeatable: true },
+  { flags: '--exclude <pattern...>', path: 'scope.exclude', description: 'do not follow links matching a glob or /regex/ of the whole URL (e.g. "**/*.pdf"); seeds are always fetched', repeatable: true },
   { flags: '-d, --max-depth <n>', path: 'scope.maxDepth', description: 'maximum link depth from the seeds', default: defaults.scope.maxDepth, parse: int },
   { flags: '-m, --max-pages <n>', path: 'scope.maxPages', description: 'maximum pages in the whole crawl', default: defaults.scope.maxPages, parse: int },
   { flags: '--concurrency <n>', path: 'fetch.concurrency', description: 'requests in flight across all hosts', default: defaults.fetch.concurrency, parse: int },
@@ -76,6 +76,12 @@ export function addCrawlFlags(command: Command, only?: readonly string[]): Comma
   return command;
 }
 
+/** The long flag (without "--") that sets a config path, e.g. `fetch.concurrency` → `concurrency`; undefined when none does. */
+export function flagName(path: string): string | undefined {
+  const spec = specs.find((s) => s.path === path);
+  return spec ? longFlag(spec.flags) : undefined;
+}
+
 /** Turns parsed commander options into dotted config paths, only for flags given. */
 export function flagsToConfig(options: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -89,7 +95,11 @@ export function flagsToConfig(options: Record<string, unknown>): Record<string, 
   return out;
 }
 
+/** `'-m, --max-pages <n>'` → `max-pages`. */
+function longFlag(flags: string): string {
+  return flags.split(/[ ,]+/).find((part) => part.startsWith('--'))!.slice(2);
+}
+
 function attributeName(flags: string): string {
-  const long = flags.split(/[ ,]+/).find((part) => part.startsWith('--'))!;
-  return long.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  return longFlag(flags).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }

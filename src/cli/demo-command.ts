@@ -26,7 +26,7 @@ export function demoCommand(setExitCode: (code: number) => void): Command {
       const base = { fetch: { perHostParallelism: 16 } };
       const flags = { name: 'demo', ...flagsToConfig(options), seeds: [server.url + '/'] };
       const config = await loadConfig({ base, ...(options.config ? { file: options.config as string } : {}), flags });
-      const { code } = await runCrawl(config, { quiet: Boolean(options.quiet), json: Boolean(options.json) }, { fresh: true });
+      const { code } = await runCrawl(config, { quiet: Boolean(options.quiet), json: Boolean(options.json), continueBy: 'none' }, { fresh: true });
       setExitCode(code);
     } finally {
       await server.close();

@@ -4,7 +4,8 @@
  * retrieval chunks of each page's Markdown (`--chunk-chars`).
  */
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { Command, Option } from 'commander';
 import { ConfigError } from '../core/errors.js';
@@ -70,6 +71,7 @@ export function exportCommand(): Command {
         await exportRecords(() => crawl.iterate(), process.stdout, exportOptions);
         return;
       }
+      await assertWritableFolder(options.out);
       const tmp = `${options.out}.tmp-${process.pid}`;
       const out = createWriteStream(tmp);
       try {
@@ -81,7 +83,17 @@ export function exportCommand(): Command {
       } catch (error) {
         out.destroy();
         await rm(tmp, { force: true });
+        // The temp file is ours, not the user's: name the path they gave.
+        if ((error as NodeJS.ErrnoException).path === tmp) throw new ConfigError('out', `cannot write ${options.out}: ${(error as Error).message.replace(tmp, options.out)}`, { cause: error });
         throw error;
       }
     });
+}
+
+/** Throws a ConfigError naming `out` when its folder does not exist (before anything is written). */
+async function assertWritableFolder(out: string): Promise<void> {
+  const folder = path.dirname(path.resolve(out));
+  const found = await stat(folder).catch(() => undefined);
+  if (!found) throw new ConfigError('out', `cannot write ${out}: the folder ${path.dirname(out)} does not exist (create it first)`);
+  if (!found.isDirectory()) throw new ConfigError('out', `cannot write ${out}: ${path.dirname(out)} is not a folder`);
 }

@@ -2,7 +2,7 @@
 /**
  * The skein command line. The only place that turns errors into exit codes:
  *   0 done · 1 unexpected error · 2 bad config or flags · 3 shared frontier
- *   (Redis) unavailable · 130 interrupted (Ctrl-C / SIGTERM)
+ *   (Redis) unavailable · 130 interrupted (Ctrl-C / SIGTERM / SIGHUP)
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, CrawlError, FrontierUnavailableError } from '../core/errors.js';

@@ -88,7 +88,7 @@ export async function runNode(flags: RedisFlags, local: CrawlConfig, config: Cra
   try {
     node = await joinCrawl({ ...flags, local, ...(config ? { config } : {}) });
     try {
-      const { code } = await runCrawl(node.config, output, node.crawlerOptions);
+      const { code } = await runCrawl(node.config, { ...output, continueBy: 'rejoin' }, node.crawlerOptions);
       await node.finish(code === 0 ? 'finished' : 'stopped');
       return code;
     } catch (error) {

@@ -6,6 +6,7 @@
 import cliProgress from 'cli-progress';
 import type { CrawlProgress } from '../core/crawler.js';
 import type { CrawlEventBus, CrawlSummary } from '../core/events.js';
+import { nextSteps, type NextStepContext } from './next-steps.js';
 
 export interface ReporterOptions {
   quiet: boolean;
@@ -13,6 +14,8 @@ export interface ReporterOptions {
   /** A live bar on a terminal, else a plain line every `plainIntervalMs`. */
   tty: boolean;
   plainIntervalMs?: number;
+  /** What the hints after the summary need to know (data dir, limit, how the crawl goes on). */
+  next: NextStepContext;
   stderr?: NodeJS.WritableStream;
   stdout?: NodeJS.WritableStream;
 }
@@ -76,7 +79,7 @@ export class Reporter {
       return;
     }
     if (this.#options.quiet) return;
-    this.#stderr.write(formatSummary(summary));
+    this.#stderr.write(formatSummary(summary, this.#options.next));
   }
 
   close(): void {
@@ -111,7 +114,7 @@ export class Reporter {
   }
 }
 
-export function formatSummary(summary: CrawlSummary): string {
+export function formatSummary(summary: CrawlSummary, next: NextStepContext): string {
   const lines = [
     '',
     `crawl "${summary.name}" ${summary.endReason} in ${(summary.durationMs / 1000).toFixed(1)} s`,
@@ -122,8 +125,7 @@ export function formatSummary(summary: CrawlSummary): string {
   if (reasons.length) lines.push(`  by reason: ${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}`);
   const dropped = Object.entries(summary.dropped);
   if (dropped.length) lines.push(`  URLs not queued: ${dropped.map(([r, n]) => `${r} ${n}`).join(', ')}`);
-  if (summary.queued) lines.push(`  still queued: ${summary.queued} (continue with: skein crawl --resume ${summary.name})`);
-  lines.push(`  stored in ${summary.dataDir} (export with: skein export ${summary.name} --format jsonl)`, '');
+  lines.push(...nextSteps(summary, next), '');
   return lines.join('\n');
 }
 

@@ -1,24 +1,35 @@
 /**
  * Runs a crawl in the foreground: progress, signals, summary, exit code.
- * First Ctrl-C / SIGTERM: stop admitting, finish in-flight pages (bounded),
- * flush, print the summary, exit 130. Second: exit at once (what was flushed
- * stays valid).
+ * First Ctrl-C / SIGTERM / SIGHUP (a closed terminal): stop admitting, finish
+ * in-flight pages (bounded), flush, print the summary, exit 130. Second: exit
+ * at once (what was flushed stays valid).
  */
 import type { CrawlConfig } from '../config/schema.js';
 import { createCrawler, type CreateCrawlerOptions } from '../core/create-crawler.js';
 import type { CrawlSummary } from '../core/events.js';
+import type { NextStepContext } from './next-steps.js';
 import { Reporter } from './reporter.js';
 
 export const EXIT_INTERRUPTED = 130;
 
+/** The signals that stop a crawl gracefully (and exit 130). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 export interface OutputOptions {
   quiet?: boolean;
   json?: boolean;
+  /** How the crawl can go on after this run (the hints printed with the summary). @default 'resume' */
+  continueBy?: NextStepContext['continueBy'];
 }
 
 export async function runCrawl(config: CrawlConfig, output: OutputOptions, options: CreateCrawlerOptions = {}): Promise<{ code: number; summary: CrawlSummary }> {
   const handle = await createCrawler(config, options);
-  const reporter = new Reporter({ quiet: Boolean(output.quiet), json: Boolean(output.json), tty: Boolean(process.stderr.isTTY) && !output.json });
+  const reporter = new Reporter({
+    quiet: Boolean(output.quiet),
+    json: Boolean(output.json),
+    tty: Boolean(process.stderr.isTTY) && !output.json,
+    next: { dataDir: config.dataDir, maxPages: config.scope.maxPages, continueBy: output.continueBy ?? 'resume' },
+  });
   reporter.attach(handle.events, () => handle.progress(), config.scope.maxPages);
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -26,15 +37,13 @@ export async function runCrawl(config: CrawlConfig, output: OutputOptions, optio
     if (signals === 1) handle.stop(signal === 'SIGINT' ? 'Ctrl-C' : signal);
     else process.exit(EXIT_INTERRUPTED);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
     const summary = await handle.run();
     reporter.finish(summary);
     return { code: summary.endReason === 'interrupted' ? EXIT_INTERRUPTED : 0, summary };
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     reporter.close();
     await handle.close();
   }

@@ -27,7 +27,7 @@ export function statusCommand(setExitCode: (code: number) => void): Command {
       const single = found.length === 1 && found[0]!.dir === crawlPaths(dataDirs[0]!, name).dir;
       if (found.length === 0 || single) {
         const status = await readCrawlStatus(dataDirs[0]!, name);
-        process.stdout.write(options.json ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status));
+        process.stdout.write(options.json ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status, dataDirs[0]!));
         if (status.problems.length) setExitCode(1);
         return;
       }

@@ -4,6 +4,7 @@
  * Every problem becomes a ConfigError naming the field and what was expected.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError as JsoncError } from 'jsonc-parser';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
@@ -25,22 +26,29 @@ export interface ConfigSources {
   flags?: Record<string, unknown>;
 }
 
-/** Reads a JSON config file (comments and trailing commas allowed); errors name the file and line. */
-export async function readConfigFile(path: string): Promise<ConfigLayer> {
+/**
+ * Reads a JSON config file (comments and trailing commas allowed); errors name
+ * the file and line. A relative `dataDir` in it is relative to the file's
+ * folder (as in most tools' config files), not to the working directory.
+ */
+export async function readConfigFile(file: string): Promise<ConfigLayer> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError('config', `cannot read config file "${path}": ${(error as Error).message}`, { cause: error });
+    throw new ConfigError('config', `cannot read config file "${file}": ${(error as Error).message}`, { cause: error });
   }
   const errors: JsoncError[] = [];
   const value: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
   const first = errors[0];
   if (first) {
     const line = text.slice(0, first.offset).split('\n').length;
-    throw new ConfigError('config', `config file "${path}" is not valid JSON (line ${line}: ${printParseErrorCode(first.error)})`);
+    throw new ConfigError('config', `config file "${file}" is not valid JSON (line ${line}: ${printParseErrorCode(first.error)})`);
   }
-  if (!isPlainObject(value)) throw new ConfigError('config', `config file "${path}" must hold a JSON object`);
+  if (!isPlainObject(value)) throw new ConfigError('config', `config file "${file}" must hold a JSON object`);
+  if (typeof value.dataDir === 'string' && value.dataDir !== '' && !path.isAbsolute(value.dataDir)) {
+    value.dataDir = path.join(path.dirname(file), value.dataDir);
+  }
   return value;
 }
 

@@ -32,10 +32,20 @@ export const scopeSchema = z
       .enum(['same-host', 'same-domain', 'same-origin', 'any'])
       .default('same-host')
       .describe('Which links are in scope relative to the seeds: same-host (default), same-domain (registrable domain), same-origin (scheme+host+port) or any.'),
-    /** URL patterns that must match (globs like "https://site/blog/**" or regexes written "/.../flags"). Empty = everything in scope. @default [] */
-    include: z.array(z.string()).default([]).describe('URL patterns to include: globs ("**/blog/**") or regexes ("/\\\\/p\\\\/\\\\d+/"). Empty means all.'),
-    /** URL patterns to skip, same syntax as include. @default [] */
-    exclude: z.array(z.string()).default([]).describe('URL patterns to exclude: globs or /regexes/.'),
+    /**
+     * Patterns a discovered link (or sitemap URL) must match to be followed: globs matched against
+     * the whole URL ("https://site/blog/**") or regexes written "/.../flags". Empty = everything in
+     * scope. Seeds are always fetched. @default []
+     */
+    include: z
+      .array(z.string())
+      .default([])
+      .describe('URL patterns a discovered link or sitemap URL must match to be followed: globs of the whole URL ("**/blog/**") or regexes ("/\\\\/p\\\\/\\\\d+/"). Empty means all. Seeds are always fetched.'),
+    /** Patterns of links not to follow, same syntax as include. Seeds are always fetched. @default [] */
+    exclude: z
+      .array(z.string())
+      .default([])
+      .describe('URL patterns of discovered links and sitemap URLs not to follow: globs of the whole URL ("**/*.pdf") or /regexes/. Seeds are always fetched.'),
     /** Maximum link depth from a seed (seeds are depth 0). @default 10 */
     maxDepth: nonNegativeInt.default(10).describe('Maximum link depth from the seeds (seeds are depth 0).'),
     /** Maximum pages to fetch (ok + failed); never overshot under concurrency. @default 10000 */
@@ -176,8 +186,8 @@ export const crawlConfigSchema = z
       .describe('Crawl name; data goes to <dataDir>/<name>/. Derived from the first seed host when absent.'),
     /** Start URLs. */
     seeds: z.array(httpUrl).default([]).describe('Start URLs (http or https).'),
-    /** Where crawls are stored. @default "data" */
-    dataDir: z.string().min(1).default('data').describe('Directory where crawls are stored.'),
+    /** Where crawls are stored; relative to the config file's folder when set in one. @default "data" */
+    dataDir: z.string().min(1).default('data').describe('Directory where crawls are stored. In a config file, a relative path is relative to the file\'s folder.'),
     scope: scopeSchema.prefault({}),
     fetch: fetchSchema.prefault({}),
     politeness: politenessSchema.prefault({}),

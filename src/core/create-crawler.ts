@@ -21,6 +21,7 @@ import { FrontierJournal } from '../store/frontier-journal.js';
 import { LowdbPageStore } from '../store/lowdb-page-store.js';
 import type { PageStore } from '../store/page-store.js';
 import { Crawler, type CrawlProgress } from './crawler.js';
+import { commandHint } from './command-hint.js';
 import { ConfigError } from './errors.js';
 import { CrawlEventBus, type CrawlSummary } from './events.js';
 import { LinkGate } from './link-gate.js';
@@ -92,7 +93,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
   const meta = new CrawlMeta(paths.meta);
   const existing = await meta.read();
   if (existing && !options.resume && !options.fresh) {
-    throw new ConfigError('name', `"${paths.dir}" already holds a crawl named "${name}"; continue it with \`skein crawl --resume ${name}\`, or start over with --fresh (deletes it), or pick another --name`);
+    throw new ConfigError('name', `"${paths.dir}" already holds a crawl named "${name}"; continue it with \`${commandHint(['resume', name], config.dataDir)}\`, or start over with --fresh (deletes it), or pick another --name`);
   }
   if (options.fresh) await rm(paths.dir, { recursive: true, force: true });
   await mkdir(paths.dir, { recursive: true });

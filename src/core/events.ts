@@ -49,7 +49,7 @@ export interface CrawlEvents {
   'host:gave-up': { host: string; reason: string };
   /** Something worth telling the user once (robots crawl-delay clamped…). */
   'log': { level: 'debug' | 'info' | 'warn' | 'error'; message: string };
-  /** The user asked to stop (SIGINT/SIGTERM). */
+  /** The user asked to stop (SIGINT/SIGTERM/SIGHUP). */
   'crawl:stopping': { reason: string };
   'crawl:finished': { summary: CrawlSummary };
 }

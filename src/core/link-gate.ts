@@ -62,7 +62,12 @@ export class LinkGate {
     return this.#seedRedirects;
   }
 
-  /** Normalises and scope-checks raw URLs (seeds, sitemaps), then enqueues them. */
+  /**
+   * Normalises raw URLs (seeds, sitemaps), scope-checks them, then enqueues
+   * them. Seeds are not scope-checked: they define the site, and the user
+   * asked for them (`include`/`exclude` and the trap limits apply to the
+   * links found from them, and to sitemap URLs).
+   */
   async admit(urls: string[], source: RequestSource, depth: number): Promise<number> {
     const requests: CrawlRequest[] = [];
     for (const raw of urls) {
@@ -71,7 +76,7 @@ export class LinkGate {
         this.#events.emit('request:dropped', { url: raw, reason: normalized.reason });
         continue;
       }
-      const verdict = checkScope(normalized.url, depth, this.#rules);
+      const verdict = source === 'seed' ? ({ ok: true } as const) : checkScope(normalized.url, depth, this.#rules);
       if (!verdict.ok) {
         this.#events.emit('request:dropped', { url: normalized.url, reason: verdict.reason });
         if (source === 'sitemap' && verdict.reason === 'offsite' && this.#heldSitemapUrls.length < this.#config.scope.maxPages) {

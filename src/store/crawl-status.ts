@@ -11,6 +11,7 @@ import { crawlPaths, type CrawlPaths } from './crawl-dir.js';
 import { CrawlMeta, type CrawlMetaData } from './crawl-meta.js';
 import { FrontierJournal } from './frontier-journal.js';
 import { LowdbPageStore } from './lowdb-page-store.js';
+import { commandHint } from '../core/command-hint.js';
 
 export interface PageCounts {
   ok: number;
@@ -130,14 +131,15 @@ export function formatReasons(reasons: Record<string, number> | undefined): stri
 }
 
 /** `last run: started …, finished … (done)` or `…, not finished (<unfinished>)`. */
-export function formatLastRun(run: CrawlMetaData['runs'][number], unfinished = 'interrupted or running; resume with --resume'): string {
+export function formatLastRun(run: CrawlMetaData['runs'][number], unfinished: string): string {
   return `last run: started ${run.startedAt}` + (run.finishedAt ? `, finished ${run.finishedAt} (${run.endReason})` : `, not finished (${unfinished})`);
 }
 
-export function formatStatus(s: CrawlStatus): string {
+/** The status as text; `dataDir` (where the crawl was found) goes into the resume command it may print. */
+export function formatStatus(s: CrawlStatus, dataDir?: string): string {
   const lines = [`crawl "${s.name}" in ${s.dir}`];
   if (s.createdAt) lines.push(`  created ${s.createdAt}, ${s.runs} run(s)`);
-  if (s.lastRun) lines.push(`  ${formatLastRun(s.lastRun)}`);
+  if (s.lastRun) lines.push(`  ${formatLastRun(s.lastRun, `interrupted or running; resume with: ${commandHint(['resume', s.name], dataDir)}`)}`);
   if (s.seeds) lines.push(`  seeds: ${s.seeds.join(' ')}`);
   for (const { seed, url } of s.seedRedirects ?? []) lines.push(`  seed ${seed} redirected to ${url} (crawled as a seed)`);
   if (s.scope) lines.push(`  scope: ${s.scope.mode}, max ${s.scope.maxPages} pages, depth ≤ ${s.scope.maxDepth}`);

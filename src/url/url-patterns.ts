@@ -21,7 +21,10 @@
  *     escape them with `\` to match them literally;
  *   - matching is case-sensitive (normalised scheme and host are lower-case);
  *     segments starting with `.` are matched like any other;
- *   - a glob starting with `/` is rejected (it could never match a full URL).
+ *   - a glob that can never match a full URL is rejected with a hint, never
+ *     silently kept: one starting with `/` (`/blog/**`), one without a `/`
+ *     (`*.pdf`: write `**` then `/*.pdf`), and one whose first segment cannot match
+ *     the scheme (`blog/**`: write `**` then `/blog/**`).
  */
 import picomatch from 'picomatch';
 import { ConfigError } from '../core/errors.js';
@@ -57,18 +60,33 @@ export function compileUrlPattern(pattern: string, field = 'pattern'): RegExp {
       throw new ConfigError(field, `invalid regular expression ${JSON.stringify(pattern)}: ${detail}`, { cause });
     }
   }
-  if (pattern.startsWith('/')) {
-    throw new ConfigError(
-      field,
-      `glob ${JSON.stringify(pattern)} can never match: globs match the whole URL, so start with "**/" or "https://" (or write a RegExp as /source/flags)`,
-    );
-  }
+  const never = neverMatchesAUrl(pattern);
+  if (never !== undefined) throw new ConfigError(field, never);
   try {
     return picomatch.makeRe(pattern, GLOB_OPTIONS);
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);
     throw new ConfigError(field, `invalid glob ${JSON.stringify(pattern)}: ${detail}`, { cause });
   }
+}
+
+/**
+ * Why a glob can never match a whole URL (`https://host/path?query`), with
+ * the pattern the user most likely meant; undefined when it can match.
+ */
+function neverMatchesAUrl(glob: string): string | undefined {
+  const hint = (meant: string) =>
+    `glob ${JSON.stringify(glob)} can never match: globs match the whole URL (https://host/path), so write ${JSON.stringify(meant)} (or a RegExp as /source/flags)`;
+  if (glob.startsWith('/')) return hint(`**${glob}`);
+  const slash = glob.indexOf('/');
+  // One segment: a URL always has slashes, so only "**" (everything) can match.
+  if (slash === -1) return glob === '**' ? undefined : hint(`**/${glob}`);
+  // The first segment must be able to match the scheme ("https:"); braces, groups and
+  // classes may hold a "/" of their own, so those are left to picomatch.
+  const first = glob.slice(0, slash);
+  if (/[{([]/.test(first) || first.includes('**')) return undefined;
+  if (picomatch.isMatch('https:', first, GLOB_OPTIONS) || picomatch.isMatch('http:', first, GLOB_OPTIONS)) return undefined;
+  return hint(`**/${glob}`);
 }
 
 /**

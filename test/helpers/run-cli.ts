@@ -13,10 +13,30 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  onSpawn?: (child: ChildProcess) => void;
+}
+
 /** Runs skein with args; resolves when it exits (killed after timeoutMs). */
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; onSpawn?: (child: ChildProcess) => void } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return run(process.execPath, [SKEIN_BIN, ...args], options);
+}
+
+/**
+ * Runs a command line skein printed, as a user pastes it into a POSIX shell
+ * (`sh -c`), with `skein` standing for the built binary.
+ */
+export function runPasted(commandLine: string, options: CliOptions = {}): Promise<CliResult> {
+  const skein = `skein() { ${JSON.stringify(process.execPath)} ${JSON.stringify(SKEIN_BIN)} "$@"; }`;
+  return run('/bin/sh', ['-c', `${skein}\n${commandLine}`], options);
+}
+
+function run(file: string, args: string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [SKEIN_BIN, ...args], {
+    const child = spawn(file, args, {
       cwd: options.cwd ?? process.cwd(),
       env: { ...process.env, NODE_ENV: 'production', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -29,6 +29,11 @@ const rows: { pattern: string; url: string; matches: boolean }[] = [
   { pattern: 'https://site.com/{a,b}/**', url: 'https://site.com/c/1', matches: false },
   { pattern: '**/p/\\(1\\)', url: 'https://site.com/p/(1)', matches: true },
   { pattern: 'https://site.com/Blog/**', url: 'https://site.com/blog/x', matches: false },
+  // any glob that can match a URL is kept: a wildcard scheme, braces, the bare globstar
+  { pattern: '*://site.com/**', url: 'http://site.com/a', matches: true },
+  { pattern: 'http*://site.com/**', url: 'https://site.com/a', matches: true },
+  { pattern: '{http,https}://site.com/**', url: 'https://site.com/a', matches: true },
+  { pattern: '**', url: 'https://site.com/a?b=c', matches: true },
   // regexes: searched (unanchored), flags honoured
   { pattern: '/\\/p\\/\\d+$/', url: 'https://site.com/p/123', matches: true },
   { pattern: '/\\/p\\/\\d+$/', url: 'https://site.com/p/123/edit', matches: false },
@@ -62,7 +67,10 @@ describe('compileUrlPattern', () => {
   const invalid: { pattern: string; message: RegExp }[] = [
     { pattern: '/(unclosed/', message: /scope\.exclude\[1\]: invalid regular expression "\/\(unclosed\/"/ },
     { pattern: '/a/ii', message: /scope\.exclude\[1\]: invalid regular expression "\/a\/ii"/ },
-    { pattern: '/blog/**', message: /scope\.exclude\[1\]: glob "\/blog\/\*\*" can never match/ },
+    { pattern: '/blog/**', message: /scope\.exclude\[1\]: glob "\/blog\/\*\*" can never match.*write "\*\*\/blog\/\*\*"/ },
+    { pattern: '*.pdf', message: /scope\.exclude\[1\]: glob "\*\.pdf" can never match: globs match the whole URL.*write "\*\*\/\*\.pdf"/ },
+    { pattern: 'blog/**', message: /glob "blog\/\*\*" can never match.*write "\*\*\/blog\/\*\*"/ },
+    { pattern: 'www.site.com/**', message: /can never match.*write "\*\*\/www\.site\.com\/\*\*"/ },
     { pattern: '', message: /scope\.exclude\[1\]: empty URL pattern/ },
   ];
   for (const row of invalid) {
