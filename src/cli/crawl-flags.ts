@@ -40,7 +40,7 @@ const specs: FlagSpec[] = [
   { flags: '--include <pattern...>', path: 'scope.include', description: 'follow only links matching a glob or /regex/ of the whole URL (e.g. "**/blog/**"); seeds are always fetched', repeatable: true },
   { flags: '--exclude <pattern...>', path: 'scope.exclude', description: 'do not follow links matching a glob or /regex/ of the whole URL (e.g. "**/*.pdf"); seeds are always fetched', repeatable: true },
   { flags: '-d, --max-depth <n>', path: 'scope.maxDepth', description: 'maximum link depth from the seeds', default: defaults.scope.maxDepth, parse: int },
-  { flags: '-m, --max-pages <n>', path: 'scope.maxPages', description: 'maximum pages in the whole crawl', default: defaults.scope.maxPages, parse: int },
+  { flags: '-m, --max-pages <n>', path: 'scope.maxPages', description: 'maximum pages fetched in the whole crawl (URLs robots.txt disallows do not count)', default: defaults.scope.maxPages, parse: int },
   { flags: '--concurrency <n>', path: 'fetch.concurrency', description: 'requests in flight across all hosts', default: defaults.fetch.concurrency, parse: int },
   { flags: '--per-host <n>', path: 'fetch.perHostParallelism', description: 'requests in flight per host', default: defaults.fetch.perHostParallelism, parse: int },
   { flags: '--delay <ms>', path: 'politeness.delayMs', description: 'minimum delay between requests to one host (robots Crawl-delay raises it)', default: defaults.politeness.delayMs, parse: int },

@@ -48,8 +48,14 @@ export const scopeSchema = z
       .describe('URL patterns of discovered links and sitemap URLs not to follow: globs of the whole URL ("**/*.pdf") or /regexes/. Seeds are always fetched.'),
     /** Maximum link depth from a seed (seeds are depth 0). @default 10 */
     maxDepth: nonNegativeInt.default(10).describe('Maximum link depth from the seeds (seeds are depth 0).'),
-    /** Maximum pages to fetch (ok + failed); never overshot under concurrency. @default 10000 */
-    maxPages: positiveInt.default(10_000).describe('Maximum number of pages fetched in the whole crawl.'),
+    /**
+     * Maximum pages fetched (ok + failed, and fetched pages skipped for their content type or a
+     * noindex); never overshot under concurrency. URLs never requested (disallowed by robots.txt,
+     * host given up) do not count. @default 10000
+     */
+    maxPages: positiveInt
+      .default(10_000)
+      .describe('Maximum number of pages fetched in the whole crawl; URLs never requested (robots.txt, a host given up) do not count.'),
     /** URLs longer than this are dropped (crawler-trap guard). @default 2048 */
     maxUrlLength: positiveInt.default(2048).describe('URLs longer than this are dropped as traps.'),
     /** A path segment repeated more than this many times marks a trap. @default 3 */

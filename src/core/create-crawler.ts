@@ -114,7 +114,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
   frontier =
     options.frontier ??
     (resumed
-      ? await MemoryFrontier.restore({ ...frontierOptions, journal }, journal.readAll(), (key) => store.has(key), store.size)
+      ? await MemoryFrontier.restore({ ...frontierOptions, journal }, journal.readAll(), (key) => store.has(key), store.size, store.fetched)
       : new MemoryFrontier({ ...frontierOptions, journal }));
 
   const recording = createRecordReplay(config, options);

@@ -19,7 +19,7 @@ import type { PageStore } from '../store/page-store.js';
 import { ConfigError, CrawlError, StoreError } from './errors.js';
 import { parseFailureReason } from '../parse/parse-failure-reason.js';
 import type { CrawlEventBus } from './events.js';
-import { failedFetchRecord, fetchedRecord, skippedRecord } from './records.js';
+import { failedFetchRecord, fetchedRecord, skippedRecord, wasFetched } from './records.js';
 import type { CrawlRequest, Lease, PageRecord, ParsedPage, ReasonCode } from './types.js';
 import type { LinkGate } from './link-gate.js';
 
@@ -236,7 +236,7 @@ export class PagePipeline {
     this.#requeued.delete(lease.request.key);
     const stored = this.#put(record);
     if (stored) this.#deps.events.emit('page:stored', { record: stored });
-    await this.#deps.frontier.complete(lease, stored?.outcome ?? record.outcome);
+    await this.#deps.frontier.complete(lease, stored?.outcome ?? record.outcome, { fetched: wasFetched(record) });
   }
 
   /**

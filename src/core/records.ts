@@ -20,9 +20,14 @@ function base(request: CrawlRequest, startedAtMs: number): PageRecord {
   };
 }
 
-/** A request that was never fetched (robots, host given up, not recorded…). */
+/** A request that was never fetched (robots, host given up…): `fetched: false`. */
 export function skippedRecord(request: CrawlRequest, reason: ReasonCode, message: string, nowMs: number): PageRecord {
-  return { ...base(request, nowMs), outcome: 'skipped', reason, error: { code: reason, message } };
+  return { ...base(request, nowMs), fetched: false, outcome: 'skipped', reason, error: { code: reason, message } };
+}
+
+/** True unless the record says its request never went out (see `PageRecord.fetched`). */
+export function wasFetched(record: Pick<PageRecord, 'fetched'>): boolean {
+  return record.fetched !== false;
 }
 
 /** A fetch that failed for good (after retries). */

@@ -135,6 +135,12 @@ export interface PageRecord {
   depth: number;
   referrer?: string;
   fetchedAt: string;
+  /**
+   * `false` when the request never went out: robots.txt disallowed it (or
+   * could not be fetched), or its host was given up. Absent when it was
+   * fetched (whatever the response). Only fetched pages count toward `maxPages`.
+   */
+  fetched?: false;
   outcome: PageOutcome;
   reason?: ReasonCode;
   error?: { code: string; message: string };

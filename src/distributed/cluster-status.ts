@@ -100,7 +100,7 @@ export function formatClusterStatus(s: ClusterStatus, nowMs = Date.now()): strin
   const lines = [
     `distributed crawl "${s.crawlId}" — ${s.finished ? 'finished' : 'running'} (seeded by ${s.seededBy} at ${s.createdAt}${s.recovered ? `; rebuilt from its nodes' stores by ${s.recovered.by} at ${s.recovered.at}` : ''})`,
     `  seeds: ${s.seeds.join(' ')}`,
-    `  frontier: ${f.queued} queued, ${f.leased} in flight, ${f.done} done of max ${s.maxPages}, ${f.seen} seen, ${f.hosts} hosts (${f.hostsInBackoff} in backoff)`,
+    `  frontier: ${f.queued} queued, ${f.leased} in flight, ${f.done} done (${f.fetched} fetched of max ${s.maxPages}), ${f.seen} seen, ${f.hosts} hosts (${f.hostsInBackoff} in backoff)`,
     `  pages stored: ${s.pages.ok + s.pages.failed + s.pages.skipped} (${s.pages.ok} ok, ${s.pages.failed} failed, ${s.pages.skipped} skipped; every node, every run); ${s.pagesPerSecond} pages/s now`,
     `  nodes (${s.nodes.filter(isLive).length} live of ${s.nodes.length}):`,
   ];

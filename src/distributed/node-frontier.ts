@@ -37,7 +37,7 @@
  */
 import type { CrawlEventBus } from '../core/events.js';
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
-import type { AddResult, Frontier, FrontierStats, HostPolicy, RedirectClaim } from '../frontier/frontier.js';
+import type { AddResult, CompleteOptions, Frontier, FrontierStats, HostPolicy, RedirectClaim } from '../frontier/frontier.js';
 import type { FrontierJournal } from '../store/frontier-journal.js';
 import type { NodeStore } from './node-store.js';
 
@@ -64,7 +64,7 @@ export class NodeFrontier implements Frontier {
   readonly #events: CrawlEventBus | undefined;
   #store: NodeStore | undefined;
   /** key → completions waiting for that key's flush. */
-  readonly #waiting = new Map<string, Array<{ lease: Lease; outcome: PageOutcome }>>();
+  readonly #waiting = new Map<string, Array<{ lease: Lease; outcome: PageOutcome; options: CompleteOptions | undefined }>>();
   /** Completions sent to the inner frontier and not yet answered. */
   readonly #sending = new Set<Promise<void>>();
 
@@ -91,7 +91,7 @@ export class NodeFrontier implements Frontier {
       const waiting = this.#waiting.get(key);
       if (!waiting) continue;
       this.#waiting.delete(key);
-      for (const { lease, outcome } of waiting) this.#send(lease, outcome);
+      for (const { lease, outcome, options } of waiting) this.#send(lease, outcome, options);
     }
   }
 
@@ -105,11 +105,11 @@ export class NodeFrontier implements Frontier {
     while (this.#sending.size > 0) await Promise.all([...this.#sending]);
   }
 
-  async complete(lease: Lease, outcome: PageOutcome): Promise<void> {
+  async complete(lease: Lease, outcome: PageOutcome, options?: CompleteOptions): Promise<void> {
     const key = lease.request.key;
-    if (!this.#store?.isUnflushed(key)) return this.#inner.complete(lease, outcome);
+    if (!this.#store?.isUnflushed(key)) return this.#inner.complete(lease, outcome, options);
     const list = this.#waiting.get(key) ?? [];
-    list.push({ lease, outcome });
+    list.push({ lease, outcome, options });
     this.#waiting.set(key, list);
     this.#store.flushSoon();
   }
@@ -170,9 +170,9 @@ export class NodeFrontier implements Frontier {
     this.#journal.record(this.#unconfirmed() ? all : accepted);
   }
 
-  #send(lease: Lease, outcome: PageOutcome): void {
+  #send(lease: Lease, outcome: PageOutcome, options: CompleteOptions | undefined): void {
     const sending: Promise<void> = this.#inner
-      .complete(lease, outcome)
+      .complete(lease, outcome, options)
       .catch((error: unknown) => this.#events?.emit('log', { level: 'warn', message: `${lease.request.url}: completion not recorded in the shared frontier (${(error as Error).message}); its lease will expire and it will be fetched again` }))
       .finally(() => this.#sending.delete(sending));
     this.#sending.add(sending);

@@ -62,6 +62,9 @@ export class NodeStore implements PageStore {
   get size(): number {
     return this.#inner.size;
   }
+  get fetched(): number {
+    return this.#inner.fetched;
+  }
 
   /** Every key put before this call is on disk when it resolves; then `onDurable` hears of them. */
   async flush(): Promise<void> {

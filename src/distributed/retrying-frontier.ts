@@ -27,7 +27,7 @@
 import { FrontierUnavailableError } from '../core/errors.js';
 import type { CrawlEventBus } from '../core/events.js';
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
-import type { AddResult, Frontier, FrontierStats, HostPolicy, RedirectClaim } from '../frontier/frontier.js';
+import type { AddResult, CompleteOptions, Frontier, FrontierStats, HostPolicy, RedirectClaim } from '../frontier/frontier.js';
 
 export interface RetryingFrontierOptions {
   /** Give up after the frontier has been unreachable this long. @default 60000 */
@@ -88,8 +88,8 @@ export class RetryingFrontier implements Frontier {
     // A lease granted after an outage is granted at the time it succeeds, not when it was asked for.
     return this.#call((retried) => this.#inner.lease(max, retried ? this.#now() : nowMs));
   }
-  complete(lease: Lease, outcome: PageOutcome): Promise<void> {
-    return this.#call(() => this.#inner.complete(lease, outcome), noop);
+  complete(lease: Lease, outcome: PageOutcome, options?: CompleteOptions): Promise<void> {
+    return this.#call(() => this.#inner.complete(lease, outcome, options), noop);
   }
   retry(lease: Lease, notBeforeMs: number): Promise<void> {
     return this.#call(() => this.#inner.retry(lease, notBeforeMs), noop);

@@ -18,6 +18,7 @@ export const RECORD_KEYS = [
   'depth',
   'referrer',
   'fetchedAt',
+  'fetched',
   'outcome',
   'reason',
   'error',

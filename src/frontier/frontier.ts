@@ -12,6 +12,11 @@ export type AddResult = { ok: true } | { ok: false; reason: 'duplicate' };
 /** A redirect target to mark seen (see `Frontier.claimRedirect`). */
 export type RedirectClaim = CrawlRequest & { redirectOf: string };
 
+export interface CompleteOptions {
+  /** False when the request never went out (robots.txt, host given up): it does not count toward `maxPages`. @default true */
+  fetched?: boolean;
+}
+
 /** Per-host politeness inputs (see politeness/host-slot.ts). */
 export interface HostPolicy {
   /** Minimum spacing between request starts to this host, ms. */
@@ -27,6 +32,8 @@ export interface FrontierStats {
   leased: number;
   /** Requests completed (ok, failed or skipped). */
   done: number;
+  /** Of those, requests that were fetched: what `maxPages` counts (see `Frontier.complete`). */
+  fetched: number;
   /** Distinct URLs ever accepted (redirect targets claimed included). */
   seen: number;
   hosts: number;
@@ -34,7 +41,11 @@ export interface FrontierStats {
 }
 
 export interface FrontierOptions {
-  /** Leases handed out in total never exceed this (completed + in flight). */
+  /**
+   * Pages fetched in the whole crawl never exceed this: requests completed as
+   * fetched plus requests in flight. A request completed with `fetched: false`
+   * (robots.txt disallowed it, its host was given up) gives its place back.
+   */
   maxPages: number;
   /** Default per-host policy. */
   hostPolicy: HostPolicy;
@@ -53,8 +64,11 @@ export interface Frontier {
    * so a slow host never blocks others). Never exceeds the maxPages budget.
    */
   lease(max: number, nowMs?: number): Promise<Lease[]>;
-  /** The request is finished; it is never handed out again. */
-  complete(lease: Lease, outcome: PageOutcome): Promise<void>;
+  /**
+   * The request is finished; it is never handed out again. It counts toward
+   * `maxPages` unless `options.fetched` is false (it never went out).
+   */
+  complete(lease: Lease, outcome: PageOutcome, options?: CompleteOptions): Promise<void>;
   /** Put the request back, not to be handed out before `notBeforeMs`. */
   retry(lease: Lease, notBeforeMs: number): Promise<void>;
   /** Changes a host's policy (e.g. robots Crawl-delay). */
@@ -88,7 +102,7 @@ export interface Frontier {
   /** Earliest time something queued may be leased; undefined when nothing is queued. */
   nextReadyAt(nowMs?: number): Promise<number | undefined>;
   stats(): Promise<FrontierStats>;
-  /** Nothing queued and nothing leased, or the maxPages budget is spent and nothing is leased. */
+  /** Nothing queued and nothing leased, or `maxPages` pages were fetched and nothing is leased. */
   isDone(): Promise<boolean>;
   /** Makes everything added so far durable (before the pages that found it are stored). */
   flush(): Promise<void>;

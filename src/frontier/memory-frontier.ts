@@ -16,7 +16,7 @@
  * time reclaims it; after that the old lease is ignored.
  */
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
-import type { AddResult, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim } from './frontier.js';
+import type { AddResult, CompleteOptions, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim } from './frontier.js';
 import {
   backOff,
   bookStart,
@@ -80,6 +80,8 @@ export class MemoryFrontier implements Frontier {
   #nextLeaseId = 1;
   #queued = 0;
   #done = 0;
+  /** Completed requests that were fetched: the `maxPages` budget. */
+  #fetched = 0;
 
   constructor(options: MemoryFrontierOptions) {
     this.#options = options;
@@ -87,15 +89,16 @@ export class MemoryFrontier implements Frontier {
 
   /**
    * Rebuilds a frontier from journalled requests: all of them count as seen,
-   * those not done are queued again (redirect claims never are), and
-   * `doneCount` counts toward `maxPages`.
-   * Nothing is recorded to the journal again.
+   * those not done are queued again (redirect claims never are), `doneCount`
+   * requests count as done and `fetchedCount` of them (default: all) toward
+   * `maxPages`. Nothing is recorded to the journal again.
    */
   static async restore(
     options: MemoryFrontierOptions,
     requests: AsyncIterable<CrawlRequest> | Iterable<CrawlRequest>,
     isDone: (key: string) => boolean,
     doneCount: number,
+    fetchedCount = doneCount,
   ): Promise<MemoryFrontier> {
     const frontier = new MemoryFrontier(options);
     for await (const request of requests) {
@@ -105,6 +108,7 @@ export class MemoryFrontier implements Frontier {
       else if (!isDone(request.key)) frontier.#enqueue(request);
     }
     frontier.#done = doneCount;
+    frontier.#fetched = fetchedCount;
     return frontier;
   }
 
@@ -127,7 +131,7 @@ export class MemoryFrontier implements Frontier {
 
   async lease(max: number, nowMs = Date.now()): Promise<Lease[]> {
     this.#reclaim(nowMs);
-    const budget = Math.min(max, this.#options.maxPages - this.#done - this.#leases.size);
+    const budget = Math.min(max, this.#options.maxPages - this.#fetched - this.#leases.size);
     const leaseMs = this.#options.leaseMs ?? DEFAULT_LEASE_MS;
     const jitter = this.#options.jitter ?? 0;
     const out: Lease[] = [];
@@ -152,10 +156,11 @@ export class MemoryFrontier implements Frontier {
     return out;
   }
 
-  async complete(lease: Lease, outcome: PageOutcome): Promise<void> {
+  async complete(lease: Lease, outcome: PageOutcome, options: CompleteOptions = {}): Promise<void> {
     const live = this.#take(lease);
     if (!live) return;
     this.#done++;
+    if (options.fetched !== false) this.#fetched++;
     live.host.slot = finishRequest(live.host.slot, outcome !== 'failed');
     this.#reschedule(live.host);
   }
@@ -222,7 +227,7 @@ export class MemoryFrontier implements Frontier {
     let at = Infinity;
     while (this.#expiries.size > 0 && !this.#leases.has(this.#expiries.peek()!.leaseId)) this.#expiries.pop();
     if (this.#expiries.size > 0) at = this.#expiries.peek()!.at;
-    if (this.#done + this.#leases.size < this.#options.maxPages) {
+    if (this.#fetched + this.#leases.size < this.#options.maxPages) {
       while (this.#schedule.size > 0 && this.#schedule.peek()!.version !== this.#schedule.peek()!.host.version) {
         this.#schedule.pop();
       }
@@ -239,6 +244,7 @@ export class MemoryFrontier implements Frontier {
       queued: this.#queued,
       leased: this.#leases.size,
       done: this.#done,
+      fetched: this.#fetched,
       seen: this.#seen.size,
       hosts: this.#hosts.size,
       hostsInBackoff,
@@ -246,7 +252,7 @@ export class MemoryFrontier implements Frontier {
   }
 
   async isDone(): Promise<boolean> {
-    return this.#leases.size === 0 && (this.#queued === 0 || this.#done >= this.#options.maxPages);
+    return this.#leases.size === 0 && (this.#queued === 0 || this.#fetched >= this.#options.maxPages);
   }
 
   async flush(): Promise<void> {

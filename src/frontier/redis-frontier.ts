@@ -20,7 +20,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
 import { FrontierError, FrontierUnavailableError } from '../core/errors.js';
-import type { AddResult, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim } from './frontier.js';
+import type { AddResult, CompleteOptions, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim } from './frontier.js';
 import { crawlKeys, crawlStateLostError, IDENTITY_ERRORS, type IdentityProblem } from './redis-keys.js';
 import { FRONTIER_SCRIPTS, ORDER_PREFIX_LENGTH, type FrontierScriptName } from './redis-scripts.js';
 
@@ -83,8 +83,8 @@ export class RedisFrontier implements Frontier {
     return leases;
   }
 
-  async complete(lease: Lease, outcome: PageOutcome): Promise<void> {
-    await this.#run('skeinFrontierComplete', ['leases', 'lease', 'n'], [this.#prefix, lease.leaseId, outcome]);
+  async complete(lease: Lease, outcome: PageOutcome, options: CompleteOptions = {}): Promise<void> {
+    await this.#run('skeinFrontierComplete', ['leases', 'lease', 'n'], [this.#prefix, lease.leaseId, outcome, options.fetched === false ? 0 : 1]);
   }
 
   async retry(lease: Lease, notBeforeMs: number): Promise<void> {
@@ -151,13 +151,13 @@ export class RedisFrontier implements Frontier {
   async nextReadyAt(nowMs = Date.now()): Promise<number | undefined> {
     const s = await this.#status(nowMs);
     let at = s.firstLeaseExpiry ?? Infinity;
-    if (s.done + s.leased < this.#options.maxPages) at = Math.min(at, s.firstHostReady ?? Infinity);
+    if (s.fetched + s.leased < this.#options.maxPages) at = Math.min(at, s.firstHostReady ?? Infinity);
     return at === Infinity ? undefined : Math.max(at, nowMs);
   }
 
   async stats(): Promise<FrontierStats> {
-    const { queued, leased, done, seen, hosts, hostsInBackoff } = await this.#status(Date.now());
-    return { queued, leased, done, seen, hosts, hostsInBackoff };
+    const { queued, leased, done, fetched, seen, hosts, hostsInBackoff } = await this.#status(Date.now());
+    return { queued, leased, done, fetched, seen, hosts, hostsInBackoff };
   }
 
   /**
@@ -172,7 +172,7 @@ export class RedisFrontier implements Frontier {
 
   async isDone(): Promise<boolean> {
     const s = await this.#status(Date.now());
-    return s.leased === 0 && (s.queued === 0 || s.done >= this.#options.maxPages);
+    return s.leased === 0 && (s.queued === 0 || s.fetched >= this.#options.maxPages);
   }
 
   /** Nothing to do: every step is already in Redis when its promise resolves. */
@@ -200,6 +200,7 @@ export class RedisFrontier implements Frontier {
       ok: Number(r[8]),
       failed: Number(r[9]),
       skipped: Number(r[10]),
+      fetched: Number(r[11]),
     };
   }
 

@@ -7,7 +7,8 @@
  *   seen          SET   every key ever accepted (redirect targets claimed included)
  *   claims        HASH  redirect target key → key of the request whose redirect claimed it
  *   seedRedirects LIST  URLs the seeds redirected to, in claim order (scope widening)
- *   n             HASH  counters: queued, done, seq (request order), leaseSeq, and the
+ *   n             HASH  counters: queued, done, fetched (done requests that were fetched:
+ *                       the maxPages budget), seq (request order), leaseSeq, and the
  *                       records by outcome for status: ok, failed, skipped (drained hosts too)
  *   hosts         SET   every host with a slot
  *   sched         ZSET  host → time it may start its next queued request
@@ -144,8 +145,8 @@ const LEASE = `${COMMON}
 local now, max, leaseMs, maxPages = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local nodeId, jitter, rand = ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8])
 reclaim(now)
-local done = tonumber(redis.call('HGET', P .. 'n', 'done') or '0')
-local budget = math.min(max, maxPages - done - redis.call('ZCARD', P .. 'leases'))
+local fetched = tonumber(redis.call('HGET', P .. 'n', 'fetched') or '0')
+local budget = math.min(max, maxPages - fetched - redis.call('ZCARD', P .. 'leases'))
 local out = {}
 local n = 0
 local rounds = 0
@@ -184,12 +185,17 @@ end
 return out
 `;
 
-/** complete: KEYS leases, lease, n. ARGV prefix, leaseId, outcome (ok|failed|skipped). Returns 1, or 0 for a dead lease. */
+/**
+ * complete: KEYS leases, lease, n. ARGV prefix, leaseId, outcome (ok|failed|skipped),
+ * fetched (1/0; 0: it never went out and does not count toward maxPages).
+ * Returns 1, or 0 for a dead lease.
+ */
 const COMPLETE = `${COMMON}
 local host = takeLease(ARGV[2])
 if not host then return 0 end
 redis.call('HINCRBY', P .. 'n', 'done', 1)
 redis.call('HINCRBY', P .. 'n', ARGV[3], 1)
+if ARGV[4] ~= '0' then redis.call('HINCRBY', P .. 'n', 'fetched', 1) end
 finish(host, ARGV[3] ~= 'failed')
 return 1
 `;
@@ -278,17 +284,17 @@ return fmt(start)
 /**
  * status: KEYS n, leases, sched. ARGV prefix, now. One consistent snapshot:
  * [queued, leased, done, seen, hosts, hostsInBackoff, first ready host time|-1, first lease expiry|-1,
- *  records ok, failed, skipped].
+ *  records ok, failed, skipped, fetched].
  */
 const STATUS = `${COMMON}
 local now = tonumber(ARGV[2])
-local n = redis.call('HMGET', P .. 'n', 'queued', 'done', 'ok', 'failed', 'skipped')
+local n = redis.call('HMGET', P .. 'n', 'queued', 'done', 'ok', 'failed', 'skipped', 'fetched')
 local sched = redis.call('ZRANGE', P .. 'sched', 0, 0, 'WITHSCORES')
 local lease = redis.call('ZRANGE', P .. 'leases', 0, 0, 'WITHSCORES')
 return { tonumber(n[1] or '0'), redis.call('ZCARD', P .. 'leases'), tonumber(n[2] or '0'),
   redis.call('SCARD', P .. 'seen'), redis.call('SCARD', P .. 'hosts'),
   redis.call('ZCOUNT', P .. 'backoff', '(' .. fmt(now), '+inf'),
-  sched[2] or '-1', lease[2] or '-1', tonumber(n[3] or '0'), tonumber(n[4] or '0'), tonumber(n[5] or '0') }
+  sched[2] or '-1', lease[2] or '-1', tonumber(n[3] or '0'), tonumber(n[4] or '0'), tonumber(n[5] or '0'), tonumber(n[6] or '0') }
 `;
 
 /**

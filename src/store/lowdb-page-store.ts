@@ -7,6 +7,7 @@
  */
 import { StoreError } from '../core/errors.js';
 import type { PageRecord } from '../core/types.js';
+import { wasFetched } from '../core/records.js';
 import { BatchedLog } from './batched-log.js';
 import type { PageStore } from './page-store.js';
 
@@ -39,14 +40,17 @@ export class LowdbPageStore implements PageStore {
   /** Keys stored or buffered. */
   readonly #keys: Set<string>;
   readonly #flushFirst: (() => Promise<void>) | undefined;
+  /** Records stored or buffered whose request never went out (`fetched: false`). */
+  #unfetched: number;
   #closed = false;
 
   /** Use `LowdbPageStore.open`. */
-  constructor(dir: string, log: BatchedLog<PageRecord>, keys: Set<string>, options: LowdbPageStoreOptions = {}) {
+  constructor(dir: string, log: BatchedLog<PageRecord>, keys: Set<string>, options: LowdbPageStoreOptions & { unfetched?: number } = {}) {
     this.dir = dir;
     this.#log = log;
     this.#keys = keys;
     this.#flushFirst = options.flushFirst;
+    this.#unfetched = options.unfetched ?? 0;
   }
 
   /**
@@ -61,10 +65,15 @@ export class LowdbPageStore implements PageStore {
       checkItem: checkPageRecord,
       corruptHint: 'The pages it held are then fetched again when the crawl resumes.',
       keyOf: (record) => record.key,
+      markOf: (record) => !wasFetched(record),
     });
     const keys = new Set<string>();
-    for await (const key of (await log.ready()).readKeys()) keys.add(key);
-    return new LowdbPageStore(dir, log, keys, options);
+    let unfetched = 0;
+    for await (const segment of (await log.ready()).readIndex()) {
+      for (const key of segment.keys) keys.add(key);
+      unfetched += segment.marked;
+    }
+    return new LowdbPageStore(dir, log, keys, { ...options, unfetched });
   }
 
   /**
@@ -82,6 +91,7 @@ export class LowdbPageStore implements PageStore {
       throw new StoreError('ERR_STORE_RECORD', `the record of ${record.key} cannot be stored as JSON: ${(error as Error).message}`, { cause: error });
     }
     this.#keys.add(record.key);
+    if (!wasFetched(record)) this.#unfetched++;
     return true;
   }
 
@@ -91,6 +101,10 @@ export class LowdbPageStore implements PageStore {
 
   get size(): number {
     return this.#keys.size;
+  }
+
+  get fetched(): number {
+    return this.#keys.size - this.#unfetched;
   }
 
   flush(): Promise<void> {

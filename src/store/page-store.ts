@@ -18,6 +18,8 @@ export interface PageStore {
   readonly pending: number;
   /** Records stored (on disk + buffered). */
   readonly size: number;
+  /** Of those, records of pages that were fetched (not `fetched: false`): what `maxPages` counts. */
+  readonly fetched: number;
   /** Writes the buffered records as one atomic batch. */
   flush(): Promise<void>;
   has(key: string): boolean;

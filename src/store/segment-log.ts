@@ -38,7 +38,7 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { StoreError } from '../core/errors.js';
-import { keysSidecarPath, readKeysSidecar, writeKeysSidecar } from './keys-sidecar.js';
+import { keysSidecarPath, readKeysSidecar, writeKeysSidecar, type SegmentIndex } from './keys-sidecar.js';
 import { SegmentWriter, type SegmentWriterOptions } from './segment-writer.js';
 
 /** The format version written into every segment. */
@@ -62,8 +62,10 @@ export interface SegmentLogOptions<T = unknown> {
    * corrupt-segment message. @default ""
    */
   corruptHint?: string;
-  /** The key of an item; when set, every segment gets a keys sidecar (see `readKeys`). @default undefined */
+  /** The key of an item; when set, every segment gets a keys sidecar (see `readIndex`). @default undefined */
   keyOf?: (item: T) => string;
+  /** Items the sidecar counts as `marked` (see `readIndex`). @default undefined (none) */
+  markOf?: (item: T) => boolean;
 }
 
 const SEGMENT_NAME = /^(\d{6,})\.json$/;
@@ -86,7 +88,7 @@ export function parseSegmentFileName(name: string): number | undefined {
 
 /** A writer for a segment of a log with these options; `createTemp` creates its temp file (see `SegmentLog.createTemp`). */
 export function segmentWriter<T>(options: SegmentLogOptions<T>, createTemp: SegmentWriterOptions<T>['createTemp']): SegmentWriter<T> {
-  return new SegmentWriter<T>({ version: SEGMENT_VERSION, keyOf: options.keyOf, createTemp });
+  return new SegmentWriter<T>({ version: SEGMENT_VERSION, keyOf: options.keyOf, markOf: options.markOf, createTemp });
 }
 
 export class SegmentLog<T> {
@@ -195,17 +197,28 @@ export class SegmentLog<T> {
   }
 
   /**
-   * The key of every item (`keyOf`), segment by segment in write order: from
-   * each segment's sidecar when it matches the segment, else from the segment
-   * itself (read and checked in full, so a truncated segment still raises
-   * `ERR_STORE_CORRUPT`). Without `keyOf`, throws.
+   * Each segment's keys (`keyOf`) and count of marked items (`markOf`), in
+   * write order: from the segment's sidecar when it matches the segment,
+   * else from the segment itself (read and checked in full, so a truncated
+   * segment still raises `ERR_STORE_CORRUPT`). Without `keyOf`, throws.
    */
-  async *readKeys(): AsyncGenerator<string> {
-    const keyOf = this.#options.keyOf;
+  async *readIndex(): AsyncGenerator<SegmentIndex> {
+    const { keyOf, markOf } = this.#options;
     if (!keyOf) throw new StoreError('ERR_STORE_STATE', `the segment log in ${this.dir} has no keyOf option`);
     for (const file of await this.segments()) {
-      yield* (await readKeysSidecar(file.path)) ?? (await this.#readSegment(file.path)).map(keyOf);
+      const sidecar = await readKeysSidecar(file.path);
+      if (sidecar) {
+        yield sidecar;
+        continue;
+      }
+      const items = await this.#readSegment(file.path);
+      yield { keys: items.map(keyOf), marked: markOf ? items.filter(markOf).length : 0 };
     }
+  }
+
+  /** The key of every item, in write order (see `readIndex`). */
+  async *readKeys(): AsyncGenerator<string> {
+    for await (const { keys } of this.readIndex()) yield* keys;
   }
 
   async #commit(writer: SegmentWriter<T>): Promise<number | undefined> {
@@ -240,7 +253,7 @@ export class SegmentLog<T> {
       });
     }
     this.#lastSeq = seq;
-    if (this.#options.keyOf) await writeKeysSidecar(file, writer.keys);
+    if (this.#options.keyOf) await writeKeysSidecar(file, { keys: writer.keys, marked: writer.marked });
     return seq;
   }
 

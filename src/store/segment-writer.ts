@@ -43,6 +43,8 @@ export interface SegmentWriterOptions<T> {
   version: number;
   /** The key of an item, collected for the segment's keys sidecar. @default undefined (no keys) */
   keyOf?: ((item: T) => string) | undefined;
+  /** Items to count in `marked` (for the keys sidecar). @default undefined (none) */
+  markOf?: ((item: T) => boolean) | undefined;
   /** Creates the temp file (exclusively) the first time a chunk is written. */
   createTemp: () => Promise<{ path: string; handle: FileHandle }>;
 }
@@ -50,6 +52,8 @@ export interface SegmentWriterOptions<T> {
 export class SegmentWriter<T> {
   /** Keys of the items added, in order (empty without `keyOf`). */
   readonly keys: string[] = [];
+  /** Items added that `markOf` marked. */
+  marked = 0;
   readonly #options: SegmentWriterOptions<T>;
   #count = 0;
   /** Text not yet handed to a write. */
@@ -84,6 +88,7 @@ export class SegmentWriter<T> {
     this.#chunk += this.#count === 0 ? `{"version":${this.#options.version},"items":[\n${line}` : `,\n${line}`;
     this.#count++;
     if (key !== undefined) this.keys.push(key);
+    if (this.#options.markOf?.(item)) this.marked++;
     if (this.#chunk.length >= CHUNK_CHARS) this.#handOver();
   }
 

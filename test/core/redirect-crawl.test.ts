@@ -172,11 +172,11 @@ describe('redirects in real crawls', () => {
     assert.equal(records.get(seed)?.finalUrl, s.url + '/');
     for (const path of ['/a', '/b', '/c']) assert.equal(records.get(s.url + path)?.outcome, 'ok', path);
     assert.deepEqual(summary.seedRedirects, [{ seed, url: s.url + '/' }]);
-    assert.match(formatSummary(summary), new RegExp(`seed ${seed} redirected to ${s.url}/: 127\\.0\\.0\\.1:\\d+ crawled as a seed host`));
+    assert.match(formatSummary(summary, { dataDir: suite.dataDir, maxPages: 10_000, continueBy: 'resume' }), new RegExp(`seed ${seed} redirected to ${s.url}/: 127\\.0\\.0\\.1:\\d+ crawled as a seed host`));
     assert.equal(records.size, 4);
     const status = await readCrawlStatus(suite.dataDir, summary.name);
     assert.deepEqual(status.seedRedirects, [{ seed, url: s.url + '/' }]);
-    assert.match(formatStatus(status), new RegExp(`seed ${seed} redirected to ${s.url}/ \\(crawled as a seed\\)`));
+    assert.match(formatStatus(status, suite.dataDir), new RegExp(`seed ${seed} redirected to ${s.url}/ \\(crawled as a seed\\)`));
   });
 
   test('same-origin: a seed redirecting to another origin (http → https, another port) widens the scope to it', async () => {

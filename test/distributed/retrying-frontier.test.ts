@@ -29,7 +29,7 @@ function setup(down: () => boolean, error: Error = new FrontierUnavailableError(
     seedRedirects: () => fail('seedRedirects', ['http://www.a.test/']),
     bookHost: (_host: string, at: number) => fail('bookHost', at + 100),
     nextReadyAt: () => fail('nextReadyAt', 5),
-    stats: () => fail('stats', { queued: 0, leased: 0, done: 0, seen: 0, hosts: 0, hostsInBackoff: 0 }),
+    stats: () => fail('stats', { queued: 0, leased: 0, done: 0, fetched: 0, seen: 0, hosts: 0, hostsInBackoff: 0 }),
     isDone: () => fail('isDone', true),
     flush: () => fail('flush', undefined),
     close: () => fail('close', undefined),

@@ -138,8 +138,30 @@ export function frontierContract(name: string, make: MakeFrontier): void {
       assert.deepEqual(await f.lease(10, T0 + 2), []);
       assert.equal(await f.nextReadyAt(T0 + 2), undefined, 'nothing can be leased any more');
       const s = await f.stats();
-      assert.deepEqual([s.done, s.leased, s.queued], [10, 0, 20]);
+      assert.deepEqual([s.done, s.fetched, s.leased, s.queued], [10, 10, 0, 20]);
       assert.equal(await f.isDone(), true, 'budget spent and nothing leased');
+    });
+
+    test('maxPages counts pages fetched: a request completed as not fetched gives its place back', async () => {
+      const f = await open({ maxPages: 3 });
+      await f.add(['1', '2', '3', '4', '5', '6', '7'].map((p) => req('a.test', p)));
+      const first = await f.lease(10, T0);
+      assert.equal(first.length, 3);
+      await f.complete(first[0]!, 'skipped', { fetched: false }); // robots.txt disallowed it
+      await f.complete(first[1]!, 'failed', { fetched: false }); // its host was given up
+      await f.complete(first[2]!, 'ok');
+      assert.deepEqual(await f.stats().then((s) => [s.done, s.fetched]), [3, 1]);
+      assert.equal(await f.isDone(), false, 'two pages of the budget are left');
+      assert.equal(await f.nextReadyAt(T0 + 1), T0 + 1);
+      const second = await f.lease(10, T0 + 1);
+      assert.equal(second.length, 2, 'the budget is 3 fetched pages, not 3 finished requests');
+      await f.complete(second[0]!, 'failed'); // a failed fetch was fetched
+      await f.complete(second[1]!, 'skipped', { fetched: true }); // e.g. a PDF: fetched, not parsed
+      assert.deepEqual(await f.lease(10, T0 + 2), []);
+      assert.equal(await f.nextReadyAt(T0 + 2), undefined);
+      const s = await f.stats();
+      assert.deepEqual([s.done, s.fetched, s.queued], [5, 3, 2]);
+      assert.equal(await f.isDone(), true, '3 pages fetched, nothing leased');
     });
 
     test('a retried request waits for its not-before time without blocking its host', async () => {
@@ -233,7 +255,7 @@ export function frontierContract(name: string, make: MakeFrontier): void {
       assert.deepEqual(hostsOf(leases), ['a.test', 'a.test']);
       await f.complete(leases[0]!, 'ok');
       const s = await f.stats();
-      assert.deepEqual(s, { queued: 3, leased: 1, done: 1, seen: 5, hosts: 2, hostsInBackoff: 1 });
+      assert.deepEqual(s, { queued: 3, leased: 1, done: 1, fetched: 1, seen: 5, hosts: 2, hostsInBackoff: 1 });
     });
 
     test('claimRedirect marks a redirect target seen without queueing it; only its claimer may claim it again', async () => {

@@ -62,7 +62,7 @@ describe('MemoryFrontier.restore', () => {
     const journal = memoryJournal();
     const done = new Set(['http://a.test/1', 'http://c.test/1']);
     const f = await MemoryFrontier.restore({ maxPages: 100, hostPolicy: policy, journal }, journalled, (k) => done.has(k), 2);
-    assert.deepEqual(await f.stats(), { queued: 2, leased: 0, done: 2, seen: 4, hosts: 2, hostsInBackoff: 0 });
+    assert.deepEqual(await f.stats(), { queued: 2, leased: 0, done: 2, fetched: 2, seen: 4, hosts: 2, hostsInBackoff: 0 });
     assert.equal(journal.batches.length, 0, 'restore does not re-record');
     assert.deepEqual(await f.add([req('a.test', '1'), req('c.test', '1'), req('d.test', '1')]), [
       { ok: false, reason: 'duplicate' },
@@ -98,6 +98,13 @@ describe('MemoryFrontier.restore', () => {
     await f.complete(leases[0]!, 'ok');
     assert.equal(await f.isDone(), true);
     assert.equal((await f.stats()).queued, 2);
+  });
+
+  test('only the done pages that were fetched count toward maxPages', async () => {
+    const f = await MemoryFrontier.restore({ maxPages: 3, hostPolicy: policy }, journalled, (k) => k === 'http://a.test/1' || k === 'http://c.test/1', 2, 1);
+    const leases = await f.lease(10, T0);
+    assert.equal(leases.length, 2, '3 - 1 fetched page left in the budget');
+    assert.deepEqual(await f.stats().then((s) => [s.done, s.fetched]), [2, 1]);
   });
 });
 

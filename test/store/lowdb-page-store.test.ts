@@ -169,6 +169,23 @@ describe('LowdbPageStore on disk', () => {
     assert.deepEqual(keys, ['https://example.com/ok']);
   });
 
+  test('fetched is counted from the segments when a sidecar is missing or of an older version', async () => {
+    const dir = await newDir();
+    const store = await LowdbPageStore.open(dir);
+    store.put(pageRecord('https://example.com/1'));
+    store.put(pageRecord('https://example.com/2', { fetched: false, outcome: 'skipped', reason: 'robots' }));
+    await store.flush();
+    store.put(pageRecord('https://example.com/3', { fetched: false, outcome: 'skipped', reason: 'robots' }));
+    await store.close();
+    assert.deepEqual(JSON.parse(await readFile(path.join(dir, '000001.keys.json'), 'utf8')).marked, 1);
+    await rm(path.join(dir, '000001.keys.json'));
+    const sidecar = path.join(dir, '000002.keys.json');
+    const { marked: _marked, ...older } = JSON.parse(await readFile(sidecar, 'utf8'));
+    await writeFile(sidecar, JSON.stringify({ ...older, version: 1 }));
+    const again = await LowdbPageStore.open(dir);
+    assert.deepEqual([again.size, again.fetched], [3, 1]);
+  });
+
   test('put after close throws a StoreError', async () => {
     const store = await LowdbPageStore.open(await newDir());
     await store.close();

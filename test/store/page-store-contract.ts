@@ -141,6 +141,21 @@ export function pageStoreContract(name: string, makeStore: () => Promise<PageSto
       assert.deepEqual(await keysOf(again), [A, B, C]);
     });
 
+    test('fetched counts the records of pages fetched, buffered and after reopen (not fetched: false)', async () => {
+      const { store, reopen } = await fresh();
+      store.put(pageRecord(A));
+      store.put(pageRecord(B, { fetched: false, outcome: 'skipped', reason: 'robots' }));
+      assert.deepEqual([store.size, store.fetched], [2, 1]);
+      assert.equal(store.put(pageRecord(B, { fetched: false })), false);
+      assert.equal(store.fetched, 1, 'a duplicate put counts nothing');
+      await store.flush();
+      store.put(pageRecord(C, { fetched: false, outcome: 'skipped', reason: 'host-gave-up' }));
+      store.put(pageRecord(D, { outcome: 'failed', reason: 'connection' }));
+      await store.close();
+      const again = await reopen();
+      assert.deepEqual([again.size, again.fetched], [4, 2]);
+    });
+
     test('close flushes what is buffered', async () => {
       const { store, reopen } = await fresh();
       store.put(pageRecord(A));
