@@ -2,7 +2,8 @@
 /**
  * The skein command line. The only place that turns errors into exit codes:
  *   0 done · 1 unexpected error · 2 bad config or flags · 3 shared frontier
- *   (Redis) unavailable · 130 interrupted (Ctrl-C / SIGTERM / SIGHUP)
+ *   (Redis) unavailable · 4 nothing crawled (every seed failed) · 130
+ *   interrupted (Ctrl-C / SIGTERM / SIGHUP)
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, CrawlError, FrontierUnavailableError } from '../core/errors.js';
@@ -14,7 +15,7 @@ import { exportCommand } from './export-command.js';
 import { statusCommand } from './status-command.js';
 import { workerCommand } from './worker-command.js';
 
-export const EXIT = { ok: 0, error: 1, usage: 2, frontierUnavailable: 3, interrupted: 130 } as const;
+export const EXIT = { ok: 0, error: 1, usage: 2, frontierUnavailable: 3, nothingCrawled: 4, interrupted: 130 } as const;
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('skein')

@@ -39,3 +39,18 @@ export function nextSteps(summary: CrawlSummary, context: NextStepContext): stri
   lines.push(`  stored in ${summary.dataDir} (export with: ${commandHint(['export', name, '--format', 'jsonl'], context.dataDir)})`);
   return lines;
 }
+
+/**
+ * When the run got no answer from any of its seeds (every one failed, was
+ * unreachable or disallowed by robots.txt) and stored no page: the lines that
+ * say so and why; undefined otherwise. Such a run exits with code 4.
+ */
+export function nothingCrawled(summary: CrawlSummary): string[] | undefined {
+  const { seeds } = summary;
+  if (summary.endReason === 'interrupted' || summary.pages.ok > 0 || seeds.finished === 0 || seeds.reached > 0) return undefined;
+  const robots = seeds.problems.every((p) => p.reason === 'robots');
+  const lines = [`nothing crawled: ${robots ? 'robots.txt disallows every seed' : 'every seed failed'}:`];
+  for (const problem of seeds.problems) lines.push(`  ${problem.url}: ${problem.reason}: ${problem.message}`);
+  if (seeds.finished > seeds.problems.length) lines.push(`  … and ${seeds.finished - seeds.problems.length} more`);
+  return lines;
+}

@@ -6,7 +6,7 @@
 import cliProgress from 'cli-progress';
 import type { CrawlProgress } from '../core/crawler.js';
 import type { CrawlEventBus, CrawlSummary } from '../core/events.js';
-import { nextSteps, type NextStepContext } from './next-steps.js';
+import { nextSteps, nothingCrawled, type NextStepContext } from './next-steps.js';
 
 export interface ReporterOptions {
   quiet: boolean;
@@ -38,6 +38,9 @@ export class Reporter {
       events.on('log', ({ level, message }) => {
         if (level === 'debug' || (quiet && level !== 'error')) return;
         this.#line(`${level}: ${message}`);
+      }),
+      events.on('host:gave-up', ({ host, reason }) => {
+        if (!quiet) this.#line(`warn: gave up on ${host}: ${reason} (its URLs are recorded as skipped, host-gave-up)`);
       }),
       events.on('crawl:stopping', ({ reason }) => {
         if (!quiet) this.#line(`stopping (${reason}): finishing in-flight pages; press Ctrl-C again to exit at once`);
@@ -74,12 +77,11 @@ export class Reporter {
   /** Stops the live display and prints the summary (text to stderr, or JSON to stdout). */
   finish(summary: CrawlSummary): void {
     this.#stopDisplay();
-    if (this.#options.json) {
-      (this.#options.stdout ?? process.stdout).write(JSON.stringify(summary, null, 2) + '\n');
-      return;
-    }
-    if (this.#options.quiet) return;
-    this.#stderr.write(formatSummary(summary, this.#options.next));
+    if (this.#options.json) (this.#options.stdout ?? process.stdout).write(JSON.stringify(summary, null, 2) + '\n');
+    else if (!this.#options.quiet) return void this.#stderr.write(formatSummary(summary, this.#options.next));
+    // Nothing crawled is an error: said even with --quiet or --json.
+    const nothing = nothingCrawled(summary);
+    if (nothing) this.#stderr.write(nothing.join('\n') + '\n');
   }
 
   close(): void {
@@ -115,18 +117,31 @@ export class Reporter {
 }
 
 export function formatSummary(summary: CrawlSummary, next: NextStepContext): string {
+  const { pages } = summary;
   const lines = [
     '',
     `crawl "${summary.name}" ${summary.endReason} in ${(summary.durationMs / 1000).toFixed(1)} s`,
-    `  pages: ${summary.pages.ok} ok, ${summary.pages.failed} failed, ${summary.pages.skipped} skipped (${summary.pagesPerSecond} pages/s, ${formatBytes(summary.bytes)})`,
+    `  pages: ${pages.ok} ok, ${pages.failed} failed, ${pages.skipped} skipped; ${summary.fetched} fetched (${summary.pagesPerSecond} pages/s, ${formatBytes(summary.bytes)})`,
   ];
   for (const { seed, url } of summary.seedRedirects ?? []) lines.push(`  seed ${seed} redirected to ${url}: ${new URL(url).host} crawled as a seed host`);
-  const reasons = Object.entries(summary.reasons);
-  if (reasons.length) lines.push(`  by reason: ${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}`);
-  const dropped = Object.entries(summary.dropped);
-  if (dropped.length) lines.push(`  URLs not queued: ${dropped.map(([r, n]) => `${r} ${n}`).join(', ')}`);
+  const reasons = byCount(summary.reasons);
+  if (reasons) lines.push(`  by reason: ${reasons}`);
+  const dropped = byCount(summary.dropped);
+  if (dropped) lines.push(`  links not followed: ${dropped}`);
+  if (pages.ok + pages.failed + pages.skipped === 0 && summary.queued === 0 && summary.seeds.finished === 0) lines.push('  nothing was left to crawl');
+  lines.push(...(nothingCrawled(summary) ?? []).map((line) => `  ${line}`));
   lines.push(...nextSteps(summary, next), '');
   return lines.join('\n');
+}
+
+/** `offsite 120, duplicate 40, depth 3`: most frequent first; undefined when empty. */
+function byCount(counts: Partial<Record<string, number>>): string | undefined {
+  const entries = Object.entries(counts).filter((entry): entry is [string, number] => (entry[1] ?? 0) > 0);
+  if (entries.length === 0) return undefined;
+  return entries
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
 }
 
 export function formatBytes(bytes: number): string {

@@ -27,7 +27,8 @@ still fetched; the new scope applies to links found from then on). Other setting
 
 Exit codes: 0 done · 1 the stored state is damaged (the message names the file;
 skein changes nothing on disk) · 2 bad flags, no such crawl, or a scope change
-without --force · 130 interrupted (resume again to continue).
+without --force · 4 nothing crawled (every seed of this run failed) · 130
+interrupted (resume again to continue).
 
 Examples:
   $ skein resume example.com

@@ -2,15 +2,17 @@
  * Runs a crawl in the foreground: progress, signals, summary, exit code.
  * First Ctrl-C / SIGTERM / SIGHUP (a closed terminal): stop admitting, finish
  * in-flight pages (bounded), flush, print the summary, exit 130. Second: exit
- * at once (what was flushed stays valid).
+ * at once (what was flushed stays valid). A run whose every seed failed exits 4.
  */
 import type { CrawlConfig } from '../config/schema.js';
 import { createCrawler, type CreateCrawlerOptions } from '../core/create-crawler.js';
 import type { CrawlSummary } from '../core/events.js';
-import type { NextStepContext } from './next-steps.js';
+import { nothingCrawled, type NextStepContext } from './next-steps.js';
 import { Reporter } from './reporter.js';
 
 export const EXIT_INTERRUPTED = 130;
+/** Every seed failed (unreachable, an error status, robots.txt): nothing was crawled. */
+export const EXIT_NOTHING_CRAWLED = 4;
 
 /** The signals that stop a crawl gracefully (and exit 130). */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -41,7 +43,8 @@ export async function runCrawl(config: CrawlConfig, output: OutputOptions, optio
   try {
     const summary = await handle.run();
     reporter.finish(summary);
-    return { code: summary.endReason === 'interrupted' ? EXIT_INTERRUPTED : 0, summary };
+    const code = summary.endReason === 'interrupted' ? EXIT_INTERRUPTED : nothingCrawled(summary) ? EXIT_NOTHING_CRAWLED : 0;
+    return { code, summary };
   } finally {
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     reporter.close();

@@ -2,37 +2,61 @@
  * Counts what happened by subscribing to the event bus, and builds the
  * summary. The progress display and `--json` output read from here.
  */
-import type { CrawlEventBus, CrawlSummary } from './events.js';
-import type { ReasonCode } from './types.js';
+import type { CrawlEventBus, CrawlSummary, SeedProblem } from './events.js';
+import { wasFetched } from './records.js';
+import type { PageRecord, ReasonCode } from './types.js';
+
+/** Seed problems kept for the summary (the first ones). */
+const MAX_SEED_PROBLEMS = 5;
 
 export interface LiveStats {
   ok: number;
   failed: number;
   skipped: number;
+  /** Records of pages fetched (not `fetched: false`). */
+  fetched: number;
   dropped: number;
   bytes: number;
   reasons: Partial<Record<ReasonCode, number>>;
   droppedReasons: Partial<Record<ReasonCode, number>>;
+  seeds: CrawlSummary['seeds'];
   seedRedirects: Array<{ seed: string; url: string }>;
 }
 
 export class CrawlStats {
-  readonly live: LiveStats = { ok: 0, failed: 0, skipped: 0, dropped: 0, bytes: 0, reasons: {}, droppedReasons: {}, seedRedirects: [] };
+  readonly live: LiveStats = {
+    ok: 0,
+    failed: 0,
+    skipped: 0,
+    fetched: 0,
+    dropped: 0,
+    bytes: 0,
+    reasons: {},
+    droppedReasons: {},
+    seeds: { finished: 0, reached: 0, problems: [] },
+    seedRedirects: [],
+  };
   readonly startedAtMs: number;
   readonly #unsubscribe: Array<() => void> = [];
 
   constructor(events: CrawlEventBus, nowMs = Date.now()) {
     this.startedAtMs = nowMs;
     const live = this.live;
+    const drop = (reason: ReasonCode, count: number) => {
+      live.dropped += count;
+      live.droppedReasons[reason] = (live.droppedReasons[reason] ?? 0) + count;
+    };
     this.#unsubscribe.push(
       events.on('page:stored', ({ record }) => {
         live[record.outcome]++;
         live.bytes += record.bytes;
+        if (wasFetched(record)) live.fetched++;
         if (record.reason) live.reasons[record.reason] = (live.reasons[record.reason] ?? 0) + 1;
+        if (record.depth === 0) this.#seed(record);
       }),
-      events.on('request:dropped', ({ reason }) => {
-        live.dropped++;
-        live.droppedReasons[reason] = (live.droppedReasons[reason] ?? 0) + 1;
+      events.on('request:dropped', ({ reason }) => drop(reason, 1)),
+      events.on('page:parsed', ({ dropped }) => {
+        for (const [reason, count] of Object.entries(dropped ?? {})) drop(reason as ReasonCode, count);
       }),
       events.on('seed:redirected', (redirect) => void live.seedRedirects.push(redirect)),
     );
@@ -45,7 +69,7 @@ export class CrawlStats {
   summary(input: { name: string; dataDir: string; endReason: CrawlSummary['endReason']; queued: number; nowMs?: number }): CrawlSummary {
     const finishedAtMs = input.nowMs ?? Date.now();
     const durationMs = Math.max(1, finishedAtMs - this.startedAtMs);
-    const fetched = this.live.ok + this.live.failed;
+    const { seeds, fetched } = this.live;
     return {
       name: input.name,
       startedAt: new Date(this.startedAtMs).toISOString(),
@@ -53,8 +77,10 @@ export class CrawlStats {
       durationMs,
       endReason: input.endReason,
       pages: { ok: this.live.ok, failed: this.live.failed, skipped: this.live.skipped },
+      fetched,
       reasons: { ...this.live.reasons },
       dropped: { ...this.live.droppedReasons },
+      seeds: { finished: seeds.finished, reached: seeds.reached, problems: [...seeds.problems] },
       ...(this.live.seedRedirects.length > 0 ? { seedRedirects: [...this.live.seedRedirects] } : {}),
       queued: input.queued,
       bytes: this.live.bytes,
@@ -65,5 +91,18 @@ export class CrawlStats {
 
   close(): void {
     for (const off of this.#unsubscribe) off();
+  }
+
+  /** A depth-0 record (a seed or a sitemap URL): did it get an answer (2xx/3xx), and if not, why. */
+  #seed(record: PageRecord): void {
+    const seeds = this.live.seeds;
+    seeds.finished++;
+    if (wasFetched(record) && record.status !== undefined && record.status >= 200 && record.status < 400) {
+      seeds.reached++;
+      return;
+    }
+    if (record.outcome === 'ok' || seeds.problems.length >= MAX_SEED_PROBLEMS) return;
+    const problem: SeedProblem = { url: record.url, outcome: record.outcome, reason: record.reason ?? 'http-error', message: record.error?.message ?? `HTTP ${record.status ?? '?'}` };
+    seeds.problems.push(problem);
   }
 }

@@ -172,7 +172,7 @@ export class Crawler {
       inFlight: this.#queue.pending + this.#queue.size,
       parserBusy: pool.busy,
       parserQueued: pool.queued,
-      pagesPerSecond: Math.round(((live.ok + live.failed) / elapsedMs) * 10_000) / 10,
+      pagesPerSecond: Math.round((live.fetched / elapsedMs) * 10_000) / 10,
     };
   }
 

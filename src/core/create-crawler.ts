@@ -11,6 +11,7 @@ import type { Frontier, FrontierOptions } from '../frontier/frontier.js';
 import { MemoryFrontier } from '../frontier/memory-frontier.js';
 import { createParsePool } from '../parse/parse-pool.js';
 import type { ParsePool, ParseRules } from '../parse/parse-types.js';
+import { HostGiveUp } from '../politeness/host-give-up.js';
 import { RobotsCache } from '../politeness/robots-cache.js';
 import { PolitenessGate } from '../politeness/politeness-gate.js';
 import { discoverSitemapUrls } from '../politeness/sitemaps.js';
@@ -133,7 +134,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
     : undefined;
   const politeness = new PolitenessGate({ config, frontier, ...(robots ? { robots } : {}), events, now: Date.now });
   const links = new LinkGate(config, frontier, events, politeness);
-  const pipeline = new PagePipeline({ config, frontier, store, fetch, parsePool, politeness, links, events, now: Date.now });
+  const pipeline = new PagePipeline({ config, frontier, store, fetch, parsePool, politeness, links, events, hosts: new HostGiveUp(config.politeness.hostMaxFailures), now: Date.now });
   // Seeds and sitemap URLs are journalled in one segment, so a resumed crawl
   // has them all, unless it was killed before its first checkpoint.
   const restoredNothing = resumed && (await frontier.stats()).seen === 0;

@@ -13,14 +13,32 @@ export interface CrawlSummary {
   /** Why the crawl ended. */
   endReason: 'done' | 'max-pages' | 'interrupted' | 'error';
   pages: { ok: number; failed: number; skipped: number };
+  /** Pages fetched this run (what `maxPages` counts): not the URLs never requested (`fetched: false`). */
+  fetched: number;
+  /** Finished pages by reason (failed and skipped ones). */
   reasons: Partial<Record<ReasonCode, number>>;
+  /**
+   * URLs not queued and links not followed, by reason: duplicates, and the
+   * discovered links scope dropped (offsite, excluded, depth, traps), nofollow…
+   * One count per link of a page (a link on every page counts on every page).
+   */
   dropped: Partial<Record<ReasonCode, number>>;
   /** Seeds that redirected off the seeds' hosts, and where to: those URLs joined the seeds for scope. */
   seedRedirects?: Array<{ seed: string; url: string }>;
+  /** The seeds (and sitemap URLs: depth 0) finished this run, how many got an answer (2xx/3xx), and the first that did not. */
+  seeds: { finished: number; reached: number; problems: SeedProblem[] };
   queued: number;
   bytes: number;
   pagesPerSecond: number;
   dataDir: string;
+}
+
+/** A seed that got no answer: why. */
+export interface SeedProblem {
+  url: string;
+  outcome: 'failed' | 'skipped';
+  reason: ReasonCode;
+  message: string;
 }
 
 export interface CrawlEvents {
@@ -38,8 +56,8 @@ export interface CrawlEvents {
   'request:retry': { request: CrawlRequest; reason: ReasonCode; delayMs: number };
   /** Response headers and body arrived (or the fetch failed: see `page:stored`). */
   'response:received': { request: CrawlRequest; status: number; contentType?: string; bytes: number };
-  /** A worker finished parsing a page. */
-  'page:parsed': { key: string; parseMs: number; links: number };
+  /** A worker finished parsing a page; `dropped`: its links not followed, by reason (scope, nofollow). */
+  'page:parsed': { key: string; parseMs: number; links: number; dropped?: Partial<Record<ReasonCode, number>> };
   /** A record (ok, failed or skipped) was handed to the store. */
   'page:stored': { record: PageRecord };
   /** A batch reached the disk. */

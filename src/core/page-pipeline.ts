@@ -11,10 +11,12 @@
  */
 import type { CrawlConfig } from '../config/schema.js';
 import type { FetchFailure, FetchOptions, FetchResult, FetchSuccess, RedirectVerdict } from '../fetch/fetch-types.js';
-import { retryDecision } from '../fetch/retry-policy.js';
+import { describeUnreachable, retryDecision } from '../fetch/retry-policy.js';
 import type { Frontier } from '../frontier/frontier.js';
 import type { ParsePool } from '../parse/parse-types.js';
+import type { HostGiveUp } from '../politeness/host-give-up.js';
 import type { PolitenessGate } from '../politeness/politeness-gate.js';
+import type { RobotsCheck } from '../politeness/robots-cache.js';
 import type { PageStore } from '../store/page-store.js';
 import { ConfigError, CrawlError, StoreError } from './errors.js';
 import { parseFailureReason } from '../parse/parse-failure-reason.js';
@@ -33,17 +35,15 @@ export interface PipelineDeps {
   politeness: PolitenessGate;
   links: LinkGate;
   events: CrawlEventBus;
+  /** Failures in a row per host, and the hosts given up. */
+  hosts: HostGiveUp;
   now: () => number;
 }
 
 export class PagePipeline {
   readonly #deps: PipelineDeps;
-  /** Consecutive failures per host, for giving a host up. */
-  readonly #hostFailures = new Map<string, number>();
   /** Requests put back once for politeness (a Crawl-delay learned meanwhile, a redirect hop's host held back): not a failed attempt. */
   readonly #requeued = new Set<string>();
-  /** Hosts given up: their later requests are recorded as skipped without a fetch. */
-  readonly #gaveUp = new Map<string, string>();
 
   constructor(deps: PipelineDeps) {
     this.#deps = deps;
@@ -53,7 +53,7 @@ export class PagePipeline {
   async run(lease: Lease, signal: AbortSignal): Promise<void> {
     const { request } = lease;
     const startedAtMs = this.#deps.now();
-    const gaveUp = this.#gaveUp.get(lease.host);
+    const gaveUp = this.#deps.hosts.reason(lease.host);
     if (gaveUp !== undefined) return this.#finish(lease, gaveUpRecord(request, lease.host, gaveUp, startedAtMs));
     // Another node may have widened the scope (a seed redirect) before this process heard of it.
     if (this.#deps.links.isOffsite(request)) await this.#deps.links.syncSeedRedirects();
@@ -63,7 +63,7 @@ export class PagePipeline {
     const result = await this.#deps.fetch(request.url, { signal, checkRedirect: (url) => this.#followRedirect(request, url, signal) });
     if (signal.aborted) return; // stopping: the lease is abandoned and comes back on resume
     if (!result.ok) return this.#fetchFailed(lease, result, startedAtMs);
-    this.#hostFailures.delete(lease.host);
+    this.#deps.hosts.answered(lease.host, true);
     this.#deps.events.emit('response:received', {
       request,
       status: result.status,
@@ -82,9 +82,9 @@ export class PagePipeline {
     await this.#parseAndStore(lease, result, startedAtMs, signal);
   }
 
-  /** Records skipped pages for every queued request of a host given up. */
+  /** Gives a host up (once): every queued request of it is recorded as skipped, and so are later ones. */
   async giveUpHost(host: string, reason: string): Promise<void> {
-    this.#gaveUp.set(host, reason);
+    if (!this.#deps.hosts.giveUp(host, reason)) return;
     const drained = await this.#deps.frontier.drainHost(host);
     this.#deps.events.emit('host:gave-up', { host, reason });
     for (const request of drained) {
@@ -97,6 +97,7 @@ export class PagePipeline {
     const { frontier, config, events } = this.#deps;
     const { check: verdict, raced } = await this.#deps.politeness.robots(lease.request.url);
     if (verdict.allowed) {
+      this.#deps.hosts.answered(lease.host, false);
       if (!raced) return true;
       // Leased with the default spacing while another request of this host was learning the
       // Crawl-delay: back to the frontier, which now spaces it.
@@ -105,20 +106,49 @@ export class PagePipeline {
       events.emit('request:retry', { request: lease.request, reason: 'robots', delayMs: this.#deps.politeness.delayFor(lease.host) });
       return false;
     }
-    if (verdict.retryAtMs !== undefined && this.#attempt(lease) < config.fetch.retries) {
-      await frontier.retry(lease, verdict.retryAtMs);
-      events.emit('request:retry', { request: lease.request, reason: 'robots', delayMs: verdict.retryAtMs - nowMs });
-      return false;
-    }
-    if (verdict.retryAtMs !== undefined) {
-      // robots.txt stayed unreachable: the host counts a failure, as for any unreachable page.
-      const record = skippedRecord(lease.request, verdict.httpStatus === undefined ? 'connection' : 'robots', verdict.detail, nowMs);
-      await this.#finish(lease, verdict.httpStatus === undefined ? { ...record, outcome: 'failed' } : record);
-      await this.#countHostFailure(lease.host, verdict.detail);
-      return false;
-    }
+    if (verdict.retryAtMs !== undefined) return this.#robotsUnreachable(lease, verdict, nowMs);
     await this.#finish(lease, skippedRecord(lease.request, 'robots', verdict.detail, nowMs));
     return false;
+  }
+
+  /**
+   * robots.txt could not be fetched (5xx, 429, no connection): the origin is
+   * blocked until it is fetched again (RFC 9309), so a retry waits for that.
+   * When no retry is left the request fails and the host counts a failure,
+   * or, for a host never reached at all (no DNS name, nothing listening), the
+   * host is given up at once (the retry policy's first-contact rule).
+   */
+  async #robotsUnreachable(lease: Lease, verdict: Extract<RobotsCheck, { allowed: false }>, nowMs: number): Promise<boolean> {
+    const { config, frontier, events, hosts } = this.#deps;
+    const status = verdict.httpStatus;
+    if (status !== undefined) hosts.answered(lease.host, false);
+    const decision = retryDecision({
+      attempt: this.#attempt(lease),
+      maxRetries: config.fetch.retries,
+      reason: status === undefined ? 'connection' : 'http-error',
+      ...(status !== undefined ? { status } : {}),
+      ...(verdict.code !== undefined ? { code: verdict.code } : {}),
+      firstContact: !hosts.hasAnswered(lease.host),
+      maxDelayMs: config.politeness.maxBackoffMs,
+    });
+    const retryAtMs = verdict.retryAtMs!;
+    if (decision.retry) {
+      if (decision.hostUnreachable) this.#reportUnreachable(lease.host, verdict.code!, retryAtMs - nowMs);
+      await frontier.retry(lease, retryAtMs);
+      events.emit('request:retry', { request: lease.request, reason: 'robots', delayMs: retryAtMs - nowMs });
+      return false;
+    }
+    const record = skippedRecord(lease.request, status === undefined ? 'connection' : 'robots', verdict.detail, nowMs);
+    await this.#finish(lease, status === undefined ? { ...record, outcome: 'failed' } : record);
+    if (decision.giveUpHost) await this.giveUpHost(lease.host, `cannot be reached: ${describeUnreachable(verdict.code!)}`);
+    else await this.#countHostFailure(lease.host, verdict.detail);
+    return false;
+  }
+
+  /** Says at once that a host could not be reached on first contact, and that it gets one more try. */
+  #reportUnreachable(host: string, code: string, retryInMs: number): void {
+    const message = `${host}: ${describeUnreachable(code)}; trying once more in ${Math.max(0, Math.round(retryInMs / 100) / 10)} s, then giving the host up`;
+    this.#deps.events.emit('log', { level: 'warn', message });
   }
 
   /**
@@ -137,8 +167,9 @@ export class PagePipeline {
   }
 
   async #fetchFailed(lease: Lease, failure: Extract<FetchResult, { ok: false }>, startedAtMs: number): Promise<void> {
-    const { config, frontier, events } = this.#deps;
+    const { config, frontier, events, hosts } = this.#deps;
     const nowMs = this.#deps.now();
+    if (failure.status !== undefined) hosts.answered(lease.host, false);
     // A redirect hop that may pass later: its host's robots.txt unreachable (an attempt), or the
     // host held back (the first time not an attempt: nothing failed).
     const heldBack = failure.reason === 'host-backoff' && !this.#requeued.has(lease.request.key);
@@ -154,9 +185,11 @@ export class PagePipeline {
       reason: failure.reason,
       ...(failure.status !== undefined ? { status: failure.status } : {}),
       ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+      code: failure.code,
+      firstContact: !hosts.hasAnswered(lease.host),
       maxDelayMs: config.politeness.maxBackoffMs,
       maxRetryAfterMs: config.politeness.maxRetryAfterMs,
-      hostFailures: this.#hostFailures.get(lease.host) ?? 0,
+      hostFailures: hosts.failures(lease.host),
       random: Math.random(),
     });
     if (decision.backoffHost) {
@@ -164,6 +197,7 @@ export class PagePipeline {
       events.emit('host:backoff', { host: lease.host, untilMs: nowMs + decision.delayMs, reason: `${failure.status ?? failure.reason}` });
     }
     if (decision.retry) {
+      if (decision.hostUnreachable) this.#reportUnreachable(lease.host, failure.code, decision.delayMs);
       await frontier.retry(lease, nowMs + decision.delayMs);
       events.emit('request:retry', { request: lease.request, reason: failure.reason, delayMs: decision.delayMs });
       return;
@@ -173,7 +207,8 @@ export class PagePipeline {
     // A redirect the gate did not follow for robots.txt or because its target is crawled anyway: not a failure.
     if (SKIPPED_REDIRECT_REASONS.has(failed.reason)) record.outcome = 'skipped';
     await this.#finish(lease, record);
-    if (failure.reason === 'timeout' || failure.reason === 'connection' || (failure.status ?? 0) >= 500 || failure.status === 429) {
+    if (decision.giveUpHost) await this.giveUpHost(lease.host, `cannot be reached: ${describeUnreachable(failure.code)}`);
+    else if (failure.reason === 'timeout' || failure.reason === 'connection' || (failure.status ?? 0) >= 500 || failure.status === 429) {
       await this.#countHostFailure(lease.host, failure.code);
     }
   }
@@ -186,11 +221,8 @@ export class PagePipeline {
 
   /** Counts a request that failed for good because of its host; gives the host up at `hostMaxFailures`. */
   async #countHostFailure(host: string, cause: string): Promise<void> {
-    const failures = (this.#hostFailures.get(host) ?? 0) + 1;
-    this.#hostFailures.set(host, failures);
-    if (failures >= this.#deps.config.politeness.hostMaxFailures && !this.#gaveUp.has(host)) {
-      await this.giveUpHost(host, `${failures} consecutive failures (last: ${cause})`);
-    }
+    const reason = this.#deps.hosts.failed(host, cause);
+    if (reason !== undefined) await this.giveUpHost(host, reason);
   }
 
   async #parseAndStore(lease: Lease, response: FetchSuccess, startedAtMs: number, signal: AbortSignal): Promise<void> {
@@ -222,10 +254,13 @@ export class PagePipeline {
       });
       return this.#finish(lease, record);
     }
-    events.emit('page:parsed', { key: request.key, parseMs: parsed.parseMs, links: parsed.links.length });
+    events.emit('page:parsed', { key: request.key, parseMs: parsed.parseMs, links: parsed.links.length, ...(parsed.dropped ? { dropped: parsed.dropped } : {}) });
     const failure = pageFailure(parsed);
     const record = fetchedRecord(request, response, startedAtMs, this.#deps.now(), parsed, failure);
-    if (!config.extract.links) delete record.links;
+    if (!config.extract.links) {
+      delete record.links;
+      delete record.unfollowable;
+    }
     // Discovered links are added before the page is stored (crash safety: the
     // frontier journal is flushed before the store).
     if (!parsed.nofollow) await this.#deps.links.enqueue(parsed.follow, request);

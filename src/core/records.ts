@@ -82,6 +82,7 @@ export function fetchedRecord(
     markdown: parsed.noindex ? undefined : parsed.markdown,
     contentText: parsed.noindex ? undefined : parsed.contentText,
     links: parsed.links,
+    unfollowable: parsed.unfollowable,
     metaRobots: parsed.metaRobots,
     charset: parsed.charset,
     fields: parsed.fields,

@@ -106,6 +106,14 @@ export interface ParsedPage {
   links: string[];
   /** Links that are in scope and allowed to be followed (subset of `links`). */
   follow: string[];
+  /** Links not followed, by reason (nofollow, or the scope's: offsite, excluded, depth…); absent when none. */
+  dropped?: Partial<Record<ReasonCode, number>>;
+  /**
+   * Links never followed whatever the scope (rel=nofollow, outside the follow
+   * selectors, or every link of a nofollow page); absent when none. Stored in
+   * the record, so that a resume with a wider scope follows only what it may.
+   */
+  unfollowable?: string[];
   metaRobots?: string;
   /** Charset the body was decoded with. */
   charset: string;
@@ -159,6 +167,8 @@ export interface PageRecord {
   /** Main content as plain text (`extract.content.enabled`). */
   contentText?: string;
   links?: string[];
+  /** Links of `links` never followed whatever the scope (see `ParsedPage.unfollowable`); absent when none. */
+  unfollowable?: string[];
   metaRobots?: string;
   charset?: string;
   fields?: Record<string, unknown>;

@@ -35,6 +35,7 @@ export const RECORD_KEYS = [
   'markdown',
   'contentText',
   'links',
+  'unfollowable',
   'metaRobots',
   'charset',
   'fields',

@@ -23,6 +23,30 @@ const PERMANENT_CODE = /^(CERT_|ERR_TLS_CERT|ERR_INVALID_URL$|DEPTH_ZERO_SELF_SI
 /** @default 1000 */
 export const DEFAULT_BASE_DELAY_MS = 1000;
 
+/** Connection codes saying a host cannot be reached at all, and what they mean. */
+const UNREACHABLE_CODES: Readonly<Record<string, string>> = {
+  ENOTFOUND: 'no such host name (DNS)',
+  EAI_NONAME: 'no such host name (DNS)',
+  EAI_NODATA: 'no address for the host name (DNS)',
+  EAI_AGAIN: 'DNS lookup failed',
+  ECONNREFUSED: 'connection refused',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
+/** The wait before the one retry of a host that could not be reached on first contact. */
+export const FIRST_CONTACT_RETRY_MS = 1000;
+
+/** True when `code` says the host cannot be reached at all (its name does not resolve, nothing listens). */
+export function isHostUnreachable(code: string | undefined): boolean {
+  return code !== undefined && Object.hasOwn(UNREACHABLE_CODES, code);
+}
+
+/** `no such host name (DNS) (ENOTFOUND)`, or the code alone when it is not an unreachable-host code. */
+export function describeUnreachable(code: string): string {
+  return isHostUnreachable(code) ? `${UNREACHABLE_CODES[code]} (${code})` : code;
+}
+
 /** Share of the exponential delay that `random` may add or remove (±25 %). */
 const JITTER_FRACTION = 0.25;
 
@@ -57,6 +81,12 @@ export interface RetryInput {
   random?: number;
   /** The failure's code (ECONNRESET, CERT_HAS_EXPIRED…): certificate errors are not retried. */
   code?: string;
+  /**
+   * The host has not answered once in this crawl (no response, not even an
+   * error status): a code saying it cannot be reached (DNS, refused) then
+   * gets one retry after `FIRST_CONTACT_RETRY_MS`, and the host is given up.
+   */
+  firstContact?: boolean;
 }
 
 export interface RetryDecision {
@@ -71,6 +101,10 @@ export interface RetryDecision {
   backoffHost: boolean;
   /** The request fails for good with this reason instead of its own (a Retry-After over `maxRetryAfterMs`). */
   reason?: 'retry-after-too-long';
+  /** The host could not be reached on first contact (DNS, refused): `retry` is its one retry. */
+  hostUnreachable?: true;
+  /** ...and that retry was made: give the host up now. */
+  giveUpHost?: true;
 }
 
 /**
@@ -87,6 +121,10 @@ export interface RetryDecision {
  *   with reason `retry-after-too-long`; a 429/503 still backs the host off, exponentially in
  *   `hostFailures` (as without a Retry-After) and never longer than `maxRetryAfterMs`, so a
  *   host answering that to everything slows down and is given up at `hostMaxFailures`.
+ * - A host that never answered and cannot be reached (`firstContact` and a
+ *   DNS or refused-connection code): one retry after `FIRST_CONTACT_RETRY_MS`
+ *   (a blip), then `giveUpHost`: a misspelled or dead host costs a second,
+ *   not minutes of retries.
  *
  * @example retryDecision({ attempt: 0, maxRetries: 2, reason: 'http-error', status: 503, maxDelayMs: 300_000 })
  * // → { retry: true, delayMs: 1000, backoffHost: true }
@@ -94,6 +132,12 @@ export interface RetryDecision {
  * // → { retry: false, delayMs: 1000, backoffHost: true, reason: 'retry-after-too-long' }
  */
 export function retryDecision(input: RetryInput): RetryDecision {
+  if (input.firstContact && isHostUnreachable(input.code)) {
+    const retry = input.attempt < Math.min(1, input.maxRetries);
+    return retry
+      ? { retry, delayMs: FIRST_CONTACT_RETRY_MS, backoffHost: false, hostUnreachable: true }
+      : { retry, delayMs: 0, backoffHost: false, hostUnreachable: true, giveUpHost: true };
+  }
   const backoffHost = input.reason === 'http-error' && input.status !== undefined && HOST_BACKOFF_STATUSES.has(input.status);
   const retryable = isRetryable(input.reason, input.status, input.code);
   if ((retryable || backoffHost) && isRetryAfterTooLong(input.retryAfterMs, input.maxRetryAfterMs)) {

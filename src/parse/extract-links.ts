@@ -4,6 +4,7 @@
  * Pure; linear in the number of hrefs (each distinct href is resolved once
  * and each distinct URL is scope-checked once).
  */
+import type { ReasonCode } from '../core/types.js';
 import type { UrlNormalizer } from '../url/normalize-url.js';
 import { checkScope, type ScopeRules } from '../url/scope.js';
 
@@ -35,6 +36,13 @@ export interface ExtractedLinks {
   links: string[];
   /** The subset (same order) that is in scope at depth + 1 and may be followed. */
   follow: string[];
+  /** Links not followed, by reason: `nofollow` (rel or page), or the scope's reason (offsite, excluded, depth…). */
+  dropped: Partial<Record<ReasonCode, number>>;
+  /**
+   * The links never followed whatever the scope (rel=nofollow, or all of a
+   * nofollow page), same order: what a wider scope on resume must not follow.
+   */
+  unfollowable: string[];
 }
 
 /**
@@ -87,11 +95,20 @@ export function extractLinks(raw: readonly RawLink[], ctx: LinkContext): Extract
   }
 
   const follow: string[] = [];
-  if (!ctx.pageNofollow) {
-    const nextDepth = ctx.depth + 1;
-    for (const url of links) {
-      if (followable.get(url) === true && checkScope(url, nextDepth, ctx.scope).ok) follow.push(url);
+  const unfollowable: string[] = [];
+  const dropped: Partial<Record<ReasonCode, number>> = {};
+  const nextDepth = ctx.depth + 1;
+  for (const url of links) {
+    let reason: ReasonCode | undefined;
+    if (followable.get(url) !== true) {
+      unfollowable.push(url);
+      reason = 'nofollow';
+    } else {
+      const verdict = checkScope(url, nextDepth, ctx.scope);
+      if (verdict.ok) follow.push(url);
+      else reason = verdict.reason;
     }
+    if (reason) dropped[reason] = (dropped[reason] ?? 0) + 1;
   }
-  return { links, follow };
+  return { links, follow, dropped, unfollowable };
 }

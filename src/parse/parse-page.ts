@@ -103,6 +103,14 @@ function runExtractor(extractor: CustomExtractor, context: Parameters<CustomExtr
   }
 }
 
+/** Sets the page's link drop counts and unfollowable links (only when there are any). */
+function setLinkDrops(page: ParsedPage, dropped: ParsedPage['dropped'] & object, unfollowable: string[]): void {
+  if (Object.keys(dropped).length > 0) page.dropped = dropped;
+  else delete page.dropped;
+  if (unfollowable.length > 0) page.unfollowable = unfollowable;
+  else delete page.unfollowable;
+}
+
 /**
  * Parses one page.
  *
@@ -111,7 +119,8 @@ function runExtractor(extractor: CustomExtractor, context: Parameters<CustomExtr
  * - `follow`: the links in scope at `depth + 1` (the seeds' redirect targets
  *   in `input.extraSeeds` count as seeds), minus rel=nofollow links
  *   (when `respectNofollow`) and all links of a nofollow page (meta robots or
- *   X-Robots-Tag, when `respectMetaRobots`).
+ *   X-Robots-Tag, when `respectMetaRobots`); `dropped` counts the others by
+ *   reason, `unfollowable` lists the links no scope would follow.
  * - `canonical`: the `<link rel=canonical>` href, absolute and normalised.
  * - `text`: visible text (no script/style/noscript/template/svg…), collapsed,
  *   at most `maxTextChars`; absent when `extract.text` is false or the budget 0.
@@ -151,7 +160,7 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
     normalize: compiled.normalize,
     scope: scopeFor(compiled, input.extraSeeds),
   };
-  const { links, follow } = extractLinks(scanned.links, linkContext);
+  const { links, follow, dropped, unfollowable } = extractLinks(scanned.links, linkContext);
 
   const page: ParsedPage = {
     headings: scanned.headings,
@@ -160,6 +169,7 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
     charset: decoded.charset,
     parseMs: 0,
   };
+  setLinkDrops(page, dropped, unfollowable);
   if (scanned.title !== undefined) page.title = scanned.title;
   if (scanned.description !== undefined) page.description = scanned.description;
   if (scanned.lang !== undefined) page.lang = scanned.lang;
@@ -202,7 +212,11 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
       page.failedMessage = extracted.failedMessage;
     }
     if (extracted.followSelectors !== undefined) {
-      page.follow = extractLinks(selectFollowLinks($, extracted.followSelectors), linkContext).follow;
+      const selected = extractLinks(selectFollowLinks($, extracted.followSelectors), linkContext);
+      page.follow = selected.follow;
+      // Links the selectors did not pick are never followed, whatever the scope.
+      const picked = new Set(selected.links.filter((url) => !selected.unfollowable.includes(url)));
+      setLinkDrops(page, selected.dropped, links.filter((url) => !picked.has(url)));
     }
   }
 

@@ -9,13 +9,17 @@
  *   429 is the exception: it asks us to slow down, so it is treated like a 5xx.
  * - 5xx, 429, timeouts and connection errors: "unreachable", the whole origin is disallowed
  *   until `unavailableRetryMs` has passed, then robots.txt is fetched again. If an earlier
- *   copy of the file was fetched, its rules keep applying instead (RFC 9309 §2.4).
+ *   copy of the file was fetched, its rules keep applying instead (RFC 9309 §2.4). A host that
+ *   cannot be reached at all (no DNS name, nothing listening: `isHostUnreachable`) is tried
+ *   again after `FIRST_CONTACT_RETRY_MS` instead: the crawler gives such a host up after one
+ *   retry, so that a misspelled host fails in a second, not after minutes.
  * - a body over the cap: the fetcher gives no body for it, so it counts as no rules (allow all).
  *
  * The cache emits nothing; `check()` returns what the crawler needs, including a `clamped` flag
  * the first time a host's Crawl-delay was lowered to `maxCrawlDelayMs`, so the crawler logs once.
  */
 import type { FetchOptions, FetchResult, RedirectVerdict } from '../fetch/fetch-types.js';
+import { describeUnreachable, FIRST_CONTACT_RETRY_MS, isHostUnreachable } from '../fetch/retry-policy.js';
 import { parseRobots, robotsDecision, userAgentToken, ROBOTS_MAX_BYTES, type RobotsRules } from './robots.js';
 
 /** The injected fetch (src/fetch's fetcher in the crawler, a fake in tests). Never throws. */
@@ -51,6 +55,8 @@ export interface RobotsCacheEntry {
   reason: string;
   /** HTTP status of the last fetch, when there was a response. */
   httpStatus?: number;
+  /** The error code of the last fetch, when there was no response (ENOTFOUND, ECONNREFUSED, ETIMEDOUT…). */
+  code?: string;
   fetchedAtMs: number;
   expiresAtMs: number;
 }
@@ -74,6 +80,8 @@ export type RobotsCheck =
       retryAtMs?: number;
       /** Unreachable robots only: the HTTP status, absent when the host could not be reached at all. */
       httpStatus?: number;
+      /** Unreachable robots only, without a response: the error code (ENOTFOUND, ECONNREFUSED…). */
+      code?: string;
     };
 
 /** Fetch failures that mean "no usable robots.txt" (allow all) rather than "host unreachable". */
@@ -115,6 +123,7 @@ export class RobotsCache {
           detail: entry.reason,
           retryAtMs: entry.expiresAtMs,
           ...(entry.httpStatus !== undefined ? { httpStatus: entry.httpStatus } : {}),
+          ...(entry.code !== undefined ? { code: entry.code } : {}),
         };
       }
       return { allowed: true };
@@ -207,15 +216,17 @@ export class RobotsCache {
     }
 
     // 5xx, 429, timeouts, connection errors: the origin is unreachable for now.
-    const cause = status !== undefined ? String(status) : result.ok ? 'no status' : result.code;
-    const retry = { ...base, status: 'unreachable' as const, expiresAtMs: fetchedAtMs + this.#unavailableRetryMs };
+    const code = status === undefined && !result.ok ? result.code : undefined;
+    const unreachable = `robots.txt unreachable${status !== undefined ? ` (${status})` : code !== undefined ? `: ${describeUnreachable(code)}` : ' (no status)'}`;
+    const retryMs = isHostUnreachable(code) && !previous ? FIRST_CONTACT_RETRY_MS : this.#unavailableRetryMs;
+    const retry = { ...base, ...(code !== undefined ? { code } : {}), status: 'unreachable' as const, expiresAtMs: fetchedAtMs + retryMs };
     if (previous?.rules) {
-      return { ...retry, rules: previous.rules, reason: `robots.txt unreachable (${cause}); using the copy fetched earlier` };
+      return { ...retry, rules: previous.rules, reason: `${unreachable}; using the copy fetched earlier` };
     }
     if (previous?.status === 'missing') {
-      return { ...retry, reason: `robots.txt unreachable (${cause}); it had no rules earlier`, status: 'missing' };
+      return { ...retry, reason: `${unreachable}; it had no rules earlier`, status: 'missing' };
     }
-    return { ...retry, reason: `robots.txt unreachable (${cause})` };
+    return { ...retry, reason: unreachable };
   }
 
   #store(entry: RobotsCacheEntry): void {

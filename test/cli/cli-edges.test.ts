@@ -46,6 +46,20 @@ describe('first-crawl edges (built CLI)', () => {
     assert.match(help.stdout, /--include <pattern\.\.\.>\s+follow only links matching[^]*seeds are always fetched/);
   });
 
+  test('a crawl that fetches nothing says why, loudly, and exits 4: robots.txt disallows the seed', async () => {
+    const closed = await startScriptedSite({ '/robots.txt': { type: 'text/plain', body: 'User-agent: *\nDisallow: /\n' }, '/': { body: htmlPage('home') } });
+    try {
+      const dataDir = await newDir();
+      const result = await runCli(['crawl', `${closed.url}/`, '--name', 'closed', '--data-dir', dataDir, '--workers', '1']);
+      assert.equal(result.code, 4, result.stderr);
+      assert.match(result.stderr, /pages: 0 ok, 0 failed, 1 skipped; 0 fetched/);
+      assert.match(result.stderr, new RegExp(`nothing crawled: robots\\.txt disallows every seed:\n\\s+${closed.url.replace(/[.]/g, '\\.')}/: robots: disallowed by rule /`));
+      assert.equal(closed.pageHits().length, 0);
+    } finally {
+      await closed.close();
+    }
+  });
+
   test('export --out into a missing folder names the path given, not a temp file (exit 2)', async () => {
     const dataDir = await newDir();
     assert.equal((await runCli(['crawl', `${site.url}/`, '--name', 'ex', '--data-dir', dataDir, '--workers', '1', '-q'])).code, 0);

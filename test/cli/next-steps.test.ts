@@ -11,6 +11,8 @@ const summary = (endReason: CrawlSummary['endReason'], queued: number): CrawlSum
   durationMs: 1,
   endReason,
   pages: { ok: 1, failed: 0, skipped: 0 },
+  fetched: 1,
+  seeds: { finished: 1, reached: 1, problems: [] },
   reasons: {},
   dropped: {},
   queued,

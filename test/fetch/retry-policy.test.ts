@@ -128,3 +128,18 @@ describe('retryDecision', () => {
     assert.equal(isRetryable('timeout'), true);
   });
 });
+
+describe('retryDecision: a host that cannot be reached on first contact', () => {
+  const base = { maxRetries: 2, maxDelayMs: 60_000, reason: 'connection' } satisfies Partial<RetryInput>;
+  const cases: Array<{ name: string; input: Partial<RetryInput>; expected: ReturnType<typeof retryDecision> }> = [
+    { name: 'ENOTFOUND: one retry after 1 s', input: { code: 'ENOTFOUND', firstContact: true, attempt: 0 }, expected: { retry: true, delayMs: 1_000, backoffHost: false, hostUnreachable: true } },
+    { name: 'ENOTFOUND again: give the host up', input: { code: 'ENOTFOUND', firstContact: true, attempt: 1 }, expected: { retry: false, delayMs: 0, backoffHost: false, hostUnreachable: true, giveUpHost: true } },
+    { name: 'EAI_AGAIN: one retry', input: { code: 'EAI_AGAIN', firstContact: true, attempt: 0 }, expected: { retry: true, delayMs: 1_000, backoffHost: false, hostUnreachable: true } },
+    { name: 'ECONNREFUSED with retries 0: give up at once', input: { code: 'ECONNREFUSED', firstContact: true, attempt: 0, maxRetries: 0 }, expected: { retry: false, delayMs: 0, backoffHost: false, hostUnreachable: true, giveUpHost: true } },
+    { name: 'a host that answered before: the usual backoff', input: { code: 'ECONNREFUSED', firstContact: false, attempt: 1 }, expected: { retry: true, delayMs: 2_000, backoffHost: false } },
+    { name: 'first contact, but a reset (the host exists): the usual backoff', input: { code: 'ECONNRESET', firstContact: true, attempt: 0 }, expected: { retry: true, delayMs: 1_000, backoffHost: false } },
+  ];
+  for (const { name, input, expected } of cases) {
+    test(name, () => assert.deepEqual(retryDecision({ attempt: 0, ...base, ...input }), expected));
+  }
+});

@@ -175,7 +175,7 @@ describe('politeness in real crawls', () => {
     assert.ok(lastHealthyMs < sickHits[0]!.atMs + 2_000 - TOLERANCE_MS, 'the healthy host waited on the sick one');
   });
 
-  test('an unreachable host (robots.txt included) is given up; its URLs found later are skipped without a fetch', async () => {
+  test('a host that cannot be reached (refused on robots.txt) is given up at its first failure; its URLs found later are skipped without a fetch', async () => {
     const dead = await site({});
     await dead.close(); // nothing listens on its port any more: connection refused
     const healthy = await site({ '/': page('Home', ['/h1']), '/h1': page('H1', ['/h2']), '/h2': page('H2', [`${dead.url}/late`]) });
@@ -183,13 +183,14 @@ describe('politeness in real crawls', () => {
       scope: { mode: 'any' },
       fetch: { retries: 0, perHostParallelism: 1 },
       // The healthy host reaches /h2 (which links the dead host) well after the dead host was given up.
-      politeness: { hostMaxFailures: 2, delayMs: 200 },
+      politeness: { hostMaxFailures: 5, delayMs: 200 },
     });
     assert.deepEqual(gaveUp, [new URL(dead.url).host]);
     const deadRecords = [...records.values()].filter((r) => r.key.startsWith(dead.url));
-    assert.deepEqual(deadRecords.filter((r) => r.outcome === 'failed').map((r) => r.reason), ['connection', 'connection']);
+    assert.deepEqual(deadRecords.filter((r) => r.outcome === 'failed').map((r) => r.reason), ['connection'], 'not hostMaxFailures: one refusal on first contact');
     const skipped = deadRecords.filter((r) => r.outcome === 'skipped').map((r) => r.key.slice(dead.url.length)).sort();
-    assert.deepEqual(skipped, ['/late', '/s2']);
+    assert.deepEqual(skipped, ['/late', '/s1', '/s2']);
+    assert.ok(deadRecords.every((r) => r.fetched === false), 'nothing of the dead host was fetched');
     assert.ok(deadRecords.every((r) => r.outcome !== 'skipped' || r.reason === 'host-gave-up'));
     assert.equal(records.get(healthy.url + '/h2')?.outcome, 'ok');
   });

@@ -63,16 +63,27 @@ describe('RobotsCache status handling', () => {
     });
   }
 
-  for (const [fail, code] of [['connection', 'ECONNREFUSED'], ['timeout', 'ETIMEDOUT']] as const) {
+  for (const [fail, code, why] of [['connection', 'ECONNREFUSED', 'connection refused (ECONNREFUSED)'], ['timeout', 'ETIMEDOUT', 'ETIMEDOUT']] as const) {
     test(`unreachable (${code}): origin disallowed, reason recorded`, async () => {
       const { cache } = setup({ [`${A}/robots.txt`]: { fail, code } });
       const verdict = await cache.check(`${A}/page`);
       assert.equal(verdict.allowed, false);
-      assert.ok(!verdict.allowed && verdict.detail === `robots.txt unreachable (${code})`);
+      assert.ok(!verdict.allowed && verdict.detail === `robots.txt unreachable: ${why}`);
+      assert.ok(!verdict.allowed && verdict.code === code);
       assert.equal(!verdict.allowed && verdict.httpStatus, undefined, 'no HTTP status: the host itself is unreachable');
       assert.equal(cache.entry(A)?.status, 'unreachable');
     });
   }
+
+  test('a host that cannot be reached (DNS, refused) is tried again after 1 s, not after unavailableRetryMs', async () => {
+    const { cache, fake, clock } = setup({ [`${A}/robots.txt`]: { fail: 'connection', code: 'ENOTFOUND' } });
+    const verdict = await cache.check(`${A}/page`);
+    assert.ok(!verdict.allowed && verdict.retryAtMs === clock.nowMs + 1_000 && verdict.code === 'ENOTFOUND');
+    assert.ok(!verdict.allowed && verdict.detail === 'robots.txt unreachable: no such host name (DNS) (ENOTFOUND)');
+    clock.nowMs += 1_000;
+    await cache.check(`${A}/page`);
+    assert.equal(fake.calls.length, 2, 'fetched again after 1 s');
+  });
 
   test('a fetch that throws counts as unreachable, not a crash', async () => {
     const cache = new RobotsCache({ fetch: () => Promise.reject(new Error('boom')), userAgent: UA });

@@ -22,6 +22,8 @@ function summary(finishedAt: string, endReason: CrawlSummary['endReason'] = 'don
     durationMs: 1000,
     endReason,
     pages: { ok: 3, failed: 1, skipped: 0 },
+    fetched: 4,
+    seeds: { finished: 1, reached: 1, problems: [] },
     reasons: { 'http-error': 1 },
     dropped: { offsite: 2 },
     queued: 0,

@@ -1,0 +1,74 @@
+/**
+ * A misspelled or dead host, as a user meets it with the built binary: it is
+ * reported at once, given up after one short retry (not after minutes of
+ * retries), and a crawl whose every seed failed exits 4 saying why. DNS
+ * failures run in a private network namespace (`unshare -n`: no resolver can
+ * be reached, getaddrinfo fails with EAI_AGAIN), so no test leaves the machine.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { htmlPage, startScriptedSite, type ScriptedSite } from '../helpers/faults-site.js';
+import { storedRecords, tempDirs } from '../helpers/crawl-helpers.js';
+import { runCli, runPasted, SKEIN_BIN } from '../helpers/run-cli.js';
+
+/** A 127.0.0.1 port nothing listens on (connection refused). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const canUnshare = spawnSync('unshare', ['-n', 'true']).status === 0;
+
+describe('dead and misspelled hosts (built CLI)', () => {
+  const newDir = tempDirs();
+  let site: ScriptedSite;
+  before(async () => {
+    site = await startScriptedSite({ '/': { body: htmlPage('home', ['/a']) }, '/a': { body: htmlPage('a') } });
+  });
+  after(() => site.close());
+
+  test('a host name that does not resolve: reported at once, given up after one retry, exit 4 with the reason', { skip: canUnshare ? false : 'needs unshare -n (root)' }, async () => {
+    const dataDir = await newDir();
+    const startedAt = Date.now();
+    const result = await runPasted(`unshare -n ${JSON.stringify(process.execPath)} ${JSON.stringify(SKEIN_BIN)} crawl http://nonexistent.invalid/ --name dns --data-dir ${dataDir} --workers 1`);
+    const tookMs = Date.now() - startedAt;
+    assert.equal(result.code, 4, result.stderr);
+    assert.ok(tookMs < 15_000, `given up in ${tookMs} ms, not after minutes of retries`);
+    assert.match(result.stderr, /warn: nonexistent\.invalid: DNS lookup failed \(EAI_AGAIN\); trying once more in [\d.]+ s, then giving the host up/);
+    assert.match(result.stderr, /gave up on nonexistent\.invalid: cannot be reached: DNS lookup failed \(EAI_AGAIN\)/);
+    assert.match(result.stderr, /nothing crawled: every seed failed:\n\s+http:\/\/nonexistent\.invalid\/: connection: robots\.txt unreachable: DNS lookup failed \(EAI_AGAIN\)/);
+    const records = [...(await storedRecords(dataDir, 'dns')).values()];
+    assert.deepEqual(records.map((r) => [r.outcome, r.reason, r.fetched]), [['failed', 'connection', false]]);
+  });
+
+  test('refused connections, robots.txt off: one retry, then the host is given up; exit 4 even with --quiet', async () => {
+    const dataDir = await newDir();
+    const port = await closedPort();
+    const startedAt = Date.now();
+    const result = await runCli(['crawl', `http://127.0.0.1:${port}/`, `http://127.0.0.1:${port}/b`, '--name', 'refused', '--data-dir', dataDir, '--ignore-robots', '--no-sitemaps', '--workers', '1', '--quiet']);
+    assert.equal(result.code, 4, result.stderr);
+    assert.ok(Date.now() - startedAt < 15_000);
+    assert.match(result.stderr, /^nothing crawled: every seed failed:$/m);
+    assert.match(result.stderr, new RegExp(`http://127\\.0\\.0\\.1:${port}/: connection: connect ECONNREFUSED`));
+    const records = [...(await storedRecords(dataDir, 'refused')).values()];
+    assert.equal(records.length, 2);
+    assert.ok(records.some((r) => r.outcome === 'failed' && r.error?.code === 'ECONNREFUSED'));
+  });
+
+  test('one dead seed among live ones: the dead host is given up quickly, the crawl goes on and exits 0', async () => {
+    const dataDir = await newDir();
+    const port = await closedPort();
+    const result = await runCli(['crawl', `http://127.0.0.1:${port}/`, `${site.url}/`, '--scope', 'any', '--name', 'mixed', '--data-dir', dataDir, '--workers', '1', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, new RegExp(`gave up on 127\\.0\\.0\\.1:${port}: cannot be reached: connection refused \\(ECONNREFUSED\\)`));
+    const summary = JSON.parse(result.stdout);
+    assert.equal(summary.pages.ok, 2);
+    assert.deepEqual([summary.seeds.finished, summary.seeds.reached], [2, 1]);
+  });
+});
