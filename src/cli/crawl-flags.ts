@@ -66,6 +66,8 @@ export function addCrawlFlags(command: Command, only?: readonly string[]): Comma
     if (spec.parse) option.argParser((value) => spec.parse!(value, spec.path));
     if (spec.default !== undefined) option.description = `${spec.description} (default: ${JSON.stringify(spec.default)})`;
     command.addOption(option);
+    // A list can be emptied too (e.g. the stored one, on resume): --no-include, --no-exclude.
+    if (spec.repeatable) command.addOption(new Option(`--no-${longFlag(spec.flags)}`, `no ${longFlag(spec.flags)} patterns at all (e.g. to drop the stored ones on resume, with --force)`));
   }
   if (only) return command;
   command
@@ -87,7 +89,8 @@ export function flagsToConfig(options: Record<string, unknown>): Record<string, 
   const out: Record<string, unknown> = {};
   for (const spec of specs) {
     const key = attributeName(spec.flags);
-    if (options[key] !== undefined) out[spec.path] = options[key];
+    if (spec.repeatable && options[key] === false) out[spec.path] = [];
+    else if (options[key] !== undefined) out[spec.path] = options[key];
   }
   if (options.ignoreRobots) out['politeness.respectRobots'] = false;
   if (options.sitemaps === false) out['politeness.sitemaps'] = false;

@@ -17,7 +17,7 @@ import { assertId, joinCrawl, type DistributedNode } from '../distributed/join-c
 import { connectRedis } from '../distributed/redis-connection.js';
 import { explainFrontierLoss } from './frontier-loss-message.js';
 import { positiveIntFlag } from './positive-int-flag.js';
-import { EXIT_INTERRUPTED, runCrawl, type OutputOptions } from './run-crawl.js';
+import { EXIT_NOTHING_CRAWLED, runCrawl, type OutputOptions } from './run-crawl.js';
 
 /** What the distributed flags hold once checked. */
 export interface RedisFlags {
@@ -89,7 +89,7 @@ export async function runNode(flags: RedisFlags, local: CrawlConfig, config: Cra
     node = await joinCrawl({ ...flags, local, ...(config ? { config } : {}) });
     try {
       const { code } = await runCrawl(node.config, { ...output, continueBy: 'rejoin' }, node.crawlerOptions);
-      await node.finish(code === EXIT_INTERRUPTED ? 'stopped' : 'finished');
+      await node.finish(code === 0 || code === EXIT_NOTHING_CRAWLED ? 'finished' : 'stopped');
       return code;
     } catch (error) {
       await node.finish('failed');

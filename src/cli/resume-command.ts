@@ -21,9 +21,12 @@ export function resumeCommand(setExitCode: (code: number) => void): Command {
       'after',
       `
 Scope settings (--scope, --include, --exclude, --max-depth, seeds…) must match
-the stored crawl; pass --force to accept a change (requests already queued are
-still fetched; the new scope applies to links found from then on). Other settings (--concurrency,
---max-pages, --delay…) may change and are stored for the next resume.
+the stored crawl; pass --force to accept a change. A wider scope is really
+crawled: the links of every stored page are checked against it again and the
+ones it now allows are queued (--no-include / --no-exclude drop the stored
+patterns). A narrower one applies to links found from then on (requests already
+queued are still fetched). Other settings (--concurrency, --max-pages, --delay…)
+may change and are stored for the next resume; the changes are listed first.
 
 Exit codes: 0 done · 1 the stored state is damaged (the message names the file;
 skein changes nothing on disk) · 2 bad flags, no such crawl, or a scope change
@@ -33,7 +36,8 @@ interrupted (resume again to continue).
 Examples:
   $ skein resume example.com
   $ skein resume example.com --data-dir crawls --concurrency 8
-  $ skein resume example.com --max-depth 3 --force`,
+  $ skein resume example.com --max-depth 3 --force
+  $ skein resume example.com --no-exclude --force`,
     )
     .action(async (name: string, rest: string[]) => {
       const crawl = crawlCommand(setExitCode).exitOverride();

@@ -35,3 +35,28 @@ export function scopeChanges(before: CrawlConfig, after: CrawlConfig): ConfigCha
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * False when a scope change can only narrow the scope (nothing the old scope
+ * left out could now be in): a lower `maxDepth`, `maxUrlLength` or
+ * `maxRepeatedSegments`, more `exclude` patterns, or an `include` list where
+ * there was none or a subset of it. Anything else may widen it.
+ */
+export function mayWiden(change: ConfigChange): boolean {
+  const { before, after } = change;
+  switch (change.path) {
+    case 'scope.maxDepth':
+    case 'scope.maxUrlLength':
+    case 'scope.maxRepeatedSegments':
+      return (after as number) > (before as number);
+    case 'scope.exclude':
+      return !(before as string[]).every((pattern) => (after as string[]).includes(pattern));
+    case 'scope.include': {
+      const was = before as string[];
+      const now = after as string[];
+      return now.length === 0 || (was.length > 0 && !now.every((pattern) => was.includes(pattern)));
+    }
+    default:
+      return true;
+  }
+}

@@ -1,6 +1,8 @@
 /**
  * The crawl loop. It follows the data flow in order:
- *   1. seeds (CLI/config + sitemaps) → LinkGate → frontier
+ *   1. seeds (CLI/config + sitemaps) → LinkGate → frontier (on a resume that
+ *      widened the scope, create-crawler.ts first queues the stored pages'
+ *      links the new scope allows: readmit-links.ts)
  *   2. frontier.lease(): only hosts allowed to go now (per-host parallelism,
  *      delay, backoff) and never past maxPages
  *   3–6. PagePipeline per request on the fetch queue (p-queue, global

@@ -26,6 +26,8 @@ import { commandHint } from './command-hint.js';
 import { ConfigError } from './errors.js';
 import { CrawlEventBus, type CrawlSummary } from './events.js';
 import { LinkGate } from './link-gate.js';
+import { readmitStoredLinks } from './readmit-links.js';
+import { mayWiden, scopeChanges } from '../config/config-changes.js';
 import { PagePipeline, type PipelineDeps } from './page-pipeline.js';
 
 export interface CreateCrawlerOptions extends RecordReplayOptions {
@@ -112,6 +114,15 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
     jitter: config.politeness.jitter,
   };
   const resumed = Boolean(options.resume && existing);
+  // A single-process resume whose scope may have widened checks the stored pages' links again.
+  const widened = resumed && !options.frontier ? scopeChanges(existing!.config, config).filter(mayWiden) : [];
+  if (widened.length > 0 && !existing!.config.extract.links && store.size > 0) {
+    const change = widened[0]!;
+    throw new ConfigError(
+      change.path,
+      `${JSON.stringify(change.before)} → ${JSON.stringify(change.after)} may widen the scope, but this crawl did not store its pages' links (extract.links: false), so the links its old scope left out cannot be checked again; keep the old setting, or start over with --fresh`,
+    );
+  }
   frontier =
     options.frontier ??
     (resumed
@@ -137,9 +148,10 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
   const pipeline = new PagePipeline({ config, frontier, store, fetch, parsePool, politeness, links, events, hosts: new HostGiveUp(config.politeness.hostMaxFailures), now: Date.now });
   // Seeds and sitemap URLs are journalled in one segment, so a resumed crawl
   // has them all, unless it was killed before its first checkpoint.
+  // A wider scope may take sitemap URLs the old one dropped: they are read again.
   const restoredNothing = resumed && (await frontier.stats()).seen === 0;
   const discoverSeeds =
-    config.politeness.sitemaps && (!resumed || restoredNothing)
+    config.politeness.sitemaps && (!resumed || restoredNothing || widened.length > 0)
       ? async (signal: AbortSignal) => {
           const origins = [...new Set(config.seeds.map((seed) => new URL(seed).origin))];
           const robotsSitemaps = robots ? (await Promise.all(origins.map((origin) => robots.sitemapsFor(origin)))).flat() : [];
@@ -173,6 +185,14 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
     dir: paths.dir,
     events,
     async run() {
+      if (widened.length > 0) {
+        // Before the new scope is stored as the crawl's: a run killed while checking runs the check again.
+        await readmitStoredLinks(store, links, events, {
+          renormalize: widened.some((change) => change.path === 'scope.stripParams' || change.path === 'scope.sortParams'),
+          changed: widened.map((change) => `${change.path} ${JSON.stringify(change.before)} → ${JSON.stringify(change.after)}`).join(', '),
+        });
+        await frontier.flush();
+      }
       await meta.startRun(config, name);
       await recording.start();
       const summary = await crawler.run(config.seeds, { resumed });

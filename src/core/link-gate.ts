@@ -97,6 +97,24 @@ export class LinkGate {
   }
 
   /**
+   * Links of a stored page, checked again (the scope changed on resume):
+   * normalised again when `renormalize` (the normalisation settings changed),
+   * scope-checked at the page's depth + 1, then enqueued. Drops are not
+   * reported: they were counted when the page was crawled. Returns how many
+   * were queued.
+   */
+  async readmit(links: readonly string[], from: { key: string; depth: number }, renormalize: boolean): Promise<number> {
+    const depth = from.depth + 1;
+    const requests: CrawlRequest[] = [];
+    for (const link of links) {
+      const normalized = renormalize ? this.#normalize(link) : ({ ok: true, url: link } as const);
+      if (!normalized.ok || !checkScope(normalized.url, depth, this.#rules).ok) continue;
+      requests.push({ key: normalized.url, url: normalized.url, depth, referrer: from.key, source: 'link' });
+    }
+    return this.#add(requests, { quiet: true });
+  }
+
+  /**
    * The gate of one redirect hop of `from` (the fetcher already refused other schemes, loops
    * and too many hops), in order: normalise; scope at `from`'s depth (a redirect is not a link:
    * same depth), except that a seed's hop may leave the seeds' hosts and ignores include/exclude
@@ -161,12 +179,13 @@ export class LinkGate {
     if (inScope.length > 0) await this.admit(inScope, 'sitemap', 0);
   }
 
-  async #add(requests: CrawlRequest[]): Promise<number> {
+  /** Adds to the frontier; `quiet`: duplicates are not reported as dropped. */
+  async #add(requests: CrawlRequest[], options: { quiet?: boolean } = {}): Promise<number> {
     if (requests.length === 0) return 0;
     const results = await this.#frontier.add(requests);
     let accepted = 0;
     const queuedListeners = this.#events.listenerCount('request:queued') > 0;
-    const droppedListeners = this.#events.listenerCount('request:dropped') > 0;
+    const droppedListeners = !options.quiet && this.#events.listenerCount('request:dropped') > 0;
     results.forEach((result, i) => {
       const request = requests[i]!;
       if (result.ok) {

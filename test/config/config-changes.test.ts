@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { configChanges, scopeChanges } from '../../src/config/config-changes.js';
+import { configChanges, mayWiden, scopeChanges } from '../../src/config/config-changes.js';
 import { validateConfig } from '../../src/config/load-config.js';
 
 describe('configChanges', () => {
@@ -21,4 +21,26 @@ describe('configChanges', () => {
     const after = validateConfig({ seeds: ['https://a.test/', 'https://b.test/'], scope: { maxDepth: 4, maxPages: 5 }, fetch: { concurrency: 3 } });
     assert.deepEqual(scopeChanges(before, after).map((c) => c.path), ['scope.maxDepth', 'seeds']);
   });
+});
+
+describe('mayWiden', () => {
+  const rows: Array<[string, unknown, unknown, boolean]> = [
+    ['scope.maxDepth', 2, 4, true],
+    ['scope.maxDepth', 4, 2, false],
+    ['scope.maxUrlLength', 2048, 100, false],
+    ['scope.exclude', ['**/a/**'], [], true],
+    ['scope.exclude', ['**/a/**'], ['**/a/**', '**/b/**'], false],
+    ['scope.exclude', ['**/a/**'], ['**/b/**'], true],
+    ['scope.include', [], ['**/a/**'], false],
+    ['scope.include', ['**/a/**'], [], true],
+    ['scope.include', ['**/a/**', '**/b/**'], ['**/a/**'], false],
+    ['scope.include', ['**/a/**'], ['**/b/**'], true],
+    ['scope.mode', 'same-host', 'same-origin', true],
+    ['seeds', ['https://a.test/'], ['https://a.test/', 'https://b.test/'], true],
+  ];
+  for (const [path, before, after, widens] of rows) {
+    test(`${path} ${JSON.stringify(before)} → ${JSON.stringify(after)}: ${widens ? 'may widen' : 'only narrows'}`, () => {
+      assert.equal(mayWiden({ path, before, after }), widens);
+    });
+  }
 });
