@@ -134,6 +134,7 @@ export class PagePipeline {
     const retryAtMs = verdict.retryAtMs!;
     if (decision.retry) {
       if (decision.hostUnreachable) this.#reportUnreachable(lease.host, verdict.code!, retryAtMs - nowMs);
+      else this.#warnOnce(lease.host, `${verdict.detail}; its pages wait until it can be fetched (next try in ${seconds(retryAtMs - nowMs)} s)`);
       await frontier.retry(lease, retryAtMs);
       events.emit('request:retry', { request: lease.request, reason: 'robots', delayMs: retryAtMs - nowMs });
       return false;
@@ -147,8 +148,12 @@ export class PagePipeline {
 
   /** Says at once that a host could not be reached on first contact, and that it gets one more try. */
   #reportUnreachable(host: string, code: string, retryInMs: number): void {
-    const message = `${host}: ${describeUnreachable(code)}; trying once more in ${Math.max(0, Math.round(retryInMs / 100) / 10)} s, then giving the host up`;
-    this.#deps.events.emit('log', { level: 'warn', message });
+    this.#warnOnce(host, `${describeUnreachable(code)}; trying once more in ${seconds(retryInMs)} s, then giving the host up`);
+  }
+
+  /** A warning about a host, the first time only (so that a host waiting is never silent, nor repeated). */
+  #warnOnce(host: string, message: string): void {
+    if (this.#deps.hosts.firstWarning(host)) this.#deps.events.emit('log', { level: 'warn', message: `${host}: ${message}` });
   }
 
   /**
@@ -320,6 +325,11 @@ function pageFailure(parsed: ParsedPage): { outcome: 'failed' | 'skipped'; reaso
   return undefined;
 }
 
+
+/** `1.2` for 1,234 ms (never negative). */
+function seconds(ms: number): number {
+  return Math.max(0, Math.round(ms / 100) / 10);
+}
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;

@@ -5,7 +5,8 @@
  * (timeouts, connection errors, 5xx, 429), or at once when the retry policy
  * says it cannot be reached on first contact (`giveUpHost`: a misspelled or
  * dead host). The one place that keeps, per host, the failures in a row,
- * whether it ever answered, and why it was given up.
+ * whether it ever answered, whether the user was warned about it, and why
+ * it was given up.
  */
 export class HostGiveUp {
   readonly #maxFailures: number;
@@ -15,6 +16,8 @@ export class HostGiveUp {
   readonly #answered = new Set<string>();
   /** Hosts given up, and why. */
   readonly #gaveUp = new Map<string, string>();
+  /** Hosts the user was already warned about (unreachable, robots.txt unreachable). */
+  readonly #warned = new Set<string>();
 
   /** `maxFailures`: config `politeness.hostMaxFailures`. */
   constructor(maxFailures: number) {
@@ -52,6 +55,13 @@ export class HostGiveUp {
     this.#failures.set(host, failures);
     if (failures < this.#maxFailures || this.#gaveUp.has(host)) return undefined;
     return `${failures} consecutive failures (last: ${cause})`;
+  }
+
+  /** True the first time it is asked for `host`: warn about a host once, not once per URL. */
+  firstWarning(host: string): boolean {
+    if (this.#warned.has(host)) return false;
+    this.#warned.add(host);
+    return true;
   }
 
   /** Marks the host given up; false when it already was (the first reason stays). */

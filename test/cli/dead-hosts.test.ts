@@ -71,4 +71,25 @@ describe('dead and misspelled hosts (built CLI)', () => {
     assert.equal(summary.pages.ok, 2);
     assert.deepEqual([summary.seeds.finished, summary.seeds.reached], [2, 1]);
   });
+
+  test('a robots.txt answering 503 holds its pages back: said at once, not after minutes of silence', async () => {
+    const busy = await startScriptedSite({ '/robots.txt': { status: 503, type: 'text/plain', body: 'busy' }, '/': { body: htmlPage('home') } });
+    try {
+      const dataDir = await newDir();
+      const result = await runCli(['crawl', `${busy.url}/`, '--name', 'busy', '--data-dir', dataDir, '--workers', '1'], {
+        onSpawn: (child) => {
+          let seen = '';
+          child.stderr!.on('data', (chunk: Buffer | string) => {
+            seen += chunk.toString();
+            if (/robots\.txt unreachable/.test(seen)) child.kill('SIGINT');
+          });
+        },
+      });
+      assert.equal(result.code, 130, result.stderr);
+      assert.match(result.stderr, new RegExp(`warn: 127\\.0\\.0\\.1:\\d+: robots\\.txt unreachable \\(503\\); its pages wait until it can be fetched \\(next try in 60 s\\)`));
+      assert.equal(busy.pageHits().length, 0);
+    } finally {
+      await busy.close();
+    }
+  });
 });
