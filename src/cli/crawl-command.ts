@@ -80,7 +80,7 @@ function refuseScopeChange(stored: CrawlConfig, config: CrawlConfig): void {
   if (change.path === 'seeds') throw new ConfigError('seeds', 'differ from the stored crawl; pass --force to accept it');
   throw new ConfigError(
     change.path,
-    `differs from the stored crawl (${JSON.stringify(change.before)} → ${JSON.stringify(change.after)}); resuming with another scope would mix two crawls. Pass --force to accept it.`,
+    `differs from the stored crawl (${JSON.stringify(change.before)} → ${JSON.stringify(change.after)}); resuming with another scope would mix two crawls. Pass --force to accept it (a wider scope is then crawled for real: the stored pages' links are checked against it).`,
   );
 }
 
