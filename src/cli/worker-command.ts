@@ -21,7 +21,8 @@ export function workerCommand(setExitCode: (code: number) => void): Command {
 Examples:
   $ skein crawl --config site.json --redis redis://10.0.0.5:6379 --crawl-id site-2026   # node 1 seeds
   $ skein worker --redis redis://10.0.0.5:6379 --crawl-id site-2026                      # more nodes join
-  $ SKEIN_REDIS_URL=rediss://:secret@redis.example:6380 skein worker --crawl-id site-2026`,
+  $ SKEIN_REDIS_URL=rediss://:secret@redis.example:6380 skein worker --crawl-id site-2026
+  $ skein worker --redis redis://10.0.0.5:6379 --crawl-id site-2026 --recover           # Redis lost the crawl: rebuild it from this data dir`,
   );
   command.action(async (options: Record<string, unknown>) => {
     const flags = redisFlagsFrom(options);
