@@ -112,8 +112,8 @@ export const politenessSchema = z
   .object({
     /** Obey robots.txt. @default true */
     respectRobots: z.boolean().default(true).describe('Obey robots.txt (RFC 9309). Turn off only for sites you own.'),
-    /** Minimum delay between requests to one host, in ms. @default 0 */
-    delayMs: nonNegativeInt.default(0).describe('Minimum delay between two requests to the same host (ms). The robots Crawl-delay raises it.'),
+    /** Minimum delay between requests to one host, in ms; a host with a delay gets one request at a time. @default 0 */
+    delayMs: nonNegativeInt.default(0).describe('Minimum delay between two requests to the same host (ms). The robots Crawl-delay raises it. A host with a delay gets one request at a time, the next one starting the delay after the previous one ended.'),
     /** Random extra delay up to this fraction of the delay. @default 0 */
     jitter: z.number().min(0).max(1).default(0).describe('Random extra delay, as a fraction (0..1) of the host delay.'),
     /** Crawl-delay values above this are clamped (a clamp is logged once per host). @default 30000 */

@@ -62,7 +62,9 @@ export class PagePipeline {
     this.#deps.events.emit('request:started', { request });
     const result = await this.#deps.fetch(request.url, { signal, checkRedirect: (url) => this.#followRedirect(request, url, signal) });
     if (signal.aborted) return; // stopping: the lease is abandoned and comes back on resume
-    if (!result.ok) return this.#fetchFailed(lease, result, startedAtMs);
+    // The host's delay runs from here: the next request to it waits for this one's end, not its parse.
+    const fetchedAtMs = this.#deps.now();
+    if (!result.ok) return this.#fetchFailed(lease, result, startedAtMs, fetchedAtMs);
     this.#deps.hosts.answered(lease.host, true);
     this.#deps.events.emit('response:received', {
       request,
@@ -77,9 +79,9 @@ export class PagePipeline {
         code: 'content-type',
         message: `not parsed: ${result.contentType ?? 'no content type'}`,
       });
-      return this.#finish(lease, record);
+      return this.#finish(lease, record, fetchedAtMs);
     }
-    await this.#parseAndStore(lease, result, startedAtMs, signal);
+    await this.#parseAndStore(lease, result, startedAtMs, fetchedAtMs, signal);
   }
 
   /** Gives a host up (once): every queued request of it is recorded as skipped, and so are later ones. */
@@ -171,9 +173,8 @@ export class PagePipeline {
     return { ok: false, reason: 'host-backoff', detail, retryAtMs: turn.startAtMs };
   }
 
-  async #fetchFailed(lease: Lease, failure: Extract<FetchResult, { ok: false }>, startedAtMs: number): Promise<void> {
+  async #fetchFailed(lease: Lease, failure: Extract<FetchResult, { ok: false }>, startedAtMs: number, nowMs: number): Promise<void> {
     const { config, frontier, events, hosts } = this.#deps;
-    const nowMs = this.#deps.now();
     if (failure.status !== undefined) hosts.answered(lease.host, false);
     // A redirect hop that may pass later: its host's robots.txt unreachable (an attempt), or the
     // host held back (the first time not an attempt: nothing failed).
@@ -203,7 +204,7 @@ export class PagePipeline {
     }
     if (decision.retry) {
       if (decision.hostUnreachable) this.#reportUnreachable(lease.host, failure.code, decision.delayMs);
-      await frontier.retry(lease, nowMs + decision.delayMs);
+      await frontier.retry(lease, nowMs + decision.delayMs, nowMs);
       events.emit('request:retry', { request: lease.request, reason: failure.reason, delayMs: decision.delayMs });
       return;
     }
@@ -211,7 +212,7 @@ export class PagePipeline {
     const record = failedFetchRecord(lease.request, failed, startedAtMs, nowMs);
     // A redirect the gate did not follow for robots.txt or because its target is crawled anyway: not a failure.
     if (SKIPPED_REDIRECT_REASONS.has(failed.reason)) record.outcome = 'skipped';
-    await this.#finish(lease, record);
+    await this.#finish(lease, record, nowMs);
     if (decision.giveUpHost) await this.giveUpHost(lease.host, `cannot be reached: ${describeUnreachable(failure.code)}`);
     else if (failure.reason === 'timeout' || failure.reason === 'connection' || (failure.status ?? 0) >= 500 || failure.status === 429) {
       await this.#countHostFailure(lease.host, failure.code);
@@ -230,7 +231,7 @@ export class PagePipeline {
     if (reason !== undefined) await this.giveUpHost(host, reason);
   }
 
-  async #parseAndStore(lease: Lease, response: FetchSuccess, startedAtMs: number, signal: AbortSignal): Promise<void> {
+  async #parseAndStore(lease: Lease, response: FetchSuccess, startedAtMs: number, fetchedAtMs: number, signal: AbortSignal): Promise<void> {
     const { parsePool, events, config } = this.#deps;
     const { request } = lease;
     let parsed: ParsedPage;
@@ -257,7 +258,7 @@ export class PagePipeline {
         code,
         message: (error as Error).message,
       });
-      return this.#finish(lease, record);
+      return this.#finish(lease, record, fetchedAtMs);
     }
     events.emit('page:parsed', { key: request.key, parseMs: parsed.parseMs, links: parsed.links.length, ...(parsed.dropped ? { dropped: parsed.dropped } : {}) });
     const failure = pageFailure(parsed);
@@ -269,14 +270,15 @@ export class PagePipeline {
     // Discovered links are added before the page is stored (crash safety: the
     // frontier journal is flushed before the store).
     if (!parsed.nofollow) await this.#deps.links.enqueue(parsed.follow, request);
-    await this.#finish(lease, record);
+    await this.#finish(lease, record, fetchedAtMs);
   }
 
-  async #finish(lease: Lease, record: PageRecord): Promise<void> {
+  /** Stores the record and completes the lease; the request's use of its host ended at `finishedAtMs` (default now). */
+  async #finish(lease: Lease, record: PageRecord, finishedAtMs = this.#deps.now()): Promise<void> {
     this.#requeued.delete(lease.request.key);
     const stored = this.#put(record);
     if (stored) this.#deps.events.emit('page:stored', { record: stored });
-    await this.#deps.frontier.complete(lease, stored?.outcome ?? record.outcome, { fetched: wasFetched(record) });
+    await this.#deps.frontier.complete(lease, stored?.outcome ?? record.outcome, { fetched: wasFetched(record), nowMs: finishedAtMs });
   }
 
   /**

@@ -107,9 +107,11 @@ export class NodeFrontier implements Frontier {
 
   async complete(lease: Lease, outcome: PageOutcome, options?: CompleteOptions): Promise<void> {
     const key = lease.request.key;
-    if (!this.#store?.isUnflushed(key)) return this.#inner.complete(lease, outcome, options);
+    // Sent once durable, with the time the page ended (a host's delay counts from then).
+    const ended = { ...options, nowMs: options?.nowMs ?? Date.now() };
+    if (!this.#store?.isUnflushed(key)) return this.#inner.complete(lease, outcome, ended);
     const list = this.#waiting.get(key) ?? [];
-    list.push({ lease, outcome, options });
+    list.push({ lease, outcome, options: ended });
     this.#waiting.set(key, list);
     this.#store.flushSoon();
   }
@@ -122,8 +124,8 @@ export class NodeFrontier implements Frontier {
   lease(max: number, nowMs?: number): Promise<Lease[]> {
     return this.#inner.lease(max, nowMs);
   }
-  retry(lease: Lease, notBeforeMs: number): Promise<void> {
-    return this.#inner.retry(lease, notBeforeMs);
+  retry(lease: Lease, notBeforeMs: number, nowMs?: number): Promise<void> {
+    return this.#inner.retry(lease, notBeforeMs, nowMs);
   }
   setHostPolicy(host: string, policy: Partial<HostPolicy>): Promise<void> {
     return this.#inner.setHostPolicy(host, policy.delayMs === undefined ? policy : { ...policy, delayMs: scheduledDelayMs(policy.delayMs) });

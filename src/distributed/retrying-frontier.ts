@@ -89,10 +89,11 @@ export class RetryingFrontier implements Frontier {
     return this.#call((retried) => this.#inner.lease(max, retried ? this.#now() : nowMs));
   }
   complete(lease: Lease, outcome: PageOutcome, options?: CompleteOptions): Promise<void> {
-    return this.#call(() => this.#inner.complete(lease, outcome, options), noop);
+    const ended = { ...options, nowMs: options?.nowMs ?? this.#now() };
+    return this.#call(() => this.#inner.complete(lease, outcome, ended), noop);
   }
-  retry(lease: Lease, notBeforeMs: number): Promise<void> {
-    return this.#call(() => this.#inner.retry(lease, notBeforeMs), noop);
+  retry(lease: Lease, notBeforeMs: number, nowMs = this.#now()): Promise<void> {
+    return this.#call(() => this.#inner.retry(lease, notBeforeMs, nowMs), noop);
   }
   setHostPolicy(host: string, policy: Partial<HostPolicy>): Promise<void> {
     return this.#call(() => this.#inner.setHostPolicy(host, policy), noop);

@@ -15,6 +15,8 @@ export type RedirectClaim = CrawlRequest & { redirectOf: string };
 export interface CompleteOptions {
   /** False when the request never went out (robots.txt, host given up): it does not count toward `maxPages`. @default true */
   fetched?: boolean;
+  /** When the request ended: a host with a delay waits the delay from then. @default now */
+  nowMs?: number;
 }
 
 /** Per-host politeness inputs (see politeness/host-slot.ts). */
@@ -69,8 +71,8 @@ export interface Frontier {
    * `maxPages` unless `options.fetched` is false (it never went out).
    */
   complete(lease: Lease, outcome: PageOutcome, options?: CompleteOptions): Promise<void>;
-  /** Put the request back, not to be handed out before `notBeforeMs`. */
-  retry(lease: Lease, notBeforeMs: number): Promise<void>;
+  /** Put the request back, not to be handed out before `notBeforeMs`; it finished at `nowMs` (default now). */
+  retry(lease: Lease, notBeforeMs: number, nowMs?: number): Promise<void>;
   /** Changes a host's policy (e.g. robots Crawl-delay). */
   setHostPolicy(host: string, policy: Partial<HostPolicy>): Promise<void>;
   /** No request to `host` starts before `untilMs` (429/503/errors). */

@@ -157,21 +157,22 @@ export class MemoryFrontier implements Frontier {
   }
 
   async complete(lease: Lease, outcome: PageOutcome, options: CompleteOptions = {}): Promise<void> {
+    const nowMs = options.nowMs ?? Date.now();
     const live = this.#take(lease);
     if (!live) return;
     this.#done++;
     if (options.fetched !== false) this.#fetched++;
-    live.host.slot = finishRequest(live.host.slot, outcome !== 'failed');
+    live.host.slot = finishRequest(live.host.slot, outcome !== 'failed', nowMs);
     this.#reschedule(live.host);
   }
 
-  async retry(lease: Lease, notBeforeMs: number): Promise<void> {
+  async retry(lease: Lease, notBeforeMs: number, nowMs = Date.now()): Promise<void> {
     const live = this.#take(lease);
     if (!live) return;
     const request = { ...live.lease.request, attempt: (live.lease.request.attempt ?? 0) + 1 };
     live.host.retries.push({ at: notBeforeMs, seq: this.#seq++, request });
     this.#queued++;
-    live.host.slot = finishRequest(live.host.slot, false);
+    live.host.slot = finishRequest(live.host.slot, false, nowMs);
     this.#reschedule(live.host);
   }
 
@@ -307,7 +308,7 @@ export class MemoryFrontier implements Frontier {
       this.#leases.delete(live.lease.leaseId);
       live.host.queue.push(live.lease.request);
       this.#queued++;
-      live.host.slot = finishRequest(live.host.slot, false);
+      live.host.slot = finishRequest(live.host.slot, false, nowMs);
       this.#reschedule(live.host);
     }
   }

@@ -84,12 +84,13 @@ export class RedisFrontier implements Frontier {
   }
 
   async complete(lease: Lease, outcome: PageOutcome, options: CompleteOptions = {}): Promise<void> {
-    await this.#run('skeinFrontierComplete', ['leases', 'lease', 'n'], [this.#prefix, lease.leaseId, outcome, options.fetched === false ? 0 : 1]);
+    const args = [this.#prefix, lease.leaseId, outcome, options.fetched === false ? 0 : 1, options.nowMs ?? Date.now()];
+    await this.#run('skeinFrontierComplete', ['leases', 'lease', 'n'], args);
   }
 
-  async retry(lease: Lease, notBeforeMs: number): Promise<void> {
+  async retry(lease: Lease, notBeforeMs: number, nowMs = Date.now()): Promise<void> {
     const request = { ...lease.request, attempt: (lease.request.attempt ?? 0) + 1 };
-    await this.#run('skeinFrontierRetry', ['leases', 'lease', 'n'], [this.#prefix, lease.leaseId, notBeforeMs, JSON.stringify(request)]);
+    await this.#run('skeinFrontierRetry', ['leases', 'lease', 'n'], [this.#prefix, lease.leaseId, notBeforeMs, JSON.stringify(request), nowMs]);
   }
 
   /**

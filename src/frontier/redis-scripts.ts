@@ -66,7 +66,9 @@ local function ensureSlot(host, delayMs, parallelism)
 end
 local function reschedule(host, s)
   local at = nil
-  if s.inFlight < s.parallelism then
+  local limit = s.parallelism
+  if s.delayMs > 0 then limit = 1 end
+  if s.inFlight < limit then
     if redis.call('ZCARD', P .. 'q:' .. host) > 0 then
       at = 0
     else
@@ -81,11 +83,12 @@ local function reschedule(host, s)
     redis.call('ZADD', P .. 'sched', fmt(at), host)
   end
 end
-local function finish(host, succeeded)
+local function finish(host, succeeded, now)
   local s = slot(host)
   s.inFlight = math.max(0, s.inFlight - 1)
   if succeeded then s.fails = 0 else s.fails = s.fails + 1 end
-  redis.call('HSET', P .. 'h:' .. host, 'inFlight', s.inFlight, 'fails', s.fails)
+  if s.delayMs > 0 then s.nextAllowedAt = math.max(s.nextAllowedAt, now + s.delayMs) end
+  redis.call('HSET', P .. 'h:' .. host, 'inFlight', s.inFlight, 'fails', s.fails, 'nextAllowedAt', fmt(s.nextAllowedAt))
   reschedule(host, s)
 end
 local function takeLease(id)
@@ -101,7 +104,7 @@ local function reclaim(now)
     local host, member = takeLease(id)
     redis.call('ZADD', P .. 'q:' .. host, 0, member)
     redis.call('HINCRBY', P .. 'n', 'queued', 1)
-    finish(host, false)
+    finish(host, false, now)
   end
 end
 `;
@@ -187,7 +190,7 @@ return out
 
 /**
  * complete: KEYS leases, lease, n. ARGV prefix, leaseId, outcome (ok|failed|skipped),
- * fetched (1/0; 0: it never went out and does not count toward maxPages).
+ * fetched (1/0; 0: it never went out and does not count toward maxPages), now (when it ended).
  * Returns 1, or 0 for a dead lease.
  */
 const COMPLETE = `${COMMON}
@@ -196,18 +199,18 @@ if not host then return 0 end
 redis.call('HINCRBY', P .. 'n', 'done', 1)
 redis.call('HINCRBY', P .. 'n', ARGV[3], 1)
 if ARGV[4] ~= '0' then redis.call('HINCRBY', P .. 'n', 'fetched', 1) end
-finish(host, ARGV[3] ~= 'failed')
+finish(host, ARGV[3] ~= 'failed', tonumber(ARGV[5]))
 return 1
 `;
 
-/** retry: KEYS leases, lease, n. ARGV prefix, leaseId, notBeforeMs, new request JSON. Returns 1 or 0. */
+/** retry: KEYS leases, lease, n. ARGV prefix, leaseId, notBeforeMs, new request JSON, now. Returns 1 or 0. */
 const RETRY = `${COMMON}
 local host, member = takeLease(ARGV[2])
 if not host then return 0 end
 local again = string.sub(member, 1, ${ORDER_PREFIX_LENGTH}) .. ARGV[4]
 redis.call('ZADD', P .. 'r:' .. host, fmt(tonumber(ARGV[3])), again)
 redis.call('HINCRBY', P .. 'n', 'queued', 1)
-finish(host, false)
+finish(host, false, tonumber(ARGV[5]))
 return 1
 `;
 

@@ -4,12 +4,17 @@
  * Redis Lua scripts mirror these rules exactly (see frontier/redis-scripts.ts).
  *
  * Rules:
- * - a request may start when fewer than `parallelism` are in flight and the
+ * - a request may start when fewer than `maxInFlight` are in flight and the
  *   clock has passed both `nextAllowedAt` (spacing) and `backoffUntil`;
  * - each start pushes `nextAllowedAt` to `now + delayMs × (1 + jitterFraction)`;
  * - a finish frees one in-flight place and counts consecutive failures;
  * - a request no lease stands for (a redirect hop, a sitemap) books its start with
- *   `bookStart`: it waits for the spacing and the backoff, then pushes `nextAllowedAt`.
+ *   `bookStart`: it waits for the spacing and the backoff, then pushes `nextAllowedAt`;
+ * - a host with a delay (configured or robots `Crawl-delay`) gets one request
+ *   at a time, and a finish also pushes `nextAllowedAt` to `now + delayMs`:
+ *   the next request starts at least the delay after the previous one ended,
+ *   so the server sees requests at least the delay apart however late the
+ *   crawler sent the previous one or the server noted it (Nutch's rule).
  */
 import type { HostPolicy } from '../frontier/frontier.js';
 
@@ -43,12 +48,17 @@ export function newHostSlot(host: string, policy: HostPolicy): HostSlot {
   };
 }
 
+/** Requests the host may have in flight: `parallelism`, or 1 when it has a delay. */
+export function maxInFlight(slot: HostSlot): number {
+  return slot.delayMs > 0 ? 1 : slot.parallelism;
+}
+
 /**
  * When the host may start its next request: the later of the spacing and the
- * backoff times, or `Infinity` while `parallelism` requests are in flight.
+ * backoff times, or `Infinity` while `maxInFlight` requests are in flight.
  */
 export function readyAt(slot: HostSlot): number {
-  if (slot.inFlight >= slot.parallelism) return Infinity;
+  if (slot.inFlight >= maxInFlight(slot)) return Infinity;
   return Math.max(slot.nextAllowedAt, slot.backoffUntil);
 }
 
@@ -73,13 +83,15 @@ export function startRequest(slot: HostSlot, nowMs: number, jitterFraction = 0):
 }
 
 /**
- * The slot after a request finished. `succeeded: false` (failed or sent back
- * for a retry) counts a consecutive failure; `true` resets the count.
+ * The slot after a request finished at `nowMs`. `succeeded: false` (failed or
+ * sent back for a retry) counts a consecutive failure; `true` resets the
+ * count. A host with a delay may not start again before `nowMs + delayMs`.
  */
-export function finishRequest(slot: HostSlot, succeeded: boolean): HostSlot {
+export function finishRequest(slot: HostSlot, succeeded: boolean, nowMs: number): HostSlot {
   return {
     ...slot,
     inFlight: Math.max(0, slot.inFlight - 1),
+    nextAllowedAt: slot.delayMs > 0 ? Math.max(slot.nextAllowedAt, nowMs + slot.delayMs) : slot.nextAllowedAt,
     consecutiveFailures: succeeded ? 0 : slot.consecutiveFailures + 1,
   };
 }

@@ -89,15 +89,35 @@ export function frontierContract(name: string, make: MakeFrontier): void {
       const f = await open({ hostPolicy: { delayMs: 1000, parallelism: 10 } });
       await f.add(['1', '2', '3'].map((p) => req('a.test', p)));
       assert.equal(await f.nextReadyAt(T0), T0);
-      assert.deepEqual(paths(await f.lease(10, T0)), ['1']);
-      assert.equal(await f.nextReadyAt(T0 + 10), T0 + 1000);
-      assert.deepEqual(await f.lease(10, T0 + 999), []);
-      assert.deepEqual(paths(await f.lease(10, T0 + 1000)), ['2']);
+      const [one] = await f.lease(10, T0);
+      assert.deepEqual(paths([one!]), ['1']);
+      await f.complete(one!, 'ok', { nowMs: T0 + 10 });
+      assert.equal(await f.nextReadyAt(T0 + 10), T0 + 1010, 'the delay also runs from the end of the previous request');
+      assert.deepEqual(await f.lease(10, T0 + 1009), []);
+      const [two] = await f.lease(10, T0 + 1010);
+      assert.deepEqual(paths([two!]), ['2']);
+      await f.complete(two!, 'ok', { nowMs: T0 + 1010 });
       await f.setHostPolicy('a.test', { delayMs: 5000 });
-      assert.deepEqual(await f.lease(10, T0 + 1999), [], 'the spacing already set still holds');
-      assert.deepEqual(paths(await f.lease(10, T0 + 2000)), ['3']);
+      assert.deepEqual(await f.lease(10, T0 + 2009), [], 'the spacing already set still holds');
+      const [three] = await f.lease(10, T0 + 2010);
+      assert.deepEqual(paths([three!]), ['3']);
+      await f.complete(three!, 'ok', { nowMs: T0 + 2010 });
       await f.add([req('a.test', '4')]);
-      assert.equal(await f.nextReadyAt(T0 + 2001), T0 + 2000 + 5000, 'the new delay spaces the next start');
+      assert.equal(await f.nextReadyAt(T0 + 2011), T0 + 2010 + 5000, 'the new delay spaces the next start');
+    });
+
+    test('a host with a delay gets one request at a time, the next one the delay after the previous ended', async () => {
+      const f = await open({ hostPolicy: { delayMs: 1000, parallelism: 10 } });
+      await f.add(['1', '2', '3'].map((p) => req('a.test', p)));
+      const first = await f.lease(10, T0);
+      assert.deepEqual(paths(first), ['1'], 'parallelism 10, but one in flight');
+      assert.deepEqual(await f.lease(10, T0 + 5000), [], 'a slow request holds the host past its delay');
+      await f.retry(first[0]!, T0, T0 + 5000);
+      assert.deepEqual(await f.lease(10, T0 + 5999), []);
+      assert.equal((await f.lease(10, T0 + 6000)).length, 1, 'a retry also ends a request');
+      await f.setHostPolicy('a.test', { delayMs: 0 });
+      await f.add([req('a.test', '4')]);
+      assert.equal((await f.lease(10, T0 + 7000)).length, 3, 'without a delay, parallelism applies again');
     });
 
     test('a backed-off host waits while other hosts go on (no head-of-line blocking)', async () => {

@@ -120,13 +120,13 @@ describe('MemoryFrontier at scale', () => {
       const leases = await f.lease(100, T0 + i * 1000);
       assert.equal(leases.length, 1);
       seen.push(leases[0]!.request.key);
-      await f.complete(leases[0]!, 'ok');
+      await f.complete(leases[0]!, 'ok', { nowMs: T0 + i * 1000 });
     }
     assert.deepEqual(seen, ['http://h0.test/0', 'http://h0.test/1', 'http://h0.test/2']);
     const all = await f.lease(100_000, T0 + 60_000);
     assert.equal(all.length, 9_999, 'one per host when the backoff ends');
     assert.equal(await f.nextReadyAt(T0 + 60_000), T0 + 60_000 + 120_000, 'every host is busy: the first lease expiry');
-    await f.complete(all[500]!, 'ok');
+    await f.complete(all[500]!, 'ok', { nowMs: T0 + 60_000 });
     assert.equal(await f.nextReadyAt(T0 + 60_000), T0 + 61_000, 'a freed host may go after its delay');
   });
 });

@@ -35,9 +35,10 @@ describe('readyAt / canStart', () => {
     { name: 'spacing reached exactly', s: slot({ nextAllowedAt: 500 }), now: 500, ready: 500, can: true },
     { name: 'backoff later than spacing', s: slot({ nextAllowedAt: 500, backoffUntil: 900 }), now: 600, ready: 900, can: false },
     { name: 'spacing later than backoff', s: slot({ nextAllowedAt: 950, backoffUntil: 900 }), now: 940, ready: 950, can: false },
-    { name: 'below parallelism', s: slot({ inFlight: 1 }), now: 0, ready: 0, can: true },
-    { name: 'at parallelism', s: slot({ inFlight: 2 }), now: 1e15, ready: Infinity, can: false },
-    { name: 'over parallelism after a policy cut', s: slot({ inFlight: 3 }), now: 1e15, ready: Infinity, can: false },
+    { name: 'below parallelism', s: slot({ delayMs: 0, inFlight: 1 }), now: 0, ready: 0, can: true },
+    { name: 'at parallelism', s: slot({ delayMs: 0, inFlight: 2 }), now: 1e15, ready: Infinity, can: false },
+    { name: 'over parallelism after a policy cut', s: slot({ delayMs: 0, inFlight: 3 }), now: 1e15, ready: Infinity, can: false },
+    { name: 'a host with a delay: one in flight at most', s: slot({ inFlight: 1 }), now: 1e15, ready: Infinity, can: false },
   ];
   for (const c of cases) {
     test(c.name, () => {
@@ -65,23 +66,27 @@ describe('startRequest', () => {
 });
 
 describe('finishRequest', () => {
-  const cases: Array<{ name: string; s: HostSlot; ok: boolean; inFlight: number; failures: number }> = [
-    { name: 'success frees a place and resets failures', s: slot({ inFlight: 2, consecutiveFailures: 3 }), ok: true, inFlight: 1, failures: 0 },
-    { name: 'failure frees a place and counts', s: slot({ inFlight: 1, consecutiveFailures: 3 }), ok: false, inFlight: 0, failures: 4 },
-    { name: 'never goes below zero in flight', s: slot({ inFlight: 0 }), ok: true, inFlight: 0, failures: 0 },
+  const cases: Array<{ name: string; s: HostSlot; ok: boolean; now: number; inFlight: number; failures: number; next: number }> = [
+    { name: 'success frees a place and resets failures', s: slot({ inFlight: 2, consecutiveFailures: 3 }), ok: true, now: 0, inFlight: 1, failures: 0, next: 1000 },
+    { name: 'failure frees a place and counts', s: slot({ inFlight: 1, consecutiveFailures: 3 }), ok: false, now: 0, inFlight: 0, failures: 4, next: 1000 },
+    { name: 'never goes below zero in flight', s: slot({ inFlight: 0 }), ok: true, now: 0, inFlight: 0, failures: 0, next: 1000 },
+    { name: 'a delay runs from the end of a request that outlasted it', s: slot({ inFlight: 1, nextAllowedAt: 11_000 }), ok: true, now: 12_500, inFlight: 0, failures: 0, next: 13_500 },
+    { name: 'a quick request keeps the spacing from its start', s: slot({ inFlight: 1, nextAllowedAt: 11_500 }), ok: true, now: 10_200, inFlight: 0, failures: 0, next: 11_500 },
+    { name: 'no delay: the finish time changes nothing', s: slot({ delayMs: 0, inFlight: 1, nextAllowedAt: 7 }), ok: true, now: 50_000, inFlight: 0, failures: 0, next: 7 },
   ];
   for (const c of cases) {
     test(c.name, () => {
-      const after = finishRequest(c.s, c.ok);
+      const after = finishRequest(c.s, c.ok, c.now);
       assert.equal(after.inFlight, c.inFlight);
       assert.equal(after.consecutiveFailures, c.failures);
+      assert.equal(after.nextAllowedAt, c.next);
     });
   }
 
   test('a finish at parallelism makes the host ready again', () => {
-    const full = slot({ inFlight: 2, nextAllowedAt: 300 });
+    const full = slot({ delayMs: 0, inFlight: 2, nextAllowedAt: 300 });
     assert.equal(readyAt(full), Infinity);
-    assert.equal(readyAt(finishRequest(full, true)), 300);
+    assert.equal(readyAt(finishRequest(full, true, 0)), 300);
   });
 });
 
