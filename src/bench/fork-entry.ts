@@ -14,11 +14,14 @@ export interface ForkedEntry<M> {
   exited: Promise<void>;
 }
 
-/** `name` without extension, e.g. "site-server-child". Rejects if the child exits or stays silent past `timeoutMs`. */
-export function forkEntry<M>(name: string, payload: unknown, timeoutMs: number): Promise<ForkedEntry<M>> {
-  const self = import.meta.url;
-  const underTsx = self.endsWith('.ts');
-  const script = fileURLToPath(new URL(`./${name}${underTsx ? '.ts' : '.js'}`, self));
+/**
+ * `name` without extension, e.g. "site-server-child", found next to the module
+ * `from` (an `import.meta.url`; this one's by default). Rejects if the child
+ * exits or stays silent past `timeoutMs`.
+ */
+export function forkEntry<M>(name: string, payload: unknown, timeoutMs: number, from = import.meta.url): Promise<ForkedEntry<M>> {
+  const underTsx = from.endsWith('.ts');
+  const script = fileURLToPath(new URL(`./${name}${underTsx ? '.ts' : '.js'}`, from));
   const child = fork(script, [JSON.stringify(payload)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // The parent's node flags carry over (e.g. `node --cpu-prof dist/bench/run-bench.js` profiles every process).
@@ -41,4 +44,14 @@ export function forkEntry<M>(name: string, payload: unknown, timeoutMs: number):
       resolve({ child, message: message as M, exited });
     });
   });
+}
+
+/** Asks a forked server child to close (`"close"`), waits for it to exit, kills it after `graceMs`. */
+export async function stopForked(entry: Pick<ForkedEntry<unknown>, 'child' | 'exited'>, graceMs = 5_000): Promise<void> {
+  const { child, exited } = entry;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.connected) child.send('close');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }

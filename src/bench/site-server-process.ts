@@ -3,7 +3,7 @@
  * site-server-child.ts) and hands back its URL and pid, so a benchmark can
  * leave the server's CPU and memory out of the crawler's figures.
  */
-import { forkEntry } from './fork-entry.js';
+import { forkEntry, stopForked } from './fork-entry.js';
 import { readProcStat } from './process-tree-sampler.js';
 
 /** What the child serves (see `GeneratedSiteOptions` / `SiteServerOptions`). */
@@ -43,12 +43,6 @@ export async function startSiteServerProcess(options: SiteServerChildOptions): P
     url: message.url,
     pid,
     cpuMs: () => readProcStat(pid)?.cpuMs ?? 0,
-    async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      if (child.connected) child.send('close');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    close: () => stopForked({ child, exited }),
   };
 }
