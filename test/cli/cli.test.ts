@@ -137,7 +137,8 @@ describe('skein CLI', () => {
           const poll = setInterval(async () => {
             if (stored || !(await exists(join(data.dir, 'interrupted', 'pages')))) return;
             const files = await readdir(join(data.dir, 'interrupted', 'pages')).catch(() => []);
-            if (files.some((f) => f.endsWith('.json'))) {
+            // Polls overlap on a loaded machine: only the first to see a segment sends the one SIGINT.
+            if (!stored && files.some((f) => f.endsWith('.json'))) {
               stored = true;
               clearInterval(poll);
               child.kill('SIGINT');
