@@ -38,6 +38,7 @@ export interface FrontierStats {
   fetched: number;
   /** Distinct URLs ever accepted (redirect targets claimed included). */
   seen: number;
+  /** Hosts the frontier holds state for (the memory frontier forgets idle ones; Redis keeps every host). */
   hosts: number;
   hostsInBackoff: number;
 }

@@ -5,10 +5,17 @@
  *
  * Costs: `add` is O(1) per request (plus O(log hosts) when a host's queue goes
  * from empty to non-empty); `lease` is O(log hosts) per lease handed out,
- * never O(hosts): hosts sit in a min-heap keyed by the time they may start
- * next, so a slow or backed-off host never blocks the others and hosts take
- * turns (round-robin among the ready ones). Within a host: lowest depth
- * first, then lowest priority, then insertion order.
+ * never O(hosts): hosts sit in an indexed min-heap keyed by the time they may
+ * start next (host-schedule.ts, one entry per host), so a slow or backed-off
+ * host never blocks the others and hosts take turns (round-robin among the
+ * ready ones). Within a host: lowest depth first, then lowest priority, then
+ * insertion order.
+ *
+ * Memory per host: a host with nothing queued and nothing in flight is
+ * evicted. Only what politeness still needs survives, as its bare slot: a
+ * policy other than the default (a robots Crawl-delay), or a spacing or
+ * backoff time still in the future. So per-host state grows with the hosts
+ * being crawled, plus a small slot per host with a Crawl-delay.
  *
  * Time: every method that depends on time takes `nowMs` (default
  * `Date.now()`); pass it consistently. A lease past `expiresAt` is still
@@ -28,6 +35,7 @@ import {
   type HostSlot,
 } from '../politeness/host-slot.js';
 import { HostQueue } from './host-queue.js';
+import { HostSchedule, type Scheduled } from './host-schedule.js';
 import { MinHeap } from './min-heap.js';
 
 /** Where accepted requests are recorded so a killed crawl can resume (see `restore`). */
@@ -45,20 +53,11 @@ export type MemoryFrontierOptions = FrontierOptions & {
 
 const DEFAULT_LEASE_MS = 120_000;
 
-interface HostState {
+interface HostState extends Scheduled {
   slot: HostSlot;
   queue: HostQueue;
   /** Requests sent back by `retry`, by not-before time; they join `queue` when due. */
   retries: MinHeap<{ at: number; seq: number; request: CrawlRequest }>;
-  /** Bumped on every reschedule; older schedule entries are stale. */
-  version: number;
-}
-
-interface ScheduleEntry {
-  at: number;
-  seq: number;
-  host: HostState;
-  version: number;
 }
 
 interface LiveLease {
@@ -66,14 +65,23 @@ interface LiveLease {
   host: HostState;
 }
 
+/** Evictions between two sweeps of the idle slots whose times have passed. */
+const IDLE_SWEEP_EVERY = 4096;
+
 export class MemoryFrontier implements Frontier {
   readonly #options: MemoryFrontierOptions;
   readonly #seen = new Set<string>();
   /** Redirect targets claimed (a subset of #seen): target key → key of the request that claimed it. */
   readonly #claims = new Map<string, string>();
   readonly #seedRedirects: string[] = [];
+  /** Hosts with something queued or in flight. */
   readonly #hosts = new Map<string, HostState>();
-  readonly #schedule = new MinHeap<ScheduleEntry>();
+  /** Slots of evicted hosts that politeness still needs (see the class doc). */
+  readonly #idle = new Map<string, HostSlot>();
+  #evictions = 0;
+  /** The latest `nowMs` a method was given: the clock of calls that take none. */
+  #clockMs = 0;
+  readonly #schedule = new HostSchedule<HostState>();
   readonly #leases = new Map<string, LiveLease>();
   readonly #expiries = new MinHeap<{ at: number; seq: number; leaseId: string }>();
   #seq = 0;
@@ -130,17 +138,15 @@ export class MemoryFrontier implements Frontier {
   }
 
   async lease(max: number, nowMs = Date.now()): Promise<Lease[]> {
+    this.#clockMs = nowMs;
     this.#reclaim(nowMs);
     const budget = Math.min(max, this.#options.maxPages - this.#fetched - this.#leases.size);
     const leaseMs = this.#options.leaseMs ?? DEFAULT_LEASE_MS;
     const jitter = this.#options.jitter ?? 0;
     const out: Lease[] = [];
     while (out.length < budget) {
-      const top = this.#schedule.peek();
-      if (!top || top.at > nowMs) break;
-      this.#schedule.pop();
-      const host = top.host;
-      if (top.version !== host.version) continue;
+      const host = this.#schedule.peek();
+      if (!host || host.scheduleAt > nowMs) break;
       while (host.retries.size > 0 && host.retries.peek()!.at <= nowMs) host.queue.push(host.retries.pop()!.request);
       const request = host.queue.shift();
       if (request) {
@@ -151,7 +157,7 @@ export class MemoryFrontier implements Frontier {
         this.#expiries.push({ at: lease.expiresAt, seq: this.#seq++, leaseId: lease.leaseId });
         out.push(lease);
       }
-      this.#reschedule(host);
+      this.#reschedule(host, true);
     }
     return out;
   }
@@ -162,8 +168,10 @@ export class MemoryFrontier implements Frontier {
     if (!live) return;
     this.#done++;
     if (options.fetched !== false) this.#fetched++;
+    this.#clockMs = nowMs;
     live.host.slot = finishRequest(live.host.slot, outcome !== 'failed', nowMs);
     this.#reschedule(live.host);
+    this.#evictIfIdle(live.host, nowMs);
   }
 
   async retry(lease: Lease, notBeforeMs: number, nowMs = Date.now()): Promise<void> {
@@ -180,12 +188,14 @@ export class MemoryFrontier implements Frontier {
     const state = this.#host(host);
     state.slot = withPolicy(state.slot, policy);
     this.#reschedule(state);
+    this.#evictIfIdle(state, this.#clockMs);
   }
 
   async backoffHost(host: string, untilMs: number): Promise<void> {
     const state = this.#host(host);
     state.slot = backOff(state.slot, untilMs);
     this.#reschedule(state);
+    this.#evictIfIdle(state, this.#clockMs);
   }
 
   async drainHost(host: string): Promise<CrawlRequest[]> {
@@ -195,6 +205,7 @@ export class MemoryFrontier implements Frontier {
     while (state.retries.size > 0) drained.push(state.retries.pop()!.request);
     this.#queued -= drained.length;
     this.#reschedule(state);
+    this.#evictIfIdle(state, this.#clockMs);
     return drained;
   }
 
@@ -211,10 +222,12 @@ export class MemoryFrontier implements Frontier {
   }
 
   async bookHost(host: string, nowMs: number, sentNow = false): Promise<number> {
+    this.#clockMs = nowMs;
     const state = this.#host(host);
     const booked = bookStart(state.slot, nowMs, sentNow);
     state.slot = booked.slot;
     this.#reschedule(state);
+    this.#evictIfIdle(state, nowMs);
     return booked.startAt;
   }
 
@@ -228,12 +241,7 @@ export class MemoryFrontier implements Frontier {
     let at = Infinity;
     while (this.#expiries.size > 0 && !this.#leases.has(this.#expiries.peek()!.leaseId)) this.#expiries.pop();
     if (this.#expiries.size > 0) at = this.#expiries.peek()!.at;
-    if (this.#fetched + this.#leases.size < this.#options.maxPages) {
-      while (this.#schedule.size > 0 && this.#schedule.peek()!.version !== this.#schedule.peek()!.host.version) {
-        this.#schedule.pop();
-      }
-      at = Math.min(at, this.#schedule.peek()?.at ?? Infinity);
-    }
+    if (this.#fetched + this.#leases.size < this.#options.maxPages) at = Math.min(at, this.#schedule.peek()?.scheduleAt ?? Infinity);
     return at === Infinity ? undefined : Math.max(at, nowMs);
   }
 
@@ -277,20 +285,43 @@ export class MemoryFrontier implements Frontier {
   #host(host: string): HostState {
     let state = this.#hosts.get(host);
     if (!state) {
-      state = { slot: newHostSlot(host, this.#options.hostPolicy), queue: new HostQueue(), retries: new MinHeap(), version: 0 };
+      const slot = this.#idle.get(host) ?? newHostSlot(host, this.#options.hostPolicy);
+      this.#idle.delete(host);
+      state = { slot, queue: new HostQueue(), retries: new MinHeap(), scheduleIndex: -1, scheduleAt: 0, scheduleSeq: 0 };
       this.#hosts.set(host, state);
     }
     return state;
   }
 
-  /** Puts the host in the schedule at the time it may start its next queued request (if any). */
-  #reschedule(state: HostState): void {
-    state.version++;
+  /**
+   * Puts the host in the schedule at the time it may start its next queued
+   * request, or takes it out when it has nothing it could start. A host whose
+   * time did not change keeps its turn, unless it just had one (`turnTaken`).
+   */
+  #reschedule(state: HostState, turnTaken = false): void {
     const slotAt = readyAt(state.slot);
     const queueAt = state.queue.size > 0 ? 0 : (state.retries.peek()?.at ?? Infinity);
     const at = Math.max(slotAt, queueAt);
-    if (at === Infinity) return;
-    this.#schedule.push({ at, seq: this.#seq++, host: state, version: state.version });
+    if (at === Infinity) this.#schedule.remove(state);
+    else if (turnTaken || state.scheduleIndex < 0 || state.scheduleAt !== at) this.#schedule.set(state, at);
+  }
+
+  /** Forgets a host with nothing queued or in flight, keeping its slot only if politeness still needs it. */
+  #evictIfIdle(state: HostState, nowMs: number): void {
+    const { slot } = state;
+    if (state.queue.size > 0 || state.retries.size > 0 || slot.inFlight > 0) return;
+    this.#schedule.remove(state);
+    this.#hosts.delete(slot.host);
+    if (this.#slotMatters(slot, nowMs)) this.#idle.set(slot.host, slot);
+    if (++this.#evictions % IDLE_SWEEP_EVERY === 0) {
+      for (const [host, idle] of this.#idle) if (!this.#slotMatters(idle, nowMs)) this.#idle.delete(host);
+    }
+  }
+
+  /** A slot with a policy of its own, or a time still to wait for. */
+  #slotMatters(slot: HostSlot, nowMs: number): boolean {
+    const policy = this.#options.hostPolicy;
+    return slot.delayMs !== Math.max(0, policy.delayMs) || slot.parallelism !== Math.max(1, policy.parallelism) || Math.max(slot.nextAllowedAt, slot.backoffUntil) > nowMs;
   }
 
   #take(lease: Lease): LiveLease | undefined {

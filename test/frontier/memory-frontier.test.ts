@@ -130,3 +130,40 @@ describe('MemoryFrontier at scale', () => {
     assert.equal(await f.nextReadyAt(T0 + 60_000), T0 + 61_000, 'a freed host may go after its delay');
   });
 });
+
+describe('MemoryFrontier per-host memory', () => {
+  test('100,000 hosts crawled and done: no host state left behind', async () => {
+    const f = new MemoryFrontier({ maxPages: 1_000_000, hostPolicy: { delayMs: 0, parallelism: 2 } });
+    await f.add(Array.from({ length: 100_000 }, (_, h) => req(`h${h}.test`, '0')));
+    assert.equal((await f.stats()).hosts, 100_000);
+    let leased = 0;
+    for (let round = 0; round < 100; round++) {
+      const leases = await f.lease(1_000, T0);
+      leased += leases.length;
+      for (const lease of leases) await f.complete(lease, 'ok', T0);
+    }
+    assert.equal(leased, 100_000);
+    const stats = await f.stats();
+    assert.deepEqual([stats.hosts, stats.queued, stats.done, stats.seen], [0, 0, 100_000, 100_000]);
+    assert.equal(await f.isDone(), true);
+  });
+
+  test("an evicted host keeps its Crawl-delay, its spacing and its backoff", async () => {
+    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: { delayMs: 0, parallelism: 4 } });
+    await f.add([req('slow.test', '1'), req('busy.test', '1')]);
+    await f.setHostPolicy('slow.test', { delayMs: 1000 });
+    const [a, b] = await f.lease(10, T0);
+    await f.complete(a!, 'ok', T0 + 100);
+    await f.complete(b!, 'ok', T0 + 100);
+    assert.equal((await f.stats()).hosts, 0, 'both hosts idle, so evicted');
+    await f.backoffHost('busy.test', T0 + 5000);
+    await f.add([req('slow.test', '2'), req('slow.test', '3'), req('busy.test', '2')]);
+    assert.deepEqual(await f.lease(10, T0 + 1099), [], 'the Crawl-delay from the previous end still holds, so does the backoff');
+    const [next] = await f.lease(10, T0 + 1100);
+    assert.equal(next?.request.key, 'http://slow.test/2');
+    assert.deepEqual(await f.lease(10, T0 + 1100), [], 'one at a time for a host with a delay');
+    await f.complete(next!, 'ok', T0 + 1200);
+    assert.equal(await f.nextReadyAt(T0 + 1200), T0 + 2200);
+    assert.equal((await f.lease(10, T0 + 5000)).length, 2, 'slow.test/3 and busy.test/2');
+  });
+});
