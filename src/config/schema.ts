@@ -139,6 +139,8 @@ export const politenessSchema = z
     hostMaxFailures: positiveInt.default(10).describe('Consecutive failures after which a host is given up.'),
     /** How long a fetched robots.txt is trusted. @default 3600000 */
     robotsCacheMs: positiveInt.default(3_600_000).describe('How long a fetched robots.txt stays valid (ms).'),
+    /** Memory for cached robots.txt rules; least recently used hosts are evicted (and fetched again when met). @default 32 */
+    robotsCacheMb: positiveInt.default(32).describe('Memory budget of the robots.txt cache (MiB, estimated); the least recently used hosts are evicted and their robots.txt fetched again when needed.'),
     /** Seed from sitemaps (robots Sitemap: lines and /sitemap.xml). @default true */
     sitemaps: z.boolean().default(true).describe('Use sitemaps (robots.txt Sitemap: lines and /sitemap.xml) as extra seeds.'),
     /** Respect meta robots / X-Robots-Tag noindex and nofollow. @default true */

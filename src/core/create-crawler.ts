@@ -139,6 +139,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
         userAgent: config.fetch.userAgent,
         maxCrawlDelayMs: config.politeness.maxCrawlDelayMs,
         robotsCacheMs: config.politeness.robotsCacheMs,
+        maxBytes: config.politeness.robotsCacheMb * 1024 * 1024,
         // An unreachable robots.txt blocks its host (RFC 9309) until it is fetched again.
         unavailableRetryMs: Math.min(60_000, config.politeness.maxBackoffMs),
       })

@@ -17,6 +17,11 @@
  *
  * The cache emits nothing; `check()` returns what the crawler needs, including a `clamped` flag
  * the first time a host's Crawl-delay was lowered to `maxCrawlDelayMs`, so the crawler logs once.
+ *
+ * Memory: a broad crawl meets more hosts than it can keep robots.txt rules for, so the cache
+ * has a budget (`maxBytes`): each entry is charged an estimate of its size in the heap (parsed
+ * rules take about ten times the file's bytes), and the least recently used entries go first.
+ * An evicted origin's robots.txt is fetched again the next time one of its URLs is checked.
  */
 import type { FetchOptions, FetchResult, RedirectVerdict } from '../fetch/fetch-types.js';
 import { describeUnreachable, FIRST_CONTACT_RETRY_MS, isHostUnreachable } from '../fetch/retry-policy.js';
@@ -38,6 +43,8 @@ export interface RobotsCacheOptions {
   robotsCacheMs?: number;
   /** How long an unreachable robots.txt (5xx, network) blocks the origin before a retry. @default min(robotsCacheMs, 600000) */
   unavailableRetryMs?: number;
+  /** Memory budget of the cache, in estimated heap bytes (least recently used entries are evicted). @default 32 MiB */
+  maxBytes?: number;
   /** Clock, injectable for tests. @default Date.now */
   now?: () => number;
 }
@@ -89,6 +96,22 @@ const UNAVAILABLE_REASONS = new Set(['redirect-loop', 'redirect-offsite', 'redir
 
 const SWEEP_EVERY = 1024;
 
+export const DEFAULT_ROBOTS_CACHE_BYTES = 32 * 1024 * 1024;
+
+/** Estimated heap bytes of an entry: a fixed part, plus about ten times the file for parsed rules. */
+export function robotsEntryBytes(fileBytes: number): number {
+  return 600 + 10 * fileBytes;
+}
+
+/** An entry as the cache holds it: with its charged size and whether its Crawl-delay clamp was reported. */
+interface Cached {
+  entry: RobotsCacheEntry;
+  /** Size of the robots.txt its rules were parsed from (0 without rules). */
+  fileBytes: number;
+  bytes: number;
+  clampReported: boolean;
+}
+
 export class RobotsCache {
   readonly #fetch: RobotsFetch;
   readonly #token: string;
@@ -96,9 +119,11 @@ export class RobotsCache {
   readonly #robotsCacheMs: number;
   readonly #unavailableRetryMs: number;
   readonly #now: () => number;
-  readonly #entries = new Map<string, RobotsCacheEntry>();
+  readonly #maxBytes: number;
+  /** Least recently used first. */
+  readonly #entries = new Map<string, Cached>();
   readonly #inFlight = new Map<string, Promise<RobotsCacheEntry>>();
-  readonly #clampReported = new Set<string>();
+  #bytes = 0;
   #inserts = 0;
 
   constructor(options: RobotsCacheOptions) {
@@ -107,7 +132,13 @@ export class RobotsCache {
     this.#maxCrawlDelayMs = options.maxCrawlDelayMs ?? 30_000;
     this.#robotsCacheMs = options.robotsCacheMs ?? 3_600_000;
     this.#unavailableRetryMs = options.unavailableRetryMs ?? Math.min(this.#robotsCacheMs, 600_000);
+    this.#maxBytes = options.maxBytes ?? DEFAULT_ROBOTS_CACHE_BYTES;
     this.#now = options.now ?? Date.now;
+  }
+
+  /** Entries held and their estimated heap bytes. */
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.#entries.size, bytes: this.#bytes };
   }
 
   /** The robots verdict for `url`, fetching its origin's robots.txt first if needed. */
@@ -135,8 +166,9 @@ export class RobotsCache {
     if (decision.crawlDelayMs === undefined) return { allowed: true };
     if (decision.crawlDelayMs <= this.#maxCrawlDelayMs) return { allowed: true, crawlDelayMs: decision.crawlDelayMs };
     const clamped = { allowed: true as const, crawlDelayMs: this.#maxCrawlDelayMs };
-    if (this.#clampReported.has(origin)) return clamped;
-    this.#clampReported.add(origin);
+    const cached = this.#entries.get(origin);
+    if (!cached || cached.clampReported) return clamped;
+    cached.clampReported = true;
     return { ...clamped, clamped: true, requestedCrawlDelayMs: decision.crawlDelayMs };
   }
 
@@ -160,15 +192,20 @@ export class RobotsCache {
   /** What the cache holds for an origin (any URL on it works), without fetching. */
   entry(origin: string): RobotsCacheEntry | undefined {
     const key = originOf(origin);
-    return key ? this.#entries.get(key) : undefined;
+    return key ? this.#entries.get(key)?.entry : undefined;
   }
 
   #entryFor(origin: string): Promise<RobotsCacheEntry> {
     const cached = this.#entries.get(origin);
-    if (cached && cached.expiresAtMs > this.#now()) return Promise.resolve(cached);
+    if (cached && cached.entry.expiresAtMs > this.#now()) {
+      // Most recently used goes last.
+      this.#entries.delete(origin);
+      this.#entries.set(origin, cached);
+      return Promise.resolve(cached.entry);
+    }
     const pending = this.#inFlight.get(origin);
     if (pending) return pending;
-    const promise = this.#load(origin, cached).finally(() => this.#inFlight.delete(origin));
+    const promise = this.#load(origin, cached?.entry).finally(() => this.#inFlight.delete(origin));
     this.#inFlight.set(origin, promise);
     return promise;
   }
@@ -189,7 +226,7 @@ export class RobotsCache {
       result = { ok: false, url: `${origin}/robots.txt`, redirects: [], reason: 'connection', code: 'ERR_FETCH_THREW', message, bytes: 0, timings: { waitMs: 0, downloadMs: 0 } };
     }
     const entry = this.#classify(origin, result, previous);
-    this.#store(entry);
+    this.#store(entry, result.ok && entry.status === 'ok' ? result.body.length : undefined);
     return entry;
   }
 
@@ -229,11 +266,30 @@ export class RobotsCache {
     return { ...retry, reason: unreachable };
   }
 
-  #store(entry: RobotsCacheEntry): void {
-    this.#entries.set(entry.origin, entry);
+  /**
+   * Caches an entry whose rules were just parsed from `parsedBytes` bytes (undefined: no new
+   * rules; an unreachable origin that keeps its earlier rules keeps their size), then evicts the
+   * least recently used entries down to the budget.
+   */
+  #store(entry: RobotsCacheEntry, parsedBytes: number | undefined): void {
+    const previous = this.#entries.get(entry.origin);
+    if (previous) this.#evict(entry.origin, previous);
+    const fileBytes = parsedBytes ?? (entry.rules && entry.rules === previous?.entry.rules ? previous.fileBytes : 0);
+    const bytes = robotsEntryBytes(fileBytes);
+    this.#entries.set(entry.origin, { entry, fileBytes, bytes, clampReported: previous?.clampReported ?? false });
+    this.#bytes += bytes;
+    for (const [origin, cached] of this.#entries) {
+      if (this.#bytes <= this.#maxBytes || origin === entry.origin) break;
+      this.#evict(origin, cached);
+    }
     if (++this.#inserts % SWEEP_EVERY !== 0) return;
     const now = this.#now();
-    for (const [origin, e] of this.#entries) if (e.expiresAtMs <= now) this.#entries.delete(origin);
+    for (const [origin, cached] of this.#entries) if (cached.entry.expiresAtMs <= now) this.#evict(origin, cached);
+  }
+
+  #evict(origin: string, cached: Cached): void {
+    this.#entries.delete(origin);
+    this.#bytes -= cached.bytes;
   }
 }
 

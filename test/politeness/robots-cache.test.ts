@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { RobotsCache, type RobotsCacheOptions } from '../../src/politeness/robots-cache.js';
+import { RobotsCache, robotsEntryBytes, type RobotsCacheOptions } from '../../src/politeness/robots-cache.js';
 import { ROBOTS_MAX_BYTES } from '../../src/politeness/robots.js';
 import { fakeFetch, type FakeRoute } from '../helpers/politeness-server.js';
 
@@ -212,5 +212,36 @@ describe('RobotsCache sharing and expiry', () => {
     assert.equal(fake.calls.length, 1);
     const none = setup({});
     assert.deepEqual(await none.cache.sitemapsFor(A), []);
+  });
+});
+
+describe('RobotsCache memory budget', () => {
+  const origins = Array.from({ length: 50 }, (_, i) => `https://h${i}.example`);
+  const routes = Object.fromEntries(origins.map((o, i) => [`${o}/robots.txt`, i % 2 ? { status: 404 } : { status: 200, body: ROBOTS }]));
+
+  test('stays within its byte budget, evicting the least recently used origin, and fetches an evicted one again', async () => {
+    const budget = robotsEntryBytes(ROBOTS.length) * 10;
+    const { cache, fake } = setup(routes, { maxBytes: budget });
+    for (const origin of origins) {
+      await cache.check(`${origin}/x`);
+      await cache.check(`${origins[0]}/x`); // h0 stays in use
+      assert.ok(cache.size.bytes <= budget, `${cache.size.bytes} bytes held, budget ${budget}`);
+    }
+    assert.ok(cache.size.entries >= 10 && cache.size.entries < origins.length, `${cache.size.entries} entries`);
+    assert.equal(cache.entry(origins[0]!)?.status, 'ok', 'the origin in use is kept');
+    assert.equal(cache.entry(origins[1]!), undefined, 'an origin not used since is evicted');
+    const calls = fake.calls.length;
+    assert.deepEqual(await cache.check(`${origins[2]}/private`), { allowed: false, reason: 'robots', detail: 'disallowed by rule /private' });
+    assert.equal(fake.calls.length, calls + 1, 'fetched again');
+    assert.equal(fake.calls.at(-1)?.url, `${origins[2]}/robots.txt`);
+  });
+
+  test('a file too big for the budget is still used for its own checks', async () => {
+    const { cache, fake } = setup(routes, { maxBytes: 100 });
+    assert.equal((await cache.check(`${origins[0]}/private`)).allowed, false);
+    assert.equal((await cache.check(`${origins[0]}/private`)).allowed, false);
+    assert.equal(fake.calls.length, 1, 'the newest entry is never evicted to make room for itself');
+    await cache.check(`${origins[1]}/x`);
+    assert.equal(cache.size.entries, 1);
   });
 });
