@@ -1,19 +1,19 @@
 /**
- * The fetch stage: one got instance with keep-alive agents, explicit timeouts
+ * The fetch stage: one got instance with keep-alive agents (idle sockets bounded
+ * over all hosts) and a caching DNS resolver (keep-alive-agents.ts), explicit timeouts
  * for every phase, redirects followed by hand (each hop checked for scheme,
  * loops and hop count here, then by the caller's `checkRedirect`: the crawler's
  * gate for scope, robots, dedup and spacing), a hard cap on decompressed body bytes, and
  * content-type filtering. `fetch()` never throws: every outcome is a
  * `FetchResult` value with a precise reason (see `classifyFetchError`).
  */
-import http from 'node:http';
-import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import got, { type Got, type Request, type Response } from 'got';
 import type { CrawlConfig } from '../config/schema.js';
 import type { ReasonCode, RedirectHop } from '../core/types.js';
 import type { FetchFailure, FetchOptions, FetchResult, FetchSuccess } from './fetch-types.js';
 import { isParsedContentType } from './content-type.js';
+import { createKeepAliveAgents } from './keep-alive-agents.js';
 import { PrematureCloseError, readBody } from './read-body.js';
 import { parseRetryAfter } from './retry-policy.js';
 
@@ -81,19 +81,19 @@ export interface FetchObserver {
  * fetcher.close();
  */
 export function createFetcher(config: FetchConfig, observer?: FetchObserver): Fetcher {
-  const agentOptions: http.AgentOptions = {
-    keepAlive: true,
+  const agents = createKeepAliveAgents({
     // Per origin. The crawler's queue bounds the real concurrency; this only
     // makes sure the agent never queues a request behind the others.
-    maxSockets: config.concurrency,
+    maxSocketsPerHost: config.concurrency,
     // One host never has more in flight than perHostParallelism, so idle sockets beyond that are waste.
-    maxFreeSockets: config.perHostParallelism,
-    timeout: FREE_SOCKET_TIMEOUT_MS,
-    scheduling: 'lifo',
-  };
-  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+    maxIdleSocketsPerHost: config.perHostParallelism,
+    // Over all hosts: a broad crawl keeps as many idle sockets as it can have busy ones.
+    maxIdleSockets: config.concurrency,
+    idleTimeoutMs: FREE_SOCKET_TIMEOUT_MS,
+  });
   const client = got.extend({
-    agent: agents,
+    agent: { http: agents.http, https: agents.https },
+    dnsCache: agents.dns,
     headers: requestHeaders(config),
     timeout: {
       lookup: config.timeouts.lookupMs,
@@ -125,8 +125,7 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver): Fe
     },
     close() {
       closed = true;
-      agents.http.destroy();
-      agents.https.destroy();
+      agents.destroy();
     },
   };
 }

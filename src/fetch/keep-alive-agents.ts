@@ -1,0 +1,134 @@
+/**
+ * The fetcher's connections and name lookups, sized for crawls over many
+ * hosts:
+ *
+ * - keep-alive agents (http and https) whose idle sockets are bounded over
+ *   all hosts together, not only per host: when a socket goes idle while
+ *   `maxIdleSockets` already are, the one idle the longest is closed. Busy sockets are
+ *   bounded by the crawl's concurrency, so a crawl of 20,000 hosts holds at
+ *   most concurrency + maxIdleSockets sockets, not one idle socket per host
+ *   it visited in the last seconds;
+ * - a caching DNS resolver (cacheable-lookup: c-ares queries, answers kept
+ *   for their TTL, failures for `dnsErrorTtlMs`), so host names do not queue
+ *   behind libuv's 4-thread pool (`dns.lookup`) and each host is resolved
+ *   once, not once per request. Its cache holds at most `maxDnsEntries`
+ *   names (least recently stored first out). IP literals skip it.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Resolver } from 'node:dns';
+import type { Duplex } from 'node:stream';
+import CacheableLookup, { type CacheInstance, type EntryObject } from 'cacheable-lookup';
+
+export interface KeepAliveAgentsOptions {
+  /** Sockets per origin, busy and idle (the crawl's queue bounds the real concurrency). */
+  maxSocketsPerHost: number;
+  /** Idle sockets kept per origin. */
+  maxIdleSocketsPerHost: number;
+  /** Idle sockets kept over all origins (the longest idle is closed first). */
+  maxIdleSockets: number;
+  /** An idle socket is closed after this long, ms. */
+  idleTimeoutMs: number;
+  /** Host names whose answers are cached. @default 10000 */
+  maxDnsEntries?: number;
+  /** How long a failed lookup (no such host) is remembered, ms. @default 60000 */
+  dnsErrorTtlMs?: number;
+  /** Where DNS queries go (tests pass a fake). @default a new `dns.Resolver` (the system's servers) */
+  resolver?: Pick<Resolver, 'resolve4' | 'resolve6' | 'getServers' | 'setServers'>;
+}
+
+export interface KeepAliveAgents {
+  http: http.Agent;
+  https: https.Agent;
+  /** The caching resolver, for got's `dnsCache` option. */
+  dns: CacheableLookup;
+  /** Idle sockets held now, over both agents. */
+  readonly idleSockets: number;
+  /** Closes every socket. */
+  destroy(): void;
+}
+
+export function createKeepAliveAgents(options: KeepAliveAgentsOptions): KeepAliveAgents {
+  const agentOptions: http.AgentOptions = {
+    keepAlive: true,
+    maxSockets: options.maxSocketsPerHost,
+    maxFreeSockets: options.maxIdleSocketsPerHost,
+    timeout: options.idleTimeoutMs,
+    scheduling: 'lifo',
+  };
+  const idle = new Set<Duplex>();
+  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  boundIdleSockets(agents.http, idle, options.maxIdleSockets);
+  boundIdleSockets(agents.https, idle, options.maxIdleSockets);
+  const dns = new CacheableLookup({
+    cache: new BoundedDnsCache(options.maxDnsEntries ?? 10_000),
+    errorTtl: (options.dnsErrorTtlMs ?? 60_000) / 1000,
+    ...(options.resolver ? { resolver: options.resolver as Resolver } : {}),
+  });
+  return {
+    ...agents,
+    dns,
+    get idleSockets() {
+      return idle.size;
+    },
+    destroy() {
+      agents.http.destroy();
+      agents.https.destroy();
+    },
+  };
+}
+
+/** Makes `agent` close a socket instead of keeping it idle once `max` sockets are idle in `idle` (shared by both agents). */
+function boundIdleSockets(agent: http.Agent, idle: Set<Duplex>, max: number): void {
+  const keep = agent.keepSocketAlive.bind(agent) as (socket: Duplex) => boolean;
+  const reuse = agent.reuseSocket.bind(agent);
+  const watched = new WeakSet<Duplex>();
+  agent.keepSocketAlive = ((socket: Duplex): boolean => {
+    if (max <= 0 || !keep(socket)) return false;
+    // The socket idle the longest makes room: the host just used is the likeliest to be used again.
+    if (idle.size >= max) idle.values().next().value?.destroy();
+    idle.add(socket);
+    if (!watched.has(socket)) {
+      watched.add(socket);
+      socket.once('close', () => idle.delete(socket));
+    }
+    return true;
+  }) as http.Agent['keepSocketAlive'];
+  agent.reuseSocket = (socket, request) => {
+    idle.delete(socket);
+    reuse(socket, request);
+  };
+}
+
+/** cacheable-lookup's cache with a size bound: the oldest stored name goes first. */
+class BoundedDnsCache implements CacheInstance {
+  readonly #entries = new Map<string, { entries: EntryObject[]; expiresAt: number }>();
+  readonly #max: number;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  get(hostname: string): EntryObject[] | undefined {
+    const cached = this.#entries.get(hostname);
+    if (!cached) return undefined;
+    if (cached.expiresAt > Date.now()) return cached.entries;
+    this.#entries.delete(hostname);
+    return undefined;
+  }
+
+  set(hostname: string, entries: EntryObject[], ttlMs: number): boolean {
+    this.#entries.delete(hostname);
+    this.#entries.set(hostname, { entries, expiresAt: Date.now() + ttlMs });
+    if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value as string);
+    return true;
+  }
+
+  delete(hostname: string): boolean {
+    return this.#entries.delete(hostname);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
