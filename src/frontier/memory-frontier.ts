@@ -35,6 +35,7 @@ import {
   type HostSlot,
 } from '../politeness/host-slot.js';
 import { HostQueue } from './host-queue.js';
+import { FingerprintSet } from './fingerprint-set.js';
 import { HostSchedule, type Scheduled } from './host-schedule.js';
 import { MinHeap } from './min-heap.js';
 
@@ -70,7 +71,8 @@ const IDLE_SWEEP_EVERY = 4096;
 
 export class MemoryFrontier implements Frontier {
   readonly #options: MemoryFrontierOptions;
-  readonly #seen = new Set<string>();
+  /** Fingerprints of every key ever accepted (fingerprint-set.ts: 64-bit, collision rate stated there). */
+  readonly #seen = new FingerprintSet();
   /** Redirect targets claimed (a subset of #seen): target key → key of the request that claimed it. */
   readonly #claims = new Map<string, string>();
   readonly #seedRedirects: string[] = [];
@@ -110,8 +112,7 @@ export class MemoryFrontier implements Frontier {
   ): Promise<MemoryFrontier> {
     const frontier = new MemoryFrontier(options);
     for await (const request of requests) {
-      if (frontier.#seen.has(request.key)) continue;
-      frontier.#seen.add(request.key);
+      if (!frontier.#seen.add(request.key)) continue;
       if (request.redirectOf !== undefined) frontier.#remember(request as RedirectClaim);
       else if (!isDone(request.key)) frontier.#enqueue(request);
     }
@@ -124,11 +125,10 @@ export class MemoryFrontier implements Frontier {
     const results: AddResult[] = [];
     const accepted: CrawlRequest[] = [];
     for (const request of requests) {
-      if (this.#seen.has(request.key)) {
+      if (!this.#seen.add(request.key)) {
         results.push({ ok: false, reason: 'duplicate' });
         continue;
       }
-      this.#seen.add(request.key);
       this.#enqueue(request);
       accepted.push(request);
       results.push({ ok: true });
@@ -210,8 +210,7 @@ export class MemoryFrontier implements Frontier {
   }
 
   async claimRedirect(claim: RedirectClaim): Promise<AddResult> {
-    if (this.#seen.has(claim.key)) return this.#claims.get(claim.key) === claim.redirectOf ? { ok: true } : { ok: false, reason: 'duplicate' };
-    this.#seen.add(claim.key);
+    if (!this.#seen.add(claim.key)) return this.#claims.get(claim.key) === claim.redirectOf ? { ok: true } : { ok: false, reason: 'duplicate' };
     this.#remember(claim);
     this.#options.journal?.record([claim]);
     return { ok: true };
