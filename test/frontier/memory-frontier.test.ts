@@ -140,7 +140,7 @@ describe('MemoryFrontier per-host memory', () => {
     for (let round = 0; round < 100; round++) {
       const leases = await f.lease(1_000, T0);
       leased += leases.length;
-      for (const lease of leases) await f.complete(lease, 'ok', T0);
+      for (const lease of leases) await f.complete(lease, 'ok', { nowMs: T0 });
     }
     assert.equal(leased, 100_000);
     const stats = await f.stats();
@@ -153,8 +153,8 @@ describe('MemoryFrontier per-host memory', () => {
     await f.add([req('slow.test', '1'), req('busy.test', '1')]);
     await f.setHostPolicy('slow.test', { delayMs: 1000 });
     const [a, b] = await f.lease(10, T0);
-    await f.complete(a!, 'ok', T0 + 100);
-    await f.complete(b!, 'ok', T0 + 100);
+    await f.complete(a!, 'ok', { nowMs: T0 + 100 });
+    await f.complete(b!, 'ok', { nowMs: T0 + 100 });
     assert.equal((await f.stats()).hosts, 0, 'both hosts idle, so evicted');
     await f.backoffHost('busy.test', T0 + 5000);
     await f.add([req('slow.test', '2'), req('slow.test', '3'), req('busy.test', '2')]);
@@ -162,7 +162,7 @@ describe('MemoryFrontier per-host memory', () => {
     const [next] = await f.lease(10, T0 + 1100);
     assert.equal(next?.request.key, 'http://slow.test/2');
     assert.deepEqual(await f.lease(10, T0 + 1100), [], 'one at a time for a host with a delay');
-    await f.complete(next!, 'ok', T0 + 1200);
+    await f.complete(next!, 'ok', { nowMs: T0 + 1200 });
     assert.equal(await f.nextReadyAt(T0 + 1200), T0 + 2200);
     assert.equal((await f.lease(10, T0 + 5000)).length, 2, 'slow.test/3 and busy.test/2');
   });
