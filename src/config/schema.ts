@@ -183,6 +183,19 @@ export const storeSchema = z
   })
   .strict();
 
+export const frontierSchema = z
+  .object({
+    /**
+     * Memory for queued requests (estimated at 500 bytes each); past it they wait on disk, in
+     * the crawl's `spill/` folder, and come back oldest first. The seen-set is apart (8-23
+     * bytes a URL ever seen). @default 128
+     */
+    memoryBudgetMb: positiveInt
+      .default(128)
+      .describe('Memory for queued requests (MiB, about 500 bytes each); past it they wait on disk in <crawl>/spill/ and come back oldest first. The seen-set (8-23 bytes a URL) is apart.'),
+  })
+  .strict();
+
 export const crawlConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -197,6 +210,7 @@ export const crawlConfigSchema = z
     /** Where crawls are stored; relative to the config file's folder when set in one. @default "data" */
     dataDir: z.string().min(1).default('data').describe('Directory where crawls are stored. In a config file, a relative path is relative to the file\'s folder.'),
     scope: scopeSchema.prefault({}),
+    frontier: frontierSchema.prefault({}),
     fetch: fetchSchema.prefault({}),
     politeness: politenessSchema.prefault({}),
     parser: parserSchema.prefault({}),

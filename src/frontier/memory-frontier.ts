@@ -37,7 +37,9 @@ import {
 import { HostQueue } from './host-queue.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { HostSchedule, type Scheduled } from './host-schedule.js';
+import { StoreError } from '../core/errors.js';
 import { MinHeap } from './min-heap.js';
+import { SpillQueue } from './spill-queue.js';
 
 /** Where accepted requests are recorded so a killed crawl can resume (see `restore`). */
 export interface FrontierJournal {
@@ -50,7 +52,15 @@ export interface FrontierJournal {
 export type MemoryFrontierOptions = FrontierOptions & {
   /** Records every accepted request. @default undefined (nothing recorded) */
   journal?: FrontierJournal;
+  /**
+   * Queued requests past `maxInMemory` wait in a file in `dir` (spill-queue.ts) and come back,
+   * oldest first, once fewer than half that many are held. @default undefined (all in memory)
+   */
+  spill?: { dir: string; maxInMemory: number };
 };
+
+/** Heap bytes a queued request costs, about (its object, its URL string, its share of a host queue). */
+export const QUEUED_REQUEST_BYTES = 500;
 
 const DEFAULT_LEASE_MS = 120_000;
 
@@ -68,6 +78,10 @@ interface LiveLease {
 
 /** Evictions between two sweeps of the idle slots whose times have passed. */
 const IDLE_SWEEP_EVERY = 4096;
+/** How soon `nextReadyAt` asks to be called again while spilled requests come back. */
+const SPILL_POLL_MS = 20;
+/** Spilled bytes not yet on disk past which `add` waits for the disk. */
+const SPILL_PENDING_BYTES = 8 << 20;
 
 export class MemoryFrontier implements Frontier {
   readonly #options: MemoryFrontierOptions;
@@ -88,13 +102,18 @@ export class MemoryFrontier implements Frontier {
   readonly #expiries = new MinHeap<{ at: number; seq: number; leaseId: string }>();
   #seq = 0;
   #nextLeaseId = 1;
+  /** Queued requests, in memory and spilled. */
   #queued = 0;
+  readonly #spill: SpillQueue | undefined;
+  #refilling: Promise<void> | undefined;
+  #spillError: StoreError | undefined;
   #done = 0;
   /** Completed requests that were fetched: the `maxPages` budget. */
   #fetched = 0;
 
   constructor(options: MemoryFrontierOptions) {
     this.#options = options;
+    this.#spill = options.spill ? new SpillQueue(options.spill.dir) : undefined;
   }
 
   /**
@@ -134,12 +153,16 @@ export class MemoryFrontier implements Frontier {
       results.push({ ok: true });
     }
     if (accepted.length > 0) this.#options.journal?.record(accepted);
+    // Backpressure: links arrive faster than the disk takes them only while the queue spills.
+    if (this.#spill && this.#spill.pendingBytes > SPILL_PENDING_BYTES) await this.#spill.settle();
     return results;
   }
 
   async lease(max: number, nowMs = Date.now()): Promise<Lease[]> {
     this.#clockMs = nowMs;
+    if (this.#spillError) throw this.#spillError;
     this.#reclaim(nowMs);
+    this.#refill();
     const budget = Math.min(max, this.#options.maxPages - this.#fetched - this.#leases.size);
     const leaseMs = this.#options.leaseMs ?? DEFAULT_LEASE_MS;
     const jitter = this.#options.jitter ?? 0;
@@ -241,6 +264,8 @@ export class MemoryFrontier implements Frontier {
     while (this.#expiries.size > 0 && !this.#leases.has(this.#expiries.peek()!.leaseId)) this.#expiries.pop();
     if (this.#expiries.size > 0) at = this.#expiries.peek()!.at;
     if (this.#fetched + this.#leases.size < this.#options.maxPages) at = Math.min(at, this.#schedule.peek()?.scheduleAt ?? Infinity);
+    // Requests on disk come back in the background: look again shortly.
+    if (this.#refill()) at = Math.min(at, nowMs + SPILL_POLL_MS);
     return at === Infinity ? undefined : Math.max(at, nowMs);
   }
 
@@ -267,7 +292,10 @@ export class MemoryFrontier implements Frontier {
     await this.#options.journal?.flush();
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.#refilling?.catch(() => undefined);
+    await this.#spill?.close();
+  }
 
   #remember(claim: RedirectClaim): void {
     this.#claims.set(claim.key, claim.redirectOf);
@@ -275,10 +303,39 @@ export class MemoryFrontier implements Frontier {
   }
 
   #enqueue(request: CrawlRequest): void {
+    this.#queued++;
+    const spill = this.#spill;
+    if (spill && this.#queued - spill.size > this.#options.spill!.maxInMemory) spill.push(request);
+    else this.#hold(request);
+  }
+
+  /** Puts a request in its host's queue (memory). */
+  #hold(request: CrawlRequest): void {
     const state = this.#host(new URL(request.key).host);
     state.queue.push(request);
-    this.#queued++;
     if (state.queue.size === 1) this.#reschedule(state);
+  }
+
+  /**
+   * Brings spilled requests back once fewer than half of `maxInMemory` are held (in the
+   * background; one refill at a time). True while requests wait on disk.
+   */
+  #refill(): boolean {
+    const spill = this.#spill;
+    if (!spill || (spill.size === 0 && !this.#refilling)) return false;
+    const room = Math.floor(this.#options.spill!.maxInMemory / 2) - (this.#queued - spill.size);
+    if (!this.#refilling && room > 0 && spill.size > 0) {
+      this.#refilling = spill
+        .take(room)
+        .then((requests) => {
+          for (const request of requests) this.#hold(request);
+        })
+        .catch((error: unknown) => {
+          this.#spillError = new StoreError('ERR_STORE_READ', `could not read queued requests back from ${spill.file}: ${(error as Error).message}`, { cause: error });
+        })
+        .finally(() => (this.#refilling = undefined));
+    }
+    return true;
   }
 
   #host(host: string): HostState {

@@ -1,8 +1,12 @@
 import { test, describe } from 'node:test';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import type { CrawlRequest } from '../../src/core/types.js';
 import { MemoryFrontier, type FrontierJournal } from '../../src/frontier/memory-frontier.js';
 import { frontierContract, req, T0 } from './frontier-contract.js';
+import { tempDirs } from '../helpers/crawl-helpers.js';
 
 frontierContract('MemoryFrontier', async (options) => ({ frontier: new MemoryFrontier(options), cleanup: async () => {} }));
 
@@ -165,5 +169,39 @@ describe('MemoryFrontier per-host memory', () => {
     await f.complete(next!, 'ok', { nowMs: T0 + 1200 });
     assert.equal(await f.nextReadyAt(T0 + 1200), T0 + 2200);
     assert.equal((await f.lease(10, T0 + 5000)).length, 2, 'slow.test/3 and busy.test/2');
+  });
+});
+
+describe('MemoryFrontier over its memory budget', () => {
+  const newDir = tempDirs('skein-spill-');
+
+  test('requests past maxInMemory wait on disk and all come back, once each, oldest first', async () => {
+    const dir = await newDir();
+    const f = new MemoryFrontier({ maxPages: 1_000_000, hostPolicy: { delayMs: 0, parallelism: 100 }, spill: { dir, maxInMemory: 100 } });
+    const all = Array.from({ length: 5_000 }, (_, i) => req(`h${i % 50}.test`, String(i)));
+    for (let i = 0; i < all.length; i += 250) await f.add(all.slice(i, i + 250));
+    assert.equal((await f.stats()).queued, 5_000);
+    const leased: string[] = [];
+    let spilledBytes = 0;
+    for (let rounds = 0; !(await f.isDone()); rounds++) {
+      assert.ok(rounds < 10_000, 'drains in bounded rounds');
+      const leases = await f.lease(1_000, T0);
+      for (const lease of leases) {
+        leased.push(lease.request.key);
+        await f.complete(lease, 'ok', { nowMs: T0 });
+      }
+      if (leases.length === 0) {
+        assert.ok((await f.nextReadyAt(T0)) !== undefined, 'something is on its way back');
+        await delay(5);
+      }
+      spilledBytes = Math.max(spilledBytes, (await stat(join(dir, 'queue.jsonl')).catch(() => ({ size: 0 }))).size);
+    }
+    assert.ok(spilledBytes > 4_800 * 50, `${spilledBytes} bytes spilled`);
+    assert.equal(leased.length, 5_000);
+    assert.equal(new Set(leased).size, 5_000, 'each request once');
+    assert.deepEqual(leased.slice(-10), all.slice(-10).map((r) => r.key), 'the last added came back last');
+    assert.equal((await f.stats()).queued, 0);
+    await f.close();
+    assert.equal(await stat(join(dir, 'queue.jsonl')).catch(() => 'gone'), 'gone', 'the spill file is removed at close');
   });
 });
