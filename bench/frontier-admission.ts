@@ -1,0 +1,91 @@
+/**
+ * Admission micro-benchmark: pushes synthetic URLs through the frontier's
+ * dedup, in batches of 1,000 as discovered links arrive, and reports URLs/s
+ * and RSS growth per URL seen (after a full GC; run with --expose-gc).
+ *
+ *   node --expose-gc dist/bench/frontier-admission.js [--urls 10000000] [--hosts 1000000] [--target seen|frontier] [--budget-mb 128]
+ *
+ * `--target seen` measures the seen-set alone (every URL is new once, and
+ * each is offered twice: half the offers are duplicates); `--target frontier`
+ * measures `MemoryFrontier.add` with the crawl's memory budget for queued
+ * requests (past it they go to a spill file, as in a crawl).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import type { CrawlRequest } from '../src/core/types.js';
+import { FingerprintSet } from '../src/frontier/fingerprint-set.js';
+import { MemoryFrontier, QUEUED_REQUEST_BYTES } from '../src/frontier/memory-frontier.js';
+
+const { values } = parseArgs({
+  options: {
+    urls: { type: 'string', default: '10000000' },
+    hosts: { type: 'string', default: '1000000' },
+    target: { type: 'string', default: 'seen' },
+    'budget-mb': { type: 'string', default: '128' },
+  },
+});
+const urls = Number(values.urls);
+const hosts = Number(values.hosts);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc');
+
+/** URL i: host chosen by a multiplicative hash (links spread over all hosts), a path per URL. */
+const urlOf = (i: number): string => `http://h${(Math.imul(i, 2654435761) >>> 0) % hosts}.example.com/section/${i % 97}/page-${i}.html`;
+
+gc();
+const rssBefore = process.memoryUsage.rss();
+const started = performance.now();
+let accepted = 0;
+if (values.target === 'seen') {
+  const seen = new FingerprintSet();
+  for (let i = 0; i < urls; i++) {
+    if (seen.add(urlOf(i))) accepted++;
+    if (i % 2 === 1 && seen.add(urlOf(i - 1))) accepted++; // a duplicate
+  }
+  report(seen.size, seen.bytes);
+} else {
+  const dir = await mkdtemp(path.join(tmpdir(), 'skein-admission-'));
+  const maxInMemory = Math.floor((Number(values['budget-mb']) * 2 ** 20) / QUEUED_REQUEST_BYTES);
+  const frontier = new MemoryFrontier({ maxPages: urls, hostPolicy: { delayMs: 0, parallelism: 4 }, spill: { dir, maxInMemory } });
+  const batch: CrawlRequest[] = [];
+  for (let i = 0; i < urls; i++) {
+    const url = urlOf(i);
+    batch.push({ key: url, url, depth: 1, source: 'link' });
+    if (batch.length === 1000 || i === urls - 1) {
+      for (const result of await frontier.add(batch)) if (result.ok) accepted++;
+      batch.length = 0;
+    }
+  }
+  const stats = await frontier.stats();
+  report(stats.seen, undefined, stats.hosts);
+  await frontier.close();
+  await rm(dir, { recursive: true, force: true });
+}
+
+function report(seen: number, tableBytes?: number, hostsHeld?: number): void {
+  const seconds = (performance.now() - started) / 1000;
+  gc!();
+  const rssAfter = process.memoryUsage.rss();
+  const perUrl = (rssAfter - rssBefore) / seen;
+  console.log(
+    JSON.stringify({
+      target: values.target,
+      urls,
+      hosts,
+      accepted,
+      seen,
+      ...(hostsHeld !== undefined ? { hostsHeld } : {}),
+      seconds: Math.round(seconds * 10) / 10,
+      urlsPerSecond: Math.round(urls / seconds),
+      rssGrowthMb: Math.round((rssAfter - rssBefore) / 2 ** 20),
+      heapUsedMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+      arrayBuffersMb: Math.round(process.memoryUsage().arrayBuffers / 2 ** 20),
+      rssBytesPerUrl: Math.round(perUrl * 10) / 10,
+      ...(tableBytes !== undefined ? { tableBytesPerUrl: Math.round((tableBytes / seen) * 10) / 10 } : {}),
+      loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+    }),
+  );
+}
