@@ -205,3 +205,29 @@ describe('MemoryFrontier over its memory budget', () => {
     assert.equal(await stat(join(dir, 'queue.jsonl')).catch(() => 'gone'), 'gone', 'the spill file is removed at close');
   });
 });
+
+describe('MemoryFrontier.restore with many hosts and a small budget', () => {
+  const newDir = tempDirs('skein-restore-spill-');
+
+  test('20,000 hosts journalled: the undone requests come back once each, through the spill file', async () => {
+    const journalled = Array.from({ length: 40_000 }, (_, i) => req(`h${i % 20_000}.test`, String(i)));
+    const done = new Set(journalled.filter((_, i) => i % 7 === 0).map((r) => r.key));
+    const spill = { dir: await newDir(), maxInMemory: 2_000 };
+    const f = await MemoryFrontier.restore({ maxPages: 1_000_000, hostPolicy: policy, spill }, journalled, (key) => done.has(key), done.size);
+    assert.equal((await f.stats()).queued, journalled.length - done.size);
+    const leased = new Set<string>();
+    for (let rounds = 0; !(await f.isDone()); rounds++) {
+      assert.ok(rounds < 20_000, 'drains in bounded rounds');
+      const leases = await f.lease(5_000, T0);
+      for (const lease of leases) {
+        assert.ok(!leased.has(lease.request.key) && !done.has(lease.request.key), lease.request.key);
+        leased.add(lease.request.key);
+        await f.complete(lease, 'ok', { nowMs: T0 });
+      }
+      if (leases.length === 0) await delay(5);
+    }
+    assert.equal(leased.size, journalled.length - done.size);
+    assert.equal((await f.stats()).hosts, 0, 'every host forgotten once done');
+    await f.close();
+  });
+});
