@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { CrawlRequest } from '../src/core/types.js';
 import { FingerprintSet } from '../src/frontier/fingerprint-set.js';
-import { MemoryFrontier, QUEUED_REQUEST_BYTES } from '../src/frontier/memory-frontier.js';
+import { MemoryFrontier } from '../src/frontier/memory-frontier.js';
 
 const { values } = parseArgs({
   options: {
@@ -48,8 +48,8 @@ if (values.target === 'seen') {
   report(seen.size, seen.bytes);
 } else {
   const dir = await mkdtemp(path.join(tmpdir(), 'skein-admission-'));
-  const maxInMemory = Math.floor((Number(values['budget-mb']) * 2 ** 20) / QUEUED_REQUEST_BYTES);
-  const frontier = new MemoryFrontier({ maxPages: urls, hostPolicy: { delayMs: 0, parallelism: 4 }, spill: { dir, maxInMemory } });
+  const budgetBytes = Number(values['budget-mb']) * 2 ** 20;
+  const frontier = new MemoryFrontier({ maxPages: urls, hostPolicy: { delayMs: 0, parallelism: 4 }, spill: { dir, budgetBytes } });
   const batch: CrawlRequest[] = [];
   for (let i = 0; i < urls; i++) {
     const url = urlOf(i);

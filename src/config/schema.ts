@@ -186,13 +186,13 @@ export const storeSchema = z
 export const frontierSchema = z
   .object({
     /**
-     * Memory for queued requests (estimated at 500 bytes each); past it they wait on disk, in
-     * the crawl's `spill/` folder, and come back oldest first. The seen-set is apart (8-23
-     * bytes a URL ever seen). @default 128
+     * Memory for the frontier's queues (estimated: ~250 bytes a queued request, ~450 a host with
+     * something queued); past it requests wait on disk, in the crawl's `spill/` folder, and come
+     * back oldest first. The seen-set is apart (8-23 bytes a URL ever seen). @default 128
      */
     memoryBudgetMb: positiveInt
       .default(128)
-      .describe('Memory for queued requests (MiB, about 500 bytes each); past it they wait on disk in <crawl>/spill/ and come back oldest first. The seen-set (8-23 bytes a URL) is apart.'),
+      .describe('Memory for queued requests (MiB, estimated at ~250 bytes a request and ~450 a host); past it they wait on disk in <crawl>/spill/ and come back oldest first. The seen-set (8-23 bytes a URL) is apart.'),
   })
   .strict();
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { CrawlConfig } from '../config/schema.js';
 import { createFetcher } from '../fetch/fetcher.js';
 import type { Frontier, FrontierOptions } from '../frontier/frontier.js';
-import { MemoryFrontier, QUEUED_REQUEST_BYTES } from '../frontier/memory-frontier.js';
+import { MemoryFrontier } from '../frontier/memory-frontier.js';
 import { createParsePool } from '../parse/parse-pool.js';
 import type { ParsePool, ParseRules } from '../parse/parse-types.js';
 import { HostGiveUp } from '../politeness/host-give-up.js';
@@ -109,7 +109,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
   let frontier: Frontier | undefined;
   const opened = await LowdbPageStore.open(paths.pages, { flushFirst: async () => frontier?.flush() });
   const store = options.wrapStore ? options.wrapStore(opened) : opened;
-  const spill = { dir: path.join(paths.dir, 'spill'), maxInMemory: Math.floor((config.frontier.memoryBudgetMb * 2 ** 20) / QUEUED_REQUEST_BYTES) };
+  const spill = { dir: path.join(paths.dir, 'spill'), budgetBytes: config.frontier.memoryBudgetMb * 2 ** 20 };
   const frontierOptions: FrontierOptions = {
     maxPages: config.scope.maxPages,
     hostPolicy: { delayMs: config.politeness.delayMs, parallelism: config.fetch.perHostParallelism },

@@ -53,14 +53,17 @@ export type MemoryFrontierOptions = FrontierOptions & {
   /** Records every accepted request. @default undefined (nothing recorded) */
   journal?: FrontierJournal;
   /**
-   * Queued requests past `maxInMemory` wait in a file in `dir` (spill-queue.ts) and come back,
-   * oldest first, once fewer than half that many are held. @default undefined (all in memory)
+   * Queued requests that would take the frontier's queues past `budgetBytes` (estimated: each
+   * request held and each host held) wait in a file in `dir` (spill-queue.ts) and come back,
+   * oldest first, once the queues take less than half of it. @default undefined (all in memory)
    */
-  spill?: { dir: string; maxInMemory: number };
+  spill?: { dir: string; budgetBytes: number };
 };
 
-/** Heap bytes a queued request costs, about (its object, its URL string, its share of a host queue). */
-export const QUEUED_REQUEST_BYTES = 500;
+/** Heap bytes a queued request costs, about (its object, its URL string, its place in a host queue). */
+export const QUEUED_REQUEST_BYTES = 250;
+/** Heap bytes a host with something queued costs, about (its slot, queues and map entry). */
+export const HOST_STATE_BYTES = 450;
 
 const DEFAULT_LEASE_MS = 120_000;
 
@@ -305,8 +308,13 @@ export class MemoryFrontier implements Frontier {
   #enqueue(request: CrawlRequest): void {
     this.#queued++;
     const spill = this.#spill;
-    if (spill && this.#queued - spill.size > this.#options.spill!.maxInMemory) spill.push(request);
+    if (spill && this.#heldBytes() > this.#options.spill!.budgetBytes) spill.push(request);
     else this.#hold(request);
+  }
+
+  /** Estimated heap bytes of the queues: requests held in memory and hosts. */
+  #heldBytes(): number {
+    return (this.#queued - (this.#spill?.size ?? 0)) * QUEUED_REQUEST_BYTES + this.#hosts.size * HOST_STATE_BYTES;
   }
 
   /** Puts a request in its host's queue (memory). */
@@ -317,13 +325,14 @@ export class MemoryFrontier implements Frontier {
   }
 
   /**
-   * Brings spilled requests back once fewer than half of `maxInMemory` are held (in the
-   * background; one refill at a time). True while requests wait on disk.
+   * Brings spilled requests back once the queues take less than half the budget (in the
+   * background, one refill at a time, each request counted as if on a new host). True while
+   * requests wait on disk.
    */
   #refill(): boolean {
     const spill = this.#spill;
     if (!spill || (spill.size === 0 && !this.#refilling)) return false;
-    const room = Math.floor(this.#options.spill!.maxInMemory / 2) - (this.#queued - spill.size);
+    const room = Math.floor((this.#options.spill!.budgetBytes / 2 - this.#heldBytes()) / (QUEUED_REQUEST_BYTES + HOST_STATE_BYTES));
     if (!this.#refilling && room > 0 && spill.size > 0) {
       this.#refilling = spill
         .take(room)

@@ -175,9 +175,9 @@ describe('MemoryFrontier per-host memory', () => {
 describe('MemoryFrontier over its memory budget', () => {
   const newDir = tempDirs('skein-spill-');
 
-  test('requests past maxInMemory wait on disk and all come back, once each, oldest first', async () => {
+  test('requests past the memory budget wait on disk and all come back, once each, oldest first', async () => {
     const dir = await newDir();
-    const f = new MemoryFrontier({ maxPages: 1_000_000, hostPolicy: { delayMs: 0, parallelism: 100 }, spill: { dir, maxInMemory: 100 } });
+    const f = new MemoryFrontier({ maxPages: 1_000_000, hostPolicy: { delayMs: 0, parallelism: 100 }, spill: { dir, budgetBytes: 100 * 700 } });
     const all = Array.from({ length: 5_000 }, (_, i) => req(`h${i % 50}.test`, String(i)));
     for (let i = 0; i < all.length; i += 250) await f.add(all.slice(i, i + 250));
     assert.equal((await f.stats()).queued, 5_000);
@@ -212,7 +212,7 @@ describe('MemoryFrontier.restore with many hosts and a small budget', () => {
   test('20,000 hosts journalled: the undone requests come back once each, through the spill file', async () => {
     const journalled = Array.from({ length: 40_000 }, (_, i) => req(`h${i % 20_000}.test`, String(i)));
     const done = new Set(journalled.filter((_, i) => i % 7 === 0).map((r) => r.key));
-    const spill = { dir: await newDir(), maxInMemory: 2_000 };
+    const spill = { dir: await newDir(), budgetBytes: 2_000 * 700 };
     const f = await MemoryFrontier.restore({ maxPages: 1_000_000, hostPolicy: policy, spill }, journalled, (key) => done.has(key), done.size);
     assert.equal((await f.stats()).queued, journalled.length - done.size);
     const leased = new Set<string>();
