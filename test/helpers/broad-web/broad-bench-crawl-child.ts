@@ -16,7 +16,10 @@ const handle = await createCrawler(config);
 const started = performance.now();
 try {
   const summary = await handle.run();
-  process.send?.({ type: 'result', summary, wallMs: Math.round(performance.now() - started) });
+  const result = { type: 'result', summary, wallMs: Math.round(performance.now() - started) };
+  await new Promise((resolve) => process.send?.(result, resolve));
 } finally {
   await handle.close();
 }
+// The IPC channel would keep this process alive: the crawl is over.
+process.exit(0);
