@@ -93,7 +93,7 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver): Fe
   });
   const client = got.extend({
     agent: { http: agents.http, https: agents.https },
-    dnsCache: agents.dns,
+    dnsLookup: agents.lookup,
     headers: requestHeaders(config),
     timeout: {
       lookup: config.timeouts.lookupMs,

@@ -12,11 +12,15 @@
  *   for their TTL, failures for `dnsErrorTtlMs`), so host names do not queue
  *   behind libuv's 4-thread pool (`dns.lookup`) and each host is resolved
  *   once, not once per request. Its cache holds at most `maxDnsEntries`
- *   names (least recently stored first out). IP literals skip it.
+ *   names (least recently stored first out). IP literals skip it. When the
+ *   DNS servers themselves fail (unreachable, refused, timed out), the name
+ *   is looked up by the system instead (`dns.lookup`: /etc/hosts, and the
+ *   system's own error, e.g. EAI_AGAIN, never a resolver's ECONNREFUSED that
+ *   would read as a refused connection).
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Resolver } from 'node:dns';
+import { lookup as systemLookup, type LookupAddress, type LookupOptions, type Resolver } from 'node:dns';
 import type { Duplex } from 'node:stream';
 import CacheableLookup, { type CacheInstance, type EntryObject } from 'cacheable-lookup';
 
@@ -40,8 +44,10 @@ export interface KeepAliveAgentsOptions {
 export interface KeepAliveAgents {
   http: http.Agent;
   https: https.Agent;
-  /** The caching resolver, for got's `dnsCache` option. */
+  /** The caching resolver. */
   dns: CacheableLookup;
+  /** `dns.lookup` through the cache (got's `dnsLookup`), falling back to the system when the DNS servers fail. */
+  lookup: Lookup;
   /** Idle sockets held now, over both agents. */
   readonly idleSockets: number;
   /** Closes every socket. */
@@ -68,6 +74,7 @@ export function createKeepAliveAgents(options: KeepAliveAgentsOptions): KeepAliv
   return {
     ...agents,
     dns,
+    lookup: cachedLookup(dns),
     get idleSockets() {
       return idle.size;
     },
@@ -75,6 +82,32 @@ export function createKeepAliveAgents(options: KeepAliveAgentsOptions): KeepAliv
       agents.http.destroy();
       agents.https.destroy();
     },
+  };
+}
+
+/** The callback signature of `dns.lookup` (one address, or all with `options.all`). */
+export type Lookup = (
+  hostname: string,
+  options: LookupOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+) => void;
+
+/** Answers of the resolver's own that mean "no such name" (cacheable-lookup then asks the system itself). */
+const NO_SUCH_NAME = new Set(['ENOTFOUND', 'ENODATA', 'ENOENT']);
+
+/**
+ * `dns.lookup` through `dns`'s cache. A query that fails because of the DNS servers (a c-ares
+ * error such as ECONNREFUSED, ETIMEOUT or ESERVFAIL from `queryA`) is asked of the system instead.
+ */
+function cachedLookup(dns: CacheableLookup): Lookup {
+  return (hostname, options, callback) => {
+    dns.lookup(hostname, options as never, ((error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => {
+      if (error && error.syscall?.startsWith('query') && !NO_SUCH_NAME.has(error.code ?? '')) {
+        systemLookup(hostname, options, callback as never);
+        return;
+      }
+      callback(error, address, family);
+    }) as never);
   };
 }
 

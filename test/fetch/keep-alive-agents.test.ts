@@ -86,4 +86,19 @@ describe('keep-alive agents for many hosts', () => {
       agents.destroy();
     }
   });
+
+  test('a name the DNS servers cannot answer for (resolver unreachable) is asked of the system: /etc/hosts answers, no ECONNREFUSED', async () => {
+    const unreachable = (_hostname: string, _options: unknown, callback: (error: Error | null) => void) =>
+      callback(Object.assign(new Error('queryA ECONNREFUSED localhost'), { code: 'ECONNREFUSED', syscall: 'queryA' }));
+    const resolver = { resolve4: unreachable, resolve6: unreachable, getServers: () => [], setServers: () => undefined };
+    const agents = createKeepAliveAgents({ maxSocketsPerHost: 8, maxIdleSocketsPerHost: 4, maxIdleSockets: 0, idleTimeoutMs: 1_000, resolver: resolver as never });
+    try {
+      const address = await new Promise<string>((resolve, reject) =>
+        agents.lookup('localhost', { family: 4 }, (error, found) => (error ? reject(error) : resolve(found as string))),
+      );
+      assert.equal(address, '127.0.0.1');
+    } finally {
+      agents.destroy();
+    }
+  });
 });
