@@ -3,16 +3,13 @@
  * stdout or a file), as Markdown files or llms.txt (into a directory), or as
  * retrieval chunks of each page's Markdown (`--chunk-chars`).
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { finished } from 'node:stream/promises';
 import { Command, Option } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import { DIRECTORY_FORMATS, exportDirectory, type DirectoryFormat } from '../export/export-directory.js';
 import { exportRecords, type ExportFormat, type ExportOptions } from '../export/export-records.js';
 import { openMergedCrawl } from '../distributed/merged-crawl.js';
 import { positiveIntFlag } from './positive-int-flag.js';
+import { writeOutFile } from './write-out-file.js';
 
 /** Chunks shorter than this would cut most paragraphs apart. */
 const MIN_CHUNK_CHARS = 100;
@@ -71,29 +68,7 @@ export function exportCommand(): Command {
         await exportRecords(() => crawl.iterate(), process.stdout, exportOptions);
         return;
       }
-      await assertWritableFolder(options.out);
-      const tmp = `${options.out}.tmp-${process.pid}`;
-      const out = createWriteStream(tmp);
-      try {
-        const { records } = await exportRecords(() => crawl.iterate(), out, exportOptions);
-        out.end();
-        await finished(out);
-        await rename(tmp, options.out);
-        process.stderr.write(`${records} ${chunks ? 'chunks' : 'records'} written to ${options.out}\n`);
-      } catch (error) {
-        out.destroy();
-        await rm(tmp, { force: true });
-        // The temp file is ours, not the user's: name the path they gave.
-        if ((error as NodeJS.ErrnoException).path === tmp) throw new ConfigError('out', `cannot write ${options.out}: ${(error as Error).message.replace(tmp, options.out)}`, { cause: error });
-        throw error;
-      }
+      const { records } = await writeOutFile(options.out, (out) => exportRecords(() => crawl.iterate(), out, exportOptions));
+      process.stderr.write(`${records} ${chunks ? 'chunks' : 'records'} written to ${options.out}\n`);
     });
-}
-
-/** Throws a ConfigError naming `out` when its folder does not exist (before anything is written). */
-async function assertWritableFolder(out: string): Promise<void> {
-  const folder = path.dirname(path.resolve(out));
-  const found = await stat(folder).catch(() => undefined);
-  if (!found) throw new ConfigError('out', `cannot write ${out}: the folder ${path.dirname(out)} does not exist (create it first)`);
-  if (!found.isDirectory()) throw new ConfigError('out', `cannot write ${out}: ${path.dirname(out)} is not a folder`);
 }

@@ -12,6 +12,7 @@ import { resumeCommand } from './resume-command.js';
 import { benchCommand } from './bench-command.js';
 import { demoCommand } from './demo-command.js';
 import { exportCommand } from './export-command.js';
+import { reportCommand } from './report-command.js';
 import { statusCommand } from './status-command.js';
 import { workerCommand } from './worker-command.js';
 
@@ -27,6 +28,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addCommand(resumeCommand(setExitCode))
     .addCommand(exportCommand())
     .addCommand(statusCommand(setExitCode))
+    .addCommand(reportCommand())
     .addCommand(workerCommand(setExitCode))
     .addCommand(demoCommand(setExitCode))
     .addCommand(benchCommand(setExitCode));

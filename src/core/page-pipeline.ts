@@ -265,6 +265,7 @@ export class PagePipeline {
     const record = fetchedRecord(request, response, startedAtMs, this.#deps.now(), parsed, failure);
     if (!config.extract.links) {
       delete record.links;
+      delete record.linkText;
       delete record.unfollowable;
     }
     // Discovered links are added before the page is stored (crash safety: the

@@ -82,6 +82,8 @@ export function fetchedRecord(
     markdown: parsed.noindex ? undefined : parsed.markdown,
     contentText: parsed.noindex ? undefined : parsed.contentText,
     links: parsed.links,
+    linkText: parsed.linkText,
+    contentHash: parsed.contentHash,
     unfollowable: parsed.unfollowable,
     metaRobots: parsed.metaRobots,
     charset: parsed.charset,

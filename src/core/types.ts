@@ -104,6 +104,10 @@ export interface ParsedPage {
   contentText?: string;
   /** Every outgoing link, absolute and normalised (what the page links to). */
   links: string[];
+  /** The text of each of `links` (same order, "" for a link without text); absent when no link has text. */
+  linkText?: string[];
+  /** Fingerprint of the visible text (`contentHash()` in parse-page.ts); absent when no text was extracted. */
+  contentHash?: string;
   /** Links that are in scope and allowed to be followed (subset of `links`). */
   follow: string[];
   /** Links not followed, by reason (nofollow, or the scope's: offsite, excluded, depth…); absent when none. */
@@ -167,6 +171,18 @@ export interface PageRecord {
   /** Main content as plain text (`extract.content.enabled`). */
   contentText?: string;
   links?: string[];
+  /**
+   * The text of each of `links`, same order: the first non-empty text the page
+   * links it with (images' `alt` included, cut at 100 characters), "" when it
+   * has none. Absent when no link has text.
+   */
+  linkText?: string[];
+  /**
+   * Fingerprint of the visible text (16 characters; pages with equal text have
+   * equal hashes): what duplicate-content checks compare. Absent when no text
+   * was extracted (`extract.text` off, or an empty page).
+   */
+  contentHash?: string;
   /** Links of `links` never followed whatever the scope (see `ParsedPage.unfollowable`); absent when none. */
   unfollowable?: string[];
   metaRobots?: string;

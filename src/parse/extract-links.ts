@@ -14,6 +14,8 @@ export interface RawLink {
   href: string;
   /** The element's `rel` contains `nofollow`. */
   nofollow: boolean;
+  /** Its text (whitespace collapsed, images' `alt` included, cut at 100 characters); absent when empty. */
+  text?: string;
 }
 
 export interface LinkContext {
@@ -34,6 +36,8 @@ export interface LinkContext {
 export interface ExtractedLinks {
   /** Every http(s) link, absolute and normalised, deduplicated in document order. */
   links: string[];
+  /** The text of each link of `links` (same order): the first non-empty text it was linked with, else "". */
+  linkText: string[];
   /** The subset (same order) that is in scope at depth + 1 and may be followed. */
   follow: string[];
   /** Links not followed, by reason: `nofollow` (rel or page), or the scope's reason (offsite, excluded, depth…). */
@@ -72,9 +76,10 @@ export function resolveBaseUrl(baseHref: string | undefined, pageUrl: string): s
 export function extractLinks(raw: readonly RawLink[], ctx: LinkContext): ExtractedLinks {
   const base = resolveBaseUrl(ctx.baseHref, ctx.pageUrl);
   const resolved = new Map<string, string | null>();
-  /** url → may be followed (as far as rel/page flags go). */
-  const followable = new Map<string, boolean>();
+  /** url → its position in `links`, and whether it may be followed (as far as rel/page flags go). */
+  const seen = new Map<string, { at: number; allowed: boolean }>();
   const links: string[] = [];
+  const linkText: string[] = [];
 
   for (const link of raw) {
     let url = resolved.get(link.href);
@@ -85,12 +90,14 @@ export function extractLinks(raw: readonly RawLink[], ctx: LinkContext): Extract
     }
     if (url === null) continue;
     const allowed = !ctx.pageNofollow && !(ctx.respectNofollow && link.nofollow);
-    const known = followable.get(url);
+    const known = seen.get(url);
     if (known === undefined) {
+      seen.set(url, { at: links.length, allowed });
       links.push(url);
-      followable.set(url, allowed);
-    } else if (allowed && !known) {
-      followable.set(url, true);
+      linkText.push(link.text ?? '');
+    } else {
+      if (allowed) known.allowed = true;
+      if (link.text !== undefined && linkText[known.at] === '') linkText[known.at] = link.text;
     }
   }
 
@@ -100,7 +107,7 @@ export function extractLinks(raw: readonly RawLink[], ctx: LinkContext): Extract
   const nextDepth = ctx.depth + 1;
   for (const url of links) {
     let reason: ReasonCode | undefined;
-    if (followable.get(url) !== true) {
+    if (seen.get(url)?.allowed !== true) {
       unfollowable.push(url);
       reason = 'nofollow';
     } else {
@@ -110,5 +117,5 @@ export function extractLinks(raw: readonly RawLink[], ctx: LinkContext): Extract
     }
     if (reason) dropped[reason] = (dropped[reason] ?? 0) + 1;
   }
-  return { links, follow, dropped, unfollowable };
+  return { links, linkText, follow, dropped, unfollowable };
 }

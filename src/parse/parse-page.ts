@@ -11,6 +11,7 @@
  * built-ins and follow selectors (extract-page-fields.ts) and the custom
  * extractor.
  */
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { load } from 'cheerio/slim';
 import type { Document } from 'domhandler';
@@ -103,6 +104,16 @@ function runExtractor(extractor: CustomExtractor, context: Parameters<CustomExtr
   }
 }
 
+/**
+ * A fingerprint of a page's visible text: two pages with the same text have
+ * the same hash (exact duplicate content). SHA-1, 96 bits as base64url (16
+ * characters): chance collisions are out of reach, and it is not a security
+ * boundary.
+ */
+export function contentHash(text: string): string {
+  return createHash('sha1').update(text).digest('base64url').slice(0, 16);
+}
+
 /** Sets the page's link drop counts and unfollowable links (only when there are any). */
 function setLinkDrops(page: ParsedPage, dropped: ParsedPage['dropped'] & object, unfollowable: string[]): void {
   if (Object.keys(dropped).length > 0) page.dropped = dropped;
@@ -160,7 +171,7 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
     normalize: compiled.normalize,
     scope: scopeFor(compiled, input.extraSeeds),
   };
-  const { links, follow, dropped, unfollowable } = extractLinks(scanned.links, linkContext);
+  const { links, linkText, follow, dropped, unfollowable } = extractLinks(scanned.links, linkContext);
 
   const page: ParsedPage = {
     headings: scanned.headings,
@@ -174,6 +185,8 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
   if (scanned.description !== undefined) page.description = scanned.description;
   if (scanned.lang !== undefined) page.lang = scanned.lang;
   if (scanned.text !== undefined) page.text = scanned.text;
+  if (scanned.text) page.contentHash = contentHash(scanned.text);
+  if (linkText.some((text) => text !== '')) page.linkText = linkText;
   if (scanned.metaRobots !== undefined) page.metaRobots = scanned.metaRobots;
   if (honoured.noindex) page.noindex = true;
   if (honoured.nofollow) page.nofollow = true;

@@ -47,7 +47,10 @@ const HEADING_LEVELS: Readonly<Record<string, 'h1' | 'h2' | 'h3'>> = { h1: 'h1',
 /** htmlparser2 in HTML mode with entities decoded: this scan's options, and cheerio's in parse-page.ts. */
 export const HTML_PARSER_OPTIONS = { xmlMode: false, decodeEntities: true } as const;
 
-/** An element whose text is being collected (the title, or the current h1–h3). */
+/** Characters of a link's text kept (its visible text, or the `alt` of images inside it). */
+export const MAX_LINK_TEXT_CHARS = 100;
+
+/** An element whose text is being collected (the title, the current h1–h3, or the open link). */
 interface OpenCollector {
   /** Number of open elements, this one included, when it opened: it ends when that depth closes. */
   depth: number;
@@ -65,6 +68,8 @@ class DocumentScanner {
   private heading: (OpenCollector & { level: 'h1' | 'h2' | 'h3' }) | undefined;
   /** `hasText`: text arrived inside it (an empty `<title></title>` leaves the title unset). */
   private title: (OpenCollector & { hasText: boolean }) | undefined;
+  /** The open `<a href>`/`<area href>` whose text is being collected. */
+  private link: (OpenCollector & { raw: RawLink }) | undefined;
 
   constructor(options: ScanOptions) {
     this.text = options.maxTextChars > 0 ? new TextCollector(options.maxTextChars) : undefined;
@@ -76,7 +81,19 @@ class DocumentScanner {
     switch (name) {
       case 'a':
       case 'area':
-        if (attribs.href !== undefined) result.links.push({ href: attribs.href, nofollow: hasToken(attribs.rel, 'nofollow') });
+        if (attribs.href !== undefined) {
+          this.closeLink();
+          const raw: RawLink = { href: attribs.href, nofollow: hasToken(attribs.rel, 'nofollow') };
+          result.links.push(raw);
+          this.link = { depth: this.depth, collector: new TextCollector(MAX_LINK_TEXT_CHARS), raw };
+          if (name === 'area' && attribs.alt !== undefined) this.link.collector.append(attribs.alt);
+        }
+        break;
+      case 'img':
+        if (this.link !== undefined && attribs.alt !== undefined) {
+          this.link.collector.separate();
+          this.link.collector.append(attribs.alt);
+        }
         break;
       case 'html':
         if (result.lang === undefined && attribs.lang !== undefined && attribs.lang.trim() !== '') result.lang = attribs.lang.trim();
@@ -134,8 +151,18 @@ class DocumentScanner {
       if (title.hasText) this.result.title = title.collector.text();
       this.title = undefined;
     }
+    if (this.link !== undefined && this.link.depth === this.depth) this.closeLink();
     if (this.text !== undefined && !INLINE_ELEMENTS.has(name)) this.text.separate();
     this.depth--;
+  }
+
+  /** Ends the open link: its collected text becomes the link's `text` (when not empty). */
+  private closeLink(): void {
+    const link = this.link;
+    if (link === undefined) return;
+    const text = link.collector.text();
+    if (text !== '') link.raw.text = text;
+    this.link = undefined;
   }
 
   ontext(data: string): void {
@@ -146,6 +173,7 @@ class DocumentScanner {
     if (this.nonTextDepth === 0) {
       this.text?.append(data);
       this.heading?.collector.append(data);
+      this.link?.collector.append(data);
     }
   }
 
@@ -155,6 +183,7 @@ class DocumentScanner {
   }
 
   finish(): ScannedDocument {
+    this.closeLink();
     if (this.robots.length > 0) this.result.metaRobots = this.robots.join(', ');
     if (this.text !== undefined) this.result.text = this.text.text();
     return this.result;

@@ -244,6 +244,11 @@ describe('crawl of the fault server (process pool, real fetcher)', () => {
     const longest = Math.max(...run.backoffsMs);
     assert.ok(longest <= DEFAULT_MAX_RETRY_AFTER_MS, `a host backoff of ${longest} ms`);
   });
+  faultCase('missing (404): http-error, not retried', () => {
+    const r = assertOutcome('/faults/missing', 'failed', ['http-error']);
+    assert.equal(r.status, 404);
+    assert.equal(run.server.hits('/faults/missing'), 1);
+  });
   faultCase('429 with an HTTP-date a day ahead → retry-after-too-long at once', () => {
     const r = assertOutcome('/limited/429-date-far', 'failed', ['retry-after-too-long']);
     assert.equal(r.status, 429);

@@ -44,7 +44,7 @@ export const FAULT_PATHS = [
   '/faults/nested', '/faults/many-links', '/faults/redirect-loop', '/faults/redirect-offsite', '/faults/redirect-ftp',
   '/faults/redirect-robots', '/faults/redirect-trap', '/faults/redirect-known', '/faults/redirect-new',
   '/faults/odd-links', '/trap/calendar?month=1', '/trap/deep/a', '/trap/loop/', '/trap/session?sid=start',
-  '/limited/429', '/limited/503-date', '/limited/503-day', '/limited/429-date-far', '/ok/1',
+  '/limited/429', '/limited/503-date', '/limited/503-day', '/limited/429-date-far', '/ok/1', '/faults/missing',
 ] as const;
 
 /** robots.txt unless replaced: everything but `/private/` (where `/faults/redirect-robots` leads). */
@@ -165,6 +165,8 @@ export async function startFaultServer(opts: FaultServerOptions = {}): Promise<F
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => void> = {
     '/': (_req, res) => page(res, 'Fault index', FAULT_PATHS.map((p) => `<a href="${p}">${p}</a>`).join('<br>\n')),
+    // A dead link, the commonest fault of all (any unknown path answers 404 too).
+    '/faults/missing': (_req, res) => send(res, 404, 'text/html; charset=utf-8', html('Not found', 'no such page')),
     '/robots.txt': (_req, res) => {
       const body = robots();
       send(res, body === null ? 404 : 200, 'text/plain; charset=utf-8', body ?? 'not found');

@@ -100,6 +100,25 @@ describe('parsePage links', () => {
     });
   }
 
+  test('linkText: each link\'s text, whitespace collapsed, image alt included, the first non-empty one for a URL', () => {
+    const page = parse(
+      '<a href="/a">  Read\n <b>more</b> </a><a href="/img"><img src="x.png" alt="Logo"></a><a href="/b"></a><a href="/b">Second <i>b</i></a>' +
+        `<a href="/long">${'x'.repeat(300)}</a><map><area href="/area" alt="Area alt"></map><a href="/c">c<a href="/d">d</a>`,
+    );
+    const byUrl = Object.fromEntries(page.links.map((url, i) => [url.slice('https://example.com'.length), page.linkText?.[i]]));
+    assert.deepEqual(byUrl, { '/a': 'Read more', '/img': 'Logo', '/b': 'Second b', '/long': 'x'.repeat(100), '/area': 'Area alt', '/c': 'c', '/d': 'd' });
+    assert.equal(parse('<a href="/a"></a>').linkText, undefined, 'absent when no link has text');
+  });
+
+  test('contentHash: equal visible text, equal hash; none without text', () => {
+    const a = parse('<title>A</title><p>Same  words</p><script>x()</script>');
+    const b = parse('<title>A</title><div>Same words</div>');
+    assert.match(a.contentHash ?? '', /^[A-Za-z0-9_-]{16}$/);
+    assert.equal(a.contentHash, b.contentHash);
+    assert.notEqual(parse('<p>Other words</p>').contentHash, a.contentHash);
+    assert.equal(parse('<p>Same words</p>', {}, { extract: { text: false } }).contentHash, undefined);
+  });
+
   test('rel=nofollow links are followed when respectNofollow is false', () => {
     const page = parse('<a rel="nofollow" href="/nf">x</a>', {}, { respectNofollow: false });
     assert.deepEqual(page.follow, ['https://example.com/nf']);
