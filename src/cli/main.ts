@@ -13,6 +13,7 @@ import { benchCommand } from './bench-command.js';
 import { demoCommand } from './demo-command.js';
 import { exportCommand } from './export-command.js';
 import { reportCommand } from './report-command.js';
+import { checkCommand } from './check-command.js';
 import { statusCommand } from './status-command.js';
 import { workerCommand } from './worker-command.js';
 
@@ -28,7 +29,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addCommand(resumeCommand(setExitCode))
     .addCommand(exportCommand())
     .addCommand(statusCommand(setExitCode))
-    .addCommand(reportCommand())
+    .addCommand(reportCommand(setExitCode))
+    .addCommand(checkCommand(setExitCode))
     .addCommand(workerCommand(setExitCode))
     .addCommand(demoCommand(setExitCode))
     .addCommand(benchCommand(setExitCode));

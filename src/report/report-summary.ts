@@ -105,8 +105,12 @@ export function formatBytes(bytes: number): string {
   return `${value >= 100 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
 }
 
-/** The summary in a few lines, each starting with two spaces (no trailing newline). */
-export function formatSummaryBrief(summary: ReportSummary): string {
+/**
+ * The summary in a few lines, each starting with two spaces (no trailing
+ * newline); `withPages: false` leaves out the page counts (`skein status`
+ * prints its own).
+ */
+export function formatSummaryBrief(summary: ReportSummary, withPages = true): string {
   const { pages, problems: pr, responseMs: ms } = summary;
   const statuses = Object.entries(summary.statuses)
     .sort((a, b) => b[1] - a[1])
@@ -129,5 +133,5 @@ export function formatSummaryBrief(summary: ReportSummary): string {
     `  response time: median ${ms.p50} ms, p95 ${ms.p95} ms, max ${ms.max} ms; depth ≤ ${Math.max(0, summary.depths.length - 1)}`,
     `  found: ${found.length ? found.join(', ') : 'no problems'}`,
   ];
-  return lines.join('\n');
+  return (withPages ? lines : lines.slice(1)).join('\n');
 }

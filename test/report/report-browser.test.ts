@@ -1,0 +1,119 @@
+/**
+ * The report opened in headless Chromium (playwright-core driving the
+ * Debian package): it renders every section without a console error, and
+ * its tables sort, filter and page like a user expects. A screenshot goes to
+ * test-artifacts/report.png. Skipped, saying why, where no Chromium exists.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import type { PageRecord } from '../../src/core/types.js';
+import { collectReport } from '../../src/report/collect-report.js';
+import { renderReport } from '../../src/report/render-report.js';
+import { tempDirs } from '../helpers/crawl-helpers.js';
+import { NO_CHROMIUM, findChromium } from '../helpers/find-chromium.js';
+
+const O = 'https://site.test';
+/** Pages of the synthetic site: enough for the all-pages table to have several pages of rows. */
+const PAGES = 120;
+
+function record(n: number): PageRecord {
+  const key = n === 0 ? `${O}/` : `${O}/p/${n}`;
+  const links = [`${O}/`, `${O}/p/${(n + 1) % PAGES}`, ...(n % 10 === 1 ? [`${O}/gone`] : [])];
+  return {
+    key, url: key, finalUrl: key, redirects: [], status: 200, contentType: 'text/html', depth: n === 0 ? 0 : 1,
+    fetchedAt: new Date(1_700_000_000_000 + n).toISOString(), outcome: 'ok', bytes: 1_000 + n * 100, charset: 'utf-8',
+    timings: { waitMs: n, downloadMs: 1, parseMs: 1, totalMs: n + 2 },
+    title: n % 7 === 0 ? 'Shared title' : n === 3 ? 'Page 3 <script>alert(1)</script><b>bold</b>' : `Page ${n}`, description: `About page ${n}`, h1: n === 5 ? [] : [`Page ${n}`],
+    links, linkText: links.map((url) => (url.endsWith('/gone') ? `Gone from ${n}` : 'next')), contentHash: `h${n}`,
+  };
+}
+
+const gone: PageRecord = {
+  key: `${O}/gone`, url: `${O}/gone`, finalUrl: `${O}/gone`, redirects: [], status: 404, depth: 2, fetchedAt: new Date(1_700_000_000_000).toISOString(),
+  outcome: 'failed', reason: 'http-error', bytes: 10, timings: { waitMs: 1, downloadMs: 0, parseMs: 0, totalMs: 1 },
+};
+
+const chromium = findChromium();
+
+describe('the report in headless Chromium', { skip: chromium ? false : NO_CHROMIUM }, () => {
+  const newDir = tempDirs();
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  before(async () => {
+    const { chromium: launcher } = await import('playwright-core');
+    const records = [...Array.from({ length: PAGES }, (_, n) => record(n)), gone];
+    const data = await collectReport((async function* () { yield* records; })(), { name: 'site', dirs: ['data/site'] });
+    const file = join(await newDir(), 'report.html');
+    await writeFile(file, await renderReport(data));
+    browser = await launcher.launch({ executablePath: chromium!, args: ['--no-sandbox', '--disable-gpu'] });
+    page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('dialog', (dialog) => errors.push(`dialog: ${dialog.message()}`));
+    page.on('request', (request) => !request.url().startsWith('file:') && errors.push(`fetched ${request.url()}`));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  const rowsOf = (section: string) => page.locator(`#${section} tbody tr`);
+  const rangeOf = (section: string) => page.locator(`#${section} .range`).textContent();
+
+  test('every section renders, with no console error and nothing fetched', async () => {
+    for (const id of ['summary', 'broken', 'loops', 'redirects', 'oversized', 'slowest', 'largest', 'duplicate-titles', 'duplicate-descriptions', 'duplicate-content', 'missing', 'canonical', 'noindex', 'blocked', 'non-html', 'orphans', 'pages']) {
+      assert.equal(await page.locator(`section#${id} h2`).count(), 1, id);
+    }
+    assert.equal(await page.locator('#summary svg').count() >= 4, true, 'charts drawn');
+    assert.equal(await page.locator('#nav a').count(), 17);
+    assert.deepEqual(errors, []);
+  });
+
+  test('broken links: one row per referrer, with the link text, each URL a link', async () => {
+    assert.equal(await rowsOf('broken').count(), PAGES / 10);
+    const first = rowsOf('broken').first();
+    assert.equal(await first.locator('td').nth(0).locator('a').getAttribute('href'), `${O}/gone`);
+    assert.equal(await first.locator('td').nth(1).textContent(), '404');
+    assert.match((await first.locator('td').nth(3).textContent()) ?? '', /^Gone from \d+$/);
+    assert.equal(await page.locator('#nav a[href="#broken"] .count.bad').textContent(), String(PAGES / 10));
+  });
+
+  test('sorting: a click on a header sorts by it, a second click reverses', async () => {
+    const firstUrl = () => rowsOf('largest').first().locator('td').first().textContent();
+    assert.equal(await firstUrl(), `${O}/p/${PAGES - 1}`, 'largest first by default');
+    await page.locator('#largest th', { hasText: 'Size' }).click();
+    assert.equal(await firstUrl(), `${O}/gone`, 'smallest first');
+    await page.locator('#largest th', { hasText: 'URL' }).click();
+    assert.equal(await firstUrl(), `${O}/`);
+    assert.equal(await page.locator('#largest th', { hasText: 'URL' }).getAttribute('aria-sort'), 'ascending');
+  });
+
+  test('filtering and paging the all-pages table; markup in the data stays text', async () => {
+    assert.equal(await rangeOf('pages'), `1–25 of ${PAGES + 1}`);
+    await page.locator('#pages .next').click();
+    assert.equal(await rangeOf('pages'), `26–50 of ${PAGES + 1}`);
+    await page.locator('#pages .filter').fill('/p/11');
+    await page.waitForFunction("document.querySelector('#pages .range').textContent.startsWith('1–')");
+    assert.deepEqual(await rowsOf('pages').locator('td:first-child').allTextContents(), [`${O}/p/11`, `${O}/p/110`, `${O}/p/111`, `${O}/p/112`, `${O}/p/113`, `${O}/p/114`, `${O}/p/115`, `${O}/p/116`, `${O}/p/117`, `${O}/p/118`, `${O}/p/119`]);
+    await page.locator('#pages .filter').fill('no such page');
+    await page.waitForFunction("document.querySelector('#pages .range').textContent === '0 rows'");
+    assert.equal(await page.locator('script:not([id]):not([src])').count(), 1, 'no injected script elements');
+    assert.equal(await page.locator('main b').count(), 0, 'no injected markup');
+    assert.equal(await rowsOf('duplicate-titles').count(), Math.ceil(PAGES / 7));
+    assert.deepEqual(errors, []);
+  });
+
+  test('screenshot saved as a test artifact', async () => {
+    const dir = resolve('test-artifacts');
+    await mkdir(dir, { recursive: true });
+    await page.locator('#pages .filter').fill('');
+    await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
+  });
+});
