@@ -100,8 +100,10 @@ interface ChildReport {
 async function child(dataDir: string, name: string, out: string): Promise<void> {
   const started = process.hrtime.bigint();
   const data = await buildReportData([dataDir], name);
-  const html = await renderReport(data);
-  await writeOutFile(out, async (stream) => void stream.write(html));
+  const parts = await renderReport(data);
+  await writeOutFile(out, async (stream) => {
+    for (const part of parts) stream.write(part);
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const report: ChildReport = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, fileMb: (await stat(out)).size / 1e6, pages: data.pages.count };
   process.stdout.write(JSON.stringify(report) + '\n');

@@ -58,8 +58,10 @@ Examples:
       const data = await buildReportData([config.dataDir], crawlName(config));
       process.stderr.write(`checked ${summary.pages.ok + summary.pages.failed + summary.pages.skipped} pages in ${(summary.durationMs / 1000).toFixed(1)} s\n`);
       if (options.report !== undefined) {
-        const html = await renderReport(data);
-        await writeOutFile(String(options.report), async (stream) => void stream.write(html));
+        const parts = await renderReport(data);
+        await writeOutFile(String(options.report), async (stream) => {
+          for (const part of parts) stream.write(part);
+        });
         process.stderr.write(`report written to ${String(options.report)}\n`);
       }
       const found = reportProblems(data, failOn, options.format as ProblemFormat);

@@ -34,12 +34,12 @@ export function reportCommand(setExitCode: (code: number) => void): Command {
       const dataDirs = options.dataDir.length > 0 ? options.dataDir : ['data'];
       const data = await buildReportData(dataDirs, name);
       const out = options.out ?? path.join(data.dirs[0]!, 'report.html');
-      const html = await renderReport(data);
+      const parts = await renderReport(data);
       await writeOutFile(out, async (stream) => {
-        stream.write(html);
+        for (const part of parts) stream.write(part);
       });
       const pages = data.pages.count;
-      process.stderr.write(`report of ${pages.toLocaleString('en-US')} page${pages === 1 ? '' : 's'} written to ${out} (${formatBytes(Buffer.byteLength(html))}); open it in a browser\n${formatSummaryBrief(data.summary)}\n`);
+      process.stderr.write(`report of ${pages.toLocaleString('en-US')} page${pages === 1 ? '' : 's'} written to ${out} (${formatBytes(parts.reduce((sum, part) => sum + Buffer.byteLength(part), 0))}); open it in a browser\n${formatSummaryBrief(data.summary)}\n`);
       if (options.failOn !== undefined && reportProblems(data, options.failOn, options.format)) setExitCode(EXIT_PROBLEMS);
     });
 }

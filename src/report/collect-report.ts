@@ -15,6 +15,8 @@ import { summarize } from './report-summary.js';
 
 /** Distinct link texts kept; past it, links get no text (a bound on memory for pathological sites). */
 export const MAX_LINK_TEXTS = 500_000;
+/** Kept links that trigger a compaction (dropping links whose target turned out fine), at the least. */
+const MIN_COMPACT_AT = 1 << 20;
 /** Characters of a title, description or link text kept in the report. */
 export const MAX_STRING_CHARS = 200;
 
@@ -58,6 +60,13 @@ export class ReportCollector {
   readonly #canonical: { page: number; to: number }[] = [];
   #hasLinks = false;
   #textsDropped = 0;
+  #compactAt: number;
+  readonly #minCompactAt: number;
+
+  /** `compactLinksAt`: kept links that trigger the first compaction (tests make it small). @default 1,048,576 */
+  constructor(options: { compactLinksAt?: number } = {}) {
+    this.#minCompactAt = this.#compactAt = options.compactLinksAt ?? MIN_COMPACT_AT;
+  }
 
   add(record: PageRecord): void {
     const page = this.#pageUrl.length;
@@ -110,6 +119,28 @@ export class ReportCollector {
       this.#to.push(to);
       this.#text.push(this.#linkText(texts?.[i]));
     }
+    if (this.#to.length >= this.#compactAt) this.#compactLinks();
+  }
+
+  /**
+   * Drops the kept links whose target has turned out fine since (most links
+   * point forward, to pages stored later), so that memory holds the links to
+   * problem pages and to pages not read yet, not every link of the crawl.
+   */
+  #compactLinks(): void {
+    const problems = this.#columns.problem;
+    let kept = 0;
+    for (let i = 0; i < this.#to.length; i++) {
+      const to = this.#to.get(i);
+      const page = this.#pageOf.length > to ? this.#pageOf.get(to) : 0;
+      if (page > 0 && problems.get(page - 1) === PROBLEM.none) continue;
+      this.#from.set(kept, this.#from.get(i));
+      this.#to.set(kept, to);
+      this.#text.set(kept, this.#text.get(i));
+      kept++;
+    }
+    for (const column of [this.#from, this.#to, this.#text]) column.truncate(kept);
+    this.#compactAt = Math.max(this.#minCompactAt, kept * 2);
   }
 
   #linkText(text: string | undefined): number {
@@ -241,8 +272,8 @@ function originOf(url: string | undefined): string {
 }
 
 /** Streams `records` once into report data. */
-export async function collectReport(records: AsyncIterable<PageRecord>, context: ReportContext): Promise<ReportData> {
-  const collector = new ReportCollector();
+export async function collectReport(records: AsyncIterable<PageRecord>, context: ReportContext, options: { compactLinksAt?: number } = {}): Promise<ReportData> {
+  const collector = new ReportCollector(options);
   for await (const record of records) collector.add(record);
   return collector.finish(context);
 }

@@ -32,6 +32,11 @@ export class IntColumn {
     this.#values[index] = value;
   }
 
+  /** Keeps the first `length` entries (the capacity stays). */
+  truncate(length: number): void {
+    this.#length = Math.min(this.#length, length);
+  }
+
   /** Adds `by` at `index`, growing the column with zeros up to it when needed. */
   add(index: number, by = 1): void {
     while (this.#length <= index) this.push(0);

@@ -3,14 +3,15 @@
  * would find in its link sections (page URL, referrer, link text).
  */
 import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import type { ReportData } from '../../src/report/report-data.js';
 
 /** The data embedded in a report file. */
 export async function readReportData(file: string): Promise<ReportData> {
   const html = await readFile(file, 'utf8');
-  const match = /<script id="report-data" type="application\/json">([\s\S]*?)<\/script>/.exec(html);
+  const match = /<script id="report-data" type="application\/gzip;base64">([\s\S]*?)<\/script>/.exec(html);
   if (!match) throw new Error(`no report data in ${file}`);
-  return JSON.parse(match[1]!) as ReportData;
+  return JSON.parse(gunzipSync(Buffer.from(match[1]!, 'base64')).toString('utf8')) as ReportData;
 }
 
 export const urlOf = (data: ReportData, id: number): string => {

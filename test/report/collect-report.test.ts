@@ -102,6 +102,12 @@ describe('collectReport', async () => {
   });
 });
 
+test('compacting the kept links (every link, here) changes nothing in the data', async () => {
+  const stream = () => (async function* () { yield* RECORDS; })();
+  const context = { name: 'site', dirs: ['data/site'], now: new Date(0) };
+  assert.deepEqual(await collectReport(stream(), context, { compactLinksAt: 1 }), await collectReport(stream(), context));
+});
+
 test('pageProblem: what a referrer hears about its target', () => {
   const cases: [Partial<PageRecord>, number][] = [
     [{ status: 200, outcome: 'ok' }, PROBLEM.none],

@@ -50,7 +50,7 @@ describe('the report in headless Chromium', { skip: chromium ? false : NO_CHROMI
     const records = [...Array.from({ length: PAGES }, (_, n) => record(n)), gone];
     const data = await collectReport((async function* () { yield* records; })(), { name: 'site', dirs: ['data/site'] });
     const file = join(await newDir(), 'report.html');
-    await writeFile(file, await renderReport(data));
+    await writeFile(file, (await renderReport(data)).join(''));
     browser = await launcher.launch({ executablePath: chromium!, args: ['--no-sandbox', '--disable-gpu'] });
     page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));

@@ -6,9 +6,20 @@
  */
 type ReportData = import('../report-data.js').ReportData;
 
-/** The data render-report.ts embedded in `<script id="report-data" type="application/json">`. */
-const D: ReportData = JSON.parse(document.getElementById('report-data')!.textContent!) as ReportData;
-const P = D.pages;
+/** The data render-report.ts embedded (gzipped JSON in base64), set by `loadReportData` before anything draws. */
+let D: ReportData;
+let P: ReportData['pages'];
+
+/** Inflates the embedded data with the browser's DecompressionStream (no library, nothing fetched). */
+async function loadReportData(): Promise<void> {
+  const base64 = document.getElementById('report-data')!.textContent!.trim();
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  D = (await new Response(stream).json()) as ReportData;
+  P = D.pages;
+}
 /** Same values as report-data.ts (that module's runtime code is not inlined). */
 const K = {
   outcomes: ['ok', 'failed', 'skipped'],

@@ -228,4 +228,11 @@ function renderReport(): void {
   document.body.dataset.ready = 'true';
 }
 
-renderReport();
+if (typeof DecompressionStream === 'undefined') {
+  document.getElementById('report')!.innerHTML = '<p>This browser cannot open the report: it needs DecompressionStream (Chrome 80, Firefox 113, Safari 16.4 or later).</p>';
+} else {
+  loadReportData().then(renderReport, (error: unknown) => {
+    document.getElementById('report')!.textContent = `The report's data could not be read: ${String(error)}`;
+    throw error;
+  });
+}
