@@ -76,7 +76,7 @@ function failedRecords(): PageRecord[] {
   return out;
 }
 
-async function buildCrawl(dataDir: string, name: string, pages: number): Promise<void> {
+export async function buildCrawl(dataDir: string, name: string, pages: number): Promise<void> {
   const paths = crawlPaths(dataDir, name);
   const config = validateConfig({ name, dataDir, seeds: [ORIGIN + '/'], scope: { maxPages: pages * 2 } });
   await new CrawlMeta(paths.meta).startRun(config, name);
@@ -148,4 +148,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
