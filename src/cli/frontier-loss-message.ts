@@ -17,7 +17,7 @@ export async function explainFrontierLoss(error: FrontierUnavailableError, conte
     const stored = await storedPages(context.node);
     if (stored !== undefined) lines.push(`  Kept on this node's disk: ${stored} stored page(s) (all its runs) and its frontier journal, in ${context.node.dir}/.`);
   }
-  const argv = (context.argv ?? process.argv.slice(2)).map((arg) => shellQuote(redact(arg, parseRedisUrl(context.flags.redisUrl))));
+  const argv = (context.argv ?? process.argv.slice(2)).map((arg) => shellQuote(redact(arg, parseRedisUrl(context.flags.redisUrl, context.flags.redisCluster ? { cluster: true } : {}))));
   if (error.code === 'ERR_FRONTIER_STATE_LOST') {
     const command = argv.includes('--recover') ? argv : [...argv, '--recover'];
     lines.push(

@@ -22,6 +22,8 @@ import { EXIT_NOTHING_CRAWLED, runCrawl, type OutputOptions } from './run-crawl.
 /** What the distributed flags hold once checked. */
 export interface RedisFlags {
   redisUrl: string;
+  /** `--redis-cluster`: the URL names one node of a Redis Cluster (several URLs always do). */
+  redisCluster?: boolean;
   crawlId: string;
   nodeId?: string;
   redisTimeoutMs: number;
@@ -35,7 +37,8 @@ const DEFAULT_REDIS_TIMEOUT_MS = 60_000;
 /** `--redis` and `--crawl-id` (every distributed command). */
 export function addRedisTargetFlags(command: Command): Command {
   return command
-    .option('--redis <url>', 'Redis of a distributed crawl: redis://[user:password@]host:6379 or rediss:// for TLS (or env SKEIN_REDIS_URL)')
+    .option('--redis <url>', 'Redis of a distributed crawl: redis://[user:password@]host:6379 or rediss:// for TLS; a Redis Cluster: its nodes\' URLs, comma-separated (or env SKEIN_REDIS_URL)')
+    .option('--redis-cluster', 'the --redis URL is one node of a Redis Cluster (implied when it lists several)')
     .option('--crawl-id <id>', 'id shared by every node of one distributed crawl (also its name)');
 }
 
@@ -69,6 +72,7 @@ export function redisFlagsFrom(options: Record<string, unknown>, env: NodeJS.Pro
   }
   return {
     redisUrl,
+    ...(options.redisCluster ? { redisCluster: true } : {}),
     crawlId,
     ...(options.nodeId !== undefined ? { nodeId: options.nodeId as string } : {}),
     redisTimeoutMs: (options.redisTimeout as number | undefined) ?? DEFAULT_REDIS_TIMEOUT_MS,
@@ -113,7 +117,7 @@ export function runCrawlOnRedis(config: CrawlConfig, options: Record<string, unk
 export async function printClusterStatus(name: string | undefined, options: Record<string, unknown>): Promise<void> {
   if (!wantsRedis(options) && !process.env.SKEIN_REDIS_URL) throw new ConfigError('name', 'expected a crawl name, or --redis <url> --crawl-id <id> for a distributed crawl');
   const flags = redisFlagsFrom({ ...options, crawlId: options.crawlId ?? name });
-  const connection = await connectRedis({ url: flags.redisUrl });
+  const connection = await connectRedis({ url: flags.redisUrl, ...(flags.redisCluster ? { cluster: true } : {}) });
   try {
     const status = await readClusterStatus(connection.redis, flags.crawlId);
     process.stdout.write(options.json ? JSON.stringify(status, null, 2) + '\n' : formatClusterStatus(status));

@@ -4,7 +4,7 @@
  * every node's last report (per-node throughput), the hosts in backoff and
  * the busiest host queues.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import { RedisFrontier } from '../frontier/redis-frontier.js';
 import { HOSTS_STATUS_SCRIPT } from '../frontier/redis-scripts.js';
 import type { FrontierStats } from '../frontier/frontier.js';
@@ -44,7 +44,7 @@ export interface ClusterStatus {
 }
 
 /** Reads the whole status; `ConfigError` when no node ever seeded `crawlId`. */
-export async function readClusterStatus(redis: Redis, crawlId: string, options: { top?: number; nowMs?: number } = {}): Promise<ClusterStatus> {
+export async function readClusterStatus(redis: RedisClient, crawlId: string, options: { top?: number; nowMs?: number } = {}): Promise<ClusterStatus> {
   const nowMs = options.nowMs ?? Date.now();
   const crawl = await readCrawl(redis, crawlId);
   if (!crawl) {

@@ -33,6 +33,8 @@ import { nodeConfig, writeCrawlCopy, type SharedCrawl } from './shared-crawl.js'
 export interface JoinCrawlOptions {
   /** `redis://…` or `rediss://…` (TLS), optionally with user and password. */
   redisUrl: string;
+  /** The URL names one node of a Redis Cluster (several URLs always do). */
+  redisCluster?: boolean;
   /** Shared by every node of one crawl; also the crawl name. */
   crawlId: string;
   /** This node's id (its store directory and lease ids). @default "<hostname>-<pid>" */
@@ -95,7 +97,7 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
   assertId('crawl-id', crawlId);
   assertId('node-id', nodeId);
   const redisTimeoutMs = options.redisTimeoutMs ?? 60_000;
-  const connection = await connectRedis({ url: options.redisUrl, commandTimeoutMs: commandTimeoutFor(redisTimeoutMs) });
+  const connection = await connectRedis({ url: options.redisUrl, ...(options.redisCluster ? { cluster: true } : {}), commandTimeoutMs: commandTimeoutFor(redisTimeoutMs) });
   try {
     const resolved = await resolveCrawl(connection, { ...options, dataDir: options.local.dataDir }, nodeId);
     const { crawl } = resolved;

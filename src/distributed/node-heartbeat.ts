@@ -6,7 +6,7 @@
  * intervals is shown as gone (killed, or cut off from Redis).
  */
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import type { CrawlEventBus } from '../core/events.js';
 import { crawlKeys } from '../frontier/redis-keys.js';
 
@@ -37,7 +37,7 @@ export interface NodeReport {
 }
 
 export interface NodeHeartbeatOptions {
-  redis: Redis;
+  redis: RedisClient;
   crawlId: string;
   nodeId: string;
   /** The crawl's identity token: a report is written only while Redis holds it (never into a Redis that lost the crawl). */
@@ -144,7 +144,7 @@ export class NodeHeartbeat {
 }
 
 /** Every node's last report, by node id. */
-export async function readNodeReports(redis: Redis, crawlId: string): Promise<NodeReport[]> {
+export async function readNodeReports(redis: RedisClient, crawlId: string): Promise<NodeReport[]> {
   const all = await redis.hgetall(NodeHeartbeat.key(crawlId));
   const reports: NodeReport[] = [];
   for (const raw of Object.values(all)) {

@@ -18,7 +18,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { validateConfig } from '../config/load-config.js';
@@ -115,7 +115,7 @@ return { 'seeded' }
  * this call stored it. Throws `ERR_FRONTIER_STATE_LOST` when Redis holds only
  * part of the crawl, and `ConfigError` for a crawl an older skein started.
  */
-export async function publishCrawl(redis: Redis, crawl: SharedCrawl & { instance: string }): Promise<{ crawl: SharedCrawl & { instance: string }; seeded: boolean }> {
+export async function publishCrawl(redis: RedisClient, crawl: SharedCrawl & { instance: string }): Promise<{ crawl: SharedCrawl & { instance: string }; seeded: boolean }> {
   const keys = crawlKeys(crawl.crawlId);
   const [result, raw] = (await redis.eval(PUBLISH, 2 + keys.state.length, keys.definition, keys.identity, ...keys.state, JSON.stringify(crawl), crawl.instance)) as [string, string | null | undefined];
   if (result === 'seeded') return { crawl, seeded: true };
@@ -126,7 +126,7 @@ export async function publishCrawl(redis: Redis, crawl: SharedCrawl & { instance
 }
 
 /** The stored crawl, or undefined when no node seeded this crawl id. */
-export async function readCrawl(redis: Redis, crawlId: string): Promise<SharedCrawl | undefined> {
+export async function readCrawl(redis: RedisClient, crawlId: string): Promise<SharedCrawl | undefined> {
   const raw = await redis.get(crawlKeys(crawlId).definition);
   return raw === null ? undefined : checkSharedCrawl(raw, crawlId, 'in Redis');
 }
