@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { crawlKeys } from '../src/frontier/redis-keys.js';
 import { RedisFrontier } from '../src/frontier/redis-frontier.js';
 import type { CrawlRequest } from '../src/core/types.js';
 import { newIdentity, startRedisServer } from '../test/helpers/redis-server.js';
@@ -56,7 +57,7 @@ async function run(url: string, stop: () => Promise<void>): Promise<void> {
         `batch ${String(batch).padStart(4)}: ${Math.round(cycles / seconds)} cycles/s ` +
           `(${Math.round((cycles * 3) / seconds)} request-ops/s: add+lease+complete), ${seconds.toFixed(2)} s`,
       );
-      const keys = await redis.keys(`${RedisFrontier.keyPrefix(crawlId)}*`);
+      const keys = await redis.keys(crawlKeys(crawlId).pattern);
       if (keys.length > 0) await redis.del(...keys);
     }
   } finally {

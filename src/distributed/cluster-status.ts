@@ -6,7 +6,6 @@
  */
 import type { RedisClient } from './redis-connection.js';
 import { RedisFrontier } from '../frontier/redis-frontier.js';
-import { HOSTS_STATUS_SCRIPT } from '../frontier/redis-scripts.js';
 import type { FrontierStats } from '../frontier/frontier.js';
 import { ConfigError } from '../core/errors.js';
 import { nodeIsGone, readNodeReports, type NodeReport } from './node-heartbeat.js';
@@ -55,22 +54,17 @@ export async function readClusterStatus(redis: RedisClient, crawlId: string, opt
   }
   const config = crawl.config as { seeds?: string[]; scope?: { maxPages?: number } };
   const maxPages = config.scope?.maxPages ?? Number.MAX_SAFE_INTEGER;
-  const frontier = new RedisFrontier({ redis, crawlId, nodeId: 'status', identity: withInstance(crawl).instance, maxPages, hostPolicy: { delayMs: 0, parallelism: 1 } });
-  const prefix = RedisFrontier.keyPrefix(crawlId);
-  const [stats, finished, pages, reports, hostsReply] = await Promise.all([
+  const { instance, shards } = withInstance(crawl);
+  const frontier = new RedisFrontier({ redis, crawlId, nodeId: 'status', identity: instance, shards, maxPages, hostPolicy: { delayMs: 0, parallelism: 1 } });
+  const [stats, finished, pages, reports, hosts] = await Promise.all([
     frontier.stats(),
     frontier.isDone(),
     frontier.outcomes(),
     readNodeReports(redis, crawlId),
-    redis.eval(HOSTS_STATUS_SCRIPT, 2, `${prefix}backoff`, `${prefix}hosts`, prefix, nowMs, options.top ?? 10) as Promise<Array<string | number>>,
+    frontier.hostsStatus(nowMs, options.top ?? 10),
   ]);
-  const marker = hostsReply.indexOf('--');
-  const backoff: ClusterStatus['backoff'] = [];
-  for (let i = 0; i + 1 < marker; i += 2) backoff.push({ host: String(hostsReply[i]), untilMs: Number(hostsReply[i + 1]) });
-  const busiestHosts: HostQueue[] = [];
-  for (let i = marker + 1; i + 3 < hostsReply.length; i += 4) {
-    busiestHosts.push({ host: String(hostsReply[i]), queued: Number(hostsReply[i + 1]), inFlight: Number(hostsReply[i + 2]), delayMs: Number(hostsReply[i + 3]) });
-  }
+  const backoff: ClusterStatus['backoff'] = hosts.backoff;
+  const busiestHosts: HostQueue[] = hosts.busiest;
   const nodes = reports.map((r) => ({ ...r, gone: nodeIsGone(r, nowMs) }));
   const sum = (pick: (r: NodeReport & { gone: boolean }) => number) => nodes.reduce((n, r) => n + pick(r), 0);
   return {

@@ -16,7 +16,7 @@ import { mkdir } from 'node:fs/promises';
 import { ConfigError } from '../core/errors.js';
 import { CrawlEventBus } from '../core/events.js';
 import { RedisFrontier } from '../frontier/redis-frontier.js';
-import { checkIdentity } from '../frontier/redis-keys.js';
+import { checkIdentity, crawlStateLostError, shardsWithoutIdentity, writeShardIdentities } from '../frontier/redis-keys.js';
 import { crawlPaths, type CrawlPaths } from '../store/crawl-dir.js';
 import { FrontierJournal } from '../store/frontier-journal.js';
 import type { PageStore } from '../store/page-store.js';
@@ -24,7 +24,7 @@ import { NodeFrontier, scheduledDelayMs } from './node-frontier.js';
 import { NodeHeartbeat, type NodeState } from './node-heartbeat.js';
 import { NodeStore } from './node-store.js';
 import { addNodeDirs } from './recover-crawl.js';
-import { commandTimeoutFor, connectRedis } from './redis-connection.js';
+import { commandTimeoutFor, connectRedis, type RedisClient } from './redis-connection.js';
 import { RedisWatchdog } from './redis-watchdog.js';
 import { resolveCrawl, type ResolvedCrawl } from './resolve-crawl.js';
 import { RetryingFrontier } from './retrying-frontier.js';
@@ -105,11 +105,13 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
     const config = nodeConfig(crawl, options.local, seeded);
     const paths = nodePaths(config.dataDir, crawlId, nodeId);
     const events = new CrawlEventBus();
+    await shardsReady(connection.redis, resolved);
     const redisFrontier = new RedisFrontier({
       redis: connection.redis,
       crawlId,
       nodeId,
       identity: crawl.instance,
+      shards: crawl.shards,
       maxPages: config.scope.maxPages,
       hostPolicy: { delayMs: scheduledDelayMs(config.politeness.delayMs), parallelism: config.fetch.perHostParallelism },
       jitter: config.politeness.jitter,
@@ -161,6 +163,7 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
       ...(options.heartbeatMs ? { intervalMs: options.heartbeatMs } : {}),
       isPaused: () => retrying.paused,
       stored: () => nodeStore?.size,
+      redisCounts: () => redisFrontier.counts,
     });
     heartbeat.start();
     logAtStart(events, 'info', `node ${nodeId} ${resolved.how} crawl "${crawlId}" on ${connection.target.redacted}`);
@@ -184,6 +187,27 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
   } catch (error) {
     await connection.close();
     throw error;
+  }
+}
+
+/** How long a joining node waits for the seeding node to write every shard's identity. */
+const SHARDS_WAIT_MS = 10_000;
+
+/**
+ * Every shard must hold the crawl's identity before a node works on it: the
+ * node that seeded or rebuilt the crawl writes them; a joining node waits for
+ * them (the seeder may still be writing), and stops with
+ * `ERR_FRONTIER_STATE_LOST` when some stay missing (their master lost them).
+ */
+async function shardsReady(redis: RedisClient, resolved: ResolvedCrawl): Promise<void> {
+  const { crawlId, instance, shards } = resolved.crawl;
+  if (resolved.how !== 'joined') return writeShardIdentities(redis, crawlId, instance, shards);
+  const deadline = Date.now() + SHARDS_WAIT_MS;
+  for (;;) {
+    const missing = await shardsWithoutIdentity(redis, crawlId, instance, shards);
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) throw crawlStateLostError(crawlId, 'gone');
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

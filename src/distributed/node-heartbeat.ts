@@ -25,6 +25,9 @@ export interface NodeReport {
   state: NodeState;
   /** Records in the node's store: every run of this node id (absent in reports of older versions). */
   stored?: number;
+  /** Frontier script calls this run sent to Redis, and the rounds of them it waited on (absent in reports of older versions). */
+  redisCalls?: number;
+  redisRounds?: number;
   /** This run's records by outcome, and their bytes. */
   ok: number;
   failed: number;
@@ -49,6 +52,8 @@ export interface NodeHeartbeatOptions {
   isPaused?: () => boolean;
   /** Records in the node's store, all runs (its `size`); undefined until the store is open. */
   stored?: () => number | undefined;
+  /** What the node's frontier sent to Redis so far. */
+  redisCounts?: () => { calls: number; rounds: number };
   now?: () => number;
 }
 
@@ -109,6 +114,7 @@ export class NodeHeartbeat {
     const first = this.#samples[0]!;
     const rate = (n: number, ms: number) => (ms > 0 ? Math.round((n / ms) * 10_000) / 10 : 0);
     const stored = this.#options.stored?.();
+    const counts = this.#options.redisCounts?.();
     return {
       nodeId: this.#options.nodeId,
       host: hostname(),
@@ -118,6 +124,7 @@ export class NodeHeartbeat {
       intervalMs: this.#intervalMs,
       state,
       ...(stored !== undefined ? { stored } : {}),
+      ...(counts ? { redisCalls: counts.calls, redisRounds: counts.rounds } : {}),
       ...this.#counts,
       pagesPerSecond: state === 'running' || state === 'paused' ? rate(fetched - first.fetched, now - first.atMs) : 0,
       avgPagesPerSecond: rate(fetched, now - this.#startedAtMs),

@@ -8,9 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import type { CrawlConfig } from '../config/schema.js';
 import { ConfigError, FrontierUnavailableError } from '../core/errors.js';
+import { DEFAULT_SHARDS } from '../frontier/redis-codec.js';
 import { redact, type RedisConnection } from './redis-connection.js';
 import { findNodeDirs, type NodeDirs } from './recover-crawl.js';
-import { assertSameCrawl, firstDifference, publishCrawl, readCrawl, sharedPart, withInstance, type SharedCrawl } from './shared-crawl.js';
+import { shardsWithoutIdentity } from '../frontier/redis-keys.js';
+import { assertSameCrawl, firstDifference, publishCrawl, readCrawl, rekeyCrawl, sharedPart, withInstance, type SharedCrawl } from './shared-crawl.js';
 
 export interface ResolveCrawlOptions {
   crawlId: string;
@@ -25,7 +27,7 @@ export interface ResolveCrawlOptions {
 }
 
 export interface ResolvedCrawl {
-  crawl: SharedCrawl & { instance: string };
+  crawl: SharedCrawl & { instance: string; shards: number };
   /** `recovered`: this node published the rebuilt crawl; `joined` with `add`: it adds its data dir to a crawl Redis holds. */
   how: 'seeded' | 'joined' | 'recovered';
   /**
@@ -47,11 +49,19 @@ export async function resolveCrawl(connection: RedisConnection, options: Resolve
         throw new ConfigError('recover', `nothing to recover: no node directory of crawl "${crawlId}" with its definition (shared-crawl.json) in ${options.dataDir}/${crawlId}/nodes/; give the --data-dir the nodes stored in`);
       }
       if (options.config) assertSameCrawl(local.crawl, options.config);
-      const rebuilt = { ...local.crawl, instance: newInstance(), recovered: { at: new Date().toISOString(), by: nodeId } };
+      const rebuilt = { ...local.crawl, instance: newInstance(), shards: local.crawl.shards ?? DEFAULT_SHARDS, recovered: { at: new Date().toISOString(), by: nodeId } };
       const result = await publishCrawl(redis, rebuilt);
       const field = firstDifference(result.crawl.config, local.crawl.config);
       if (field !== undefined) throw new ConfigError(field, `the crawl "${crawlId}" in Redis differs from the one stored in ${options.dataDir}/${crawlId}/nodes/; pick another --crawl-id`);
-      return { crawl: result.crawl, how: result.seeded ? 'recovered' : 'joined', add: local };
+      if (!result.seeded) {
+        // Redis kept the crawl's definition; if a master lost shards, the crawl gets a new identity.
+        const kept = withInstance(result.crawl);
+        if ((await shardsWithoutIdentity(redis, crawlId, kept.instance, kept.shards)).length > 0) {
+          const rekeyed = withInstance(await rekeyCrawl(redis, { ...kept, instance: newInstance(), recovered: rebuilt.recovered }, kept.instance));
+          return { crawl: rekeyed, how: 'recovered', add: local };
+        }
+      }
+      return { crawl: withInstance(result.crawl), how: result.seeded ? 'recovered' : 'joined', add: local };
     }
     const stored = await readCrawl(redis, crawlId);
     if (!stored && local) throw stateLostAtStart(connection, options, local);
@@ -67,10 +77,11 @@ export async function resolveCrawl(connection: RedisConnection, options: Resolve
       createdAt: new Date().toISOString(),
       seededBy: nodeId,
       instance: newInstance(),
+      shards: DEFAULT_SHARDS,
     });
-    if (result.seeded) return { crawl: result.crawl, how: 'seeded' };
+    if (result.seeded) return { crawl: withInstance(result.crawl), how: 'seeded' };
     assertSameCrawl(result.crawl, options.config);
-    return joined(result.crawl, local);
+    return joined(withInstance(result.crawl), local);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof FrontierUnavailableError) throw error;
     const why = connection.lastError() ?? redact((error as Error).message, connection.target);
@@ -79,7 +90,7 @@ export async function resolveCrawl(connection: RedisConnection, options: Resolve
 }
 
 /** Joins `crawl`; the data dir's nodes are added when one of them last ran an earlier incarnation of it (rebuilt since). */
-function joined(crawl: SharedCrawl & { instance: string }, local: NodeDirs | undefined): ResolvedCrawl {
+function joined(crawl: SharedCrawl & { instance: string; shards: number }, local: NodeDirs | undefined): ResolvedCrawl {
   const earlier = local && [...local.instances].some((instance) => instance !== crawl.instance);
   return { crawl, how: 'joined', ...(earlier ? { add: local } : {}) };
 }

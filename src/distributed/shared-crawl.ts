@@ -43,6 +43,11 @@ export interface SharedCrawl {
    * Absent in definitions written before identities existed.
    */
   instance?: string;
+  /**
+   * How many shards the frontier's keys are spread over (frontier/redis-codec.ts).
+   * Absent in definitions of an older skein, whose frontier sat in one slot.
+   */
+  shards?: number;
   /** Set when the crawl was rebuilt from its nodes' stores. */
   recovered?: { at: string; by: string };
 }
@@ -120,9 +125,33 @@ export async function publishCrawl(redis: RedisClient, crawl: SharedCrawl & { in
   const [result, raw] = (await redis.eval(PUBLISH, 2 + keys.state.length, keys.definition, keys.identity, ...keys.state, JSON.stringify(crawl), crawl.instance)) as [string, string | null | undefined];
   if (result === 'seeded') return { crawl, seeded: true };
   const stored = raw ? checkSharedCrawl(raw, crawl.crawlId, 'in Redis') : undefined;
-  if (result === 'joined' && stored?.instance) return { crawl: { ...stored, instance: stored.instance }, seeded: false };
-  if (stored && !stored.instance) throw olderCrawl(crawl.crawlId);
+  if (result === 'joined' && stored?.instance && stored.shards) return { crawl: { ...stored, instance: stored.instance }, seeded: false };
+  if (stored && (!stored.instance || !stored.shards)) throw olderCrawl(crawl.crawlId);
   throw crawlStateLostError(crawl.crawlId, 'damaged');
+}
+
+/** KEYS definition, identity. ARGV the token expected, new definition, new token. Replaces both if the token is still the expected one. */
+const REKEY = `
+if redis.call('GET', KEYS[2]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+  redis.call('SET', KEYS[2], ARGV[3])
+  return { 'rekeyed', ARGV[2] }
+end
+return { 'other', redis.call('GET', KEYS[1]) }
+`;
+
+/**
+ * Gives a crawl whose state Redis kept only in part (a master of a cluster
+ * restarted empty: some shards lost) a new identity: `crawl` with its new
+ * token replaces the stored definition if that still holds `crawl`'s old
+ * token `previous`; else another node did it first and its crawl is returned.
+ * Nodes still on the old token stop at their next script (crawl replaced).
+ */
+export async function rekeyCrawl(redis: RedisClient, crawl: SharedCrawl & { instance: string }, previous: string): Promise<SharedCrawl> {
+  const keys = crawlKeys(crawl.crawlId);
+  const [, raw] = (await redis.eval(REKEY, 2, keys.definition, keys.identity, previous, JSON.stringify(crawl), crawl.instance)) as [string, string | null];
+  if (raw === null) throw crawlStateLostError(crawl.crawlId, 'damaged');
+  return checkSharedCrawl(raw, crawl.crawlId, 'in Redis');
 }
 
 /** The stored crawl, or undefined when no node seeded this crawl id. */
@@ -131,10 +160,10 @@ export async function readCrawl(redis: RedisClient, crawlId: string): Promise<Sh
   return raw === null ? undefined : checkSharedCrawl(raw, crawlId, 'in Redis');
 }
 
-/** `crawl` with its token, or `ConfigError` for a crawl an older skein started (it has none). */
-export function withInstance(crawl: SharedCrawl): SharedCrawl & { instance: string } {
-  if (!crawl.instance) throw olderCrawl(crawl.crawlId);
-  return { ...crawl, instance: crawl.instance };
+/** `crawl` with its token and shard count, or `ConfigError` for a crawl an older skein started (it has none). */
+export function withInstance(crawl: SharedCrawl): SharedCrawl & { instance: string; shards: number } {
+  if (!crawl.instance || !crawl.shards) throw olderCrawl(crawl.crawlId);
+  return { ...crawl, instance: crawl.instance, shards: crawl.shards };
 }
 
 /** Where a node keeps its copy of the definition: `<node dir>/shared-crawl.json`. */
@@ -174,7 +203,7 @@ function checkSharedCrawl(raw: string, crawlId: string, where: string): SharedCr
 }
 
 function olderCrawl(crawlId: string): ConfigError {
-  return new ConfigError('crawl-id', `crawl "${crawlId}" was started by an older skein (its definition has no identity token); finish it with that version, or start a new crawl with another --crawl-id`);
+  return new ConfigError('crawl-id', `crawl "${crawlId}" was started by an older skein (its definition has no identity token or shard count: its frontier has another layout); finish it with that version, or start a new crawl with another --crawl-id`);
 }
 
 /** A joining `skein crawl` must describe the same crawl as the stored one. */

@@ -1,18 +1,30 @@
 /**
- * The distributed frontier: Redis holds the whole crawl state (seen set,
- * per-host queues, host schedule and slots, leases, counters), so any number
- * of skein processes pointing at the same Redis and crawl id share one crawl:
- * one dedup, one per-host politeness schedule, one `maxPages` budget. A node
- * that dies loses nothing: its leases expire and `lease()` (on any node) hands
- * them out again. Every step is one Lua script (see redis-scripts.ts), so it is
- * atomic across nodes. Key layout is documented there.
+ * The distributed frontier: Redis holds the whole crawl state, so any number
+ * of skein processes pointing at the same Redis (or Redis Cluster) and crawl
+ * id share one crawl: one dedup, one per-host politeness schedule, one
+ * `maxPages` budget. A node that dies loses nothing: its leases expire and
+ * `lease()` (on any node) hands them out again.
+ *
+ * Sharded: hosts are spread over the crawl's shards (`XXH64(host) mod
+ * shards`, redis-codec.ts), each shard under its own hash tag, so every
+ * per-host step is one Lua script on one slot (redis-shard-scripts.ts) and a
+ * crawl spreads over every master of a cluster. What spans shards is small
+ * and lives in the crawl's own slot (redis-global-scripts.ts): the maxPages
+ * budget, given to shards in grants of tokens, and an index of the shards
+ * with work, which each node reads and feeds in `sync` calls
+ * (redis-shard-index.ts). Exact answers (stats, isDone, nextReadyAt) ask
+ * every shard (one script each, in parallel); the node keeps the answer for
+ * `scanCacheMs` unless it changed something since.
+ *
+ * Round trips: `add` sends one script per shard its requests fall in, all at
+ * once; `lease` one per ready shard it picks (up to 8), plus a sync now and
+ * then; completions made in the same tick go out as one script per shard.
  *
  * Time: the caller's clock. Every time-dependent call takes `nowMs` (default
- * `Date.now()`) and the scripts use it as given, never Redis `TIME`. Reasons:
- * backoff times (`Retry-After`) and retry times are computed on the client,
- * so one clock for all of them stays consistent; and explicit times keep the
- * contract suite deterministic. The cost: nodes' clocks must agree (NTP);
- * a skew of k ms shifts one host's spacing and the lease expiry by k ms.
+ * `Date.now()`) and the scripts use it as given, never Redis `TIME`: backoff
+ * and retry times are computed on the client, so one clock for all of them
+ * stays consistent, and explicit times keep the contract suite
+ * deterministic. The cost: nodes' clocks must agree (NTP).
  *
  * Durability is Redis's own (RDB/AOF as configured); `flush()` has nothing to
  * do. The Redis connection belongs to the caller: `close()` does not quit it.
@@ -21,76 +33,220 @@ import type { Cluster, Redis } from 'ioredis';
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
 import { FrontierError, FrontierUnavailableError } from '../core/errors.js';
 import type { AddResult, CompleteOptions, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim } from './frontier.js';
-import { crawlKeys, crawlStateLostError, IDENTITY_ERRORS, type IdentityProblem } from './redis-keys.js';
-import { FRONTIER_SCRIPTS, ORDER_PREFIX_LENGTH, type FrontierScriptName } from './redis-scripts.js';
+import { decodeRequest, DEFAULT_SHARDS, encodeRequest, fingerprintId, seenSlot, shardOfHost } from './redis-codec.js';
+import { SEED_REDIRECT_SCRIPT, SEED_REDIRECTS_SCRIPT, SYNC_SCRIPT } from './redis-global-scripts.js';
+import { crawlKeys, crawlStateLostError, IDENTITY_ERRORS, type CrawlKeys, type IdentityProblem } from './redis-keys.js';
+import { SHARD_SCRIPTS, type ShardScriptName } from './redis-shard-scripts.js';
+import { ShardIndex, splitReply } from './redis-shard-index.js';
 
 export type RedisFrontierOptions = FrontierOptions & {
   /** A connected ioredis client (or cluster client); shared, not closed by the frontier. */
   redis: Redis | Cluster;
-  /** Crawl id shared by every node of one crawl; keys are `skein:{<crawlId>}:…`. */
+  /** Crawl id shared by every node of one crawl. */
   crawlId: string;
   /** This node's id; it prefixes the lease ids this node hands out. */
   nodeId: string;
   /**
    * The token of the crawl's incarnation this node joined (the crawl
-   * definition's `instance`): every script checks Redis still holds it at the
-   * crawl's identity key, and fails with `ERR_FRONTIER_STATE_LOST` otherwise.
+   * definition's `instance`): every script checks its slot still holds it,
+   * and fails with `ERR_FRONTIER_STATE_LOST` otherwise.
    */
   identity: string;
+  /** The crawl's shard count (from its definition; every node must agree). @default 256 */
+  shards?: number;
+  /** Longest time between two syncs with the global index while leasing. @default 100 */
+  syncEveryMs?: number;
+  /** How long an exact answer (stats, isDone, nextReadyAt) is reused if this node changed nothing. @default 200 */
+  scanCacheMs?: number;
 };
 
+/** Counters of what this frontier sent to Redis. */
+export interface RedisCallCounts {
+  /** Script calls. */
+  calls: number;
+  /** Groups of calls sent together and awaited together (what the node waits on). */
+  rounds: number;
+}
+
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
+
+interface Scan extends FrontierStats {
+  /** Each shard's version (bumped by every change) when it was asked. */
+  versions: number[];
+  firstHostReady: number | undefined;
+  firstLeaseExpiry: number | undefined;
+  ok: number;
+  failed: number;
+  skipped: number;
+}
 
 const DEFAULT_LEASE_MS = 120_000;
 const MAX_DEPTH = 999_999;
 const MAX_PRIORITY = 999_999_999;
+/** Shards one lease call asks at most. */
+const LEASE_FANOUT = 8;
+/** `isDone` asks every shard at least this often. */
+const SCAN_EVERY_MS = 5_000;
+/** Tokens asked for a shard that ran out, at least. */
+const MIN_GRANT = 64;
 
 export class RedisFrontier implements Frontier {
   readonly #options: RedisFrontierOptions;
+  readonly #keys: CrawlKeys;
+  readonly #index: ShardIndex;
+  readonly #counts: RedisCallCounts = { calls: 0, rounds: 0 };
+  /** shard → completions waiting for this tick's batch. */
+  #completions = new Map<number, Array<{ args: Array<string | number>; done: (error?: unknown) => void }>>();
+  #mutations = 0;
+  #lastScanMs = 0;
+  #scan: { at: number; mutations: number; value: Promise<Scan> } | undefined;
 
   constructor(options: RedisFrontierOptions) {
     this.#options = options;
+    this.#keys = crawlKeys(options.crawlId);
+    this.#index = new ShardIndex((args) => this.#global('skeinGlobalSync', [this.#keys.prefix + 'g', this.#keys.prefix + 'ready', this.#keys.identity], args) as Promise<Array<string | number>>, {
+      maxPages: options.maxPages,
+      ...(options.syncEveryMs !== undefined ? { syncEveryMs: options.syncEveryMs } : {}),
+    });
   }
 
-  /** The key prefix of one crawl, e.g. `skein:{my-crawl}:`. */
+  /** The key prefix of the crawl-wide keys, e.g. `skein:{my-crawl}:`. */
   static keyPrefix(crawlId: string): string {
     return crawlKeys(crawlId).prefix;
+  }
+
+  /** The crawl's shard count. */
+  get shards(): number {
+    return this.#options.shards ?? DEFAULT_SHARDS;
+  }
+
+  /** What this frontier sent so far. */
+  get counts(): RedisCallCounts {
+    return { ...this.#counts };
   }
 
   async add(requests: CrawlRequest[]): Promise<AddResult[]> {
     if (requests.length === 0) return [];
     const { delayMs, parallelism } = this.#options.hostPolicy;
-    const args: Array<string | number> = [this.#prefix, delayMs, parallelism];
-    for (const r of requests) {
+    const byShard = new Map<number, { indexes: number[]; args: Array<string | number> }>();
+    requests.forEach((r, i) => {
+      const host = new URL(r.key).host;
+      const shard = this.#shardOf(host);
       const depth = Math.min(MAX_DEPTH, Math.max(0, Math.trunc(r.depth)));
       const priority = Math.min(MAX_PRIORITY, Math.max(-MAX_PRIORITY, Math.trunc(r.priority ?? 0)));
-      args.push(r.key, new URL(r.key).host, depth, priority, JSON.stringify(r));
-    }
-    const accepted = (await this.#run('skeinFrontierAdd', ['seen', 'n'], args)) as number[];
-    return accepted.map((a) => (a === 1 ? { ok: true } : { ok: false, reason: 'duplicate' }));
+      const { bucket, member } = seenSlot(r.key);
+      let group = byShard.get(shard);
+      if (!group) byShard.set(shard, (group = { indexes: [], args: [delayMs, parallelism] }));
+      group.indexes.push(i);
+      group.args.push(host, bucket, member, encodeRequest({ ...r, depth, ...(priority !== 0 ? { priority } : {}) }, host));
+    });
+    const results: AddResult[] = new Array<AddResult>(requests.length);
+    this.#counts.rounds++;
+    await Promise.all(
+      [...byShard].map(async ([shard, group]) => {
+        const flags = await this.#shard(shard, 'skeinShardAdd', group.args);
+        group.indexes.forEach((i, j) => (results[i] = Number(flags[j]) === 1 ? { ok: true } : { ok: false, reason: 'duplicate' }));
+      }),
+    );
+    return results;
   }
 
   async lease(max: number, nowMs = Date.now()): Promise<Lease[]> {
     if (max <= 0) return [];
-    const o = this.#options;
-    const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
-    const args = [this.#prefix, nowMs, max, leaseMs, o.maxPages, o.nodeId, o.jitter ?? 0, Math.random()];
-    const flat = (await this.#run('skeinFrontierLease', ['sched', 'leases', 'n'], args)) as string[];
-    const leases: Lease[] = [];
-    for (let i = 0; i + 2 < flat.length; i += 3) {
-      leases.push({ leaseId: flat[i]!, host: flat[i + 1]!, request: parseMember(flat[i + 2]!), expiresAt: nowMs + leaseMs });
+    let shards = this.#index.ready(nowMs);
+    if (shards.length === 0 || this.#index.stale() || this.#index.asking) {
+      await this.#index.sync(nowMs);
+      shards = this.#index.ready(nowMs);
     }
+    const rounds: Lease[][] = [];
+    let starved = await this.#leaseFrom(shards.slice(0, Math.min(max, LEASE_FANOUT)), max, nowMs, rounds);
+    // Out of tokens: ask the global budget for more, then try those shards again (while it gives).
+    for (let attempt = 0; attempt < 3 && starved.length > 0; attempt++) {
+      const want = max - rounds.flat().length;
+      if (want <= 0) break;
+      for (const shard of starved) this.#index.ask(shard, Math.max(MIN_GRANT, Math.ceil(want / starved.length)));
+      const before = starved.map((shard) => this.#index.given(shard));
+      await this.#index.sync(nowMs);
+      if (starved.every((shard, i) => this.#index.given(shard) === before[i])) break;
+      starved = await this.#leaseFrom(starved, want, nowMs, rounds);
+    }
+    // Hosts take turns across shards too: the first lease of every shard, then the second…
+    const leases: Lease[] = [];
+    for (let i = 0; leases.length < rounds.flat().length; i++) for (const list of rounds) if (list[i]) leases.push(list[i]!);
     return leases;
   }
 
-  async complete(lease: Lease, outcome: PageOutcome, options: CompleteOptions = {}): Promise<void> {
-    const args = [this.#prefix, lease.leaseId, outcome, options.fetched === false ? 0 : 1, options.nowMs ?? Date.now()];
-    await this.#run('skeinFrontierComplete', ['leases', 'lease', 'n'], args);
+  /** Leases up to `max` spread over `shards` (one list per shard into `out`); returns the shards that ran out of tokens. */
+  async #leaseFrom(shards: number[], max: number, nowMs: number, out: Lease[][]): Promise<number[]> {
+    if (shards.length === 0) return [];
+    const o = this.#options;
+    const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
+    // While the budget is plentiful a shard keeps its unused tokens (no global call per lease);
+    // once it runs low, unused tokens go straight back where every shard can have them.
+    const keep = this.#index.remaining > 2 * MIN_GRANT * Math.max(1, this.#index.active) ? -1 : 0;
+    const starved: number[] = [];
+    this.#counts.rounds++;
+    await Promise.all(
+      shards.map(async (shard, i) => {
+        const share = Math.floor(max / shards.length) + (i < max % shards.length ? 1 : 0);
+        if (share === 0) return;
+        const flat = await this.#shard(shard, 'skeinShardLease', [nowMs, share, leaseMs, o.nodeId, o.jitter ?? 0, Math.random(), this.#index.given(shard), keep, shard]);
+        if (Number(flat[0]) === 1) starved.push(shard);
+        const list: Lease[] = [];
+        for (let j = 1; j + 2 < flat.length; j += 3) {
+          const host = String(flat[j + 1]);
+          list.push({ leaseId: String(flat[j]), host, request: decodeRequest(String(flat[j + 2]), host), expiresAt: nowMs + leaseMs });
+        }
+        out.push(list);
+      }),
+    );
+    return starved;
+  }
+
+  /** Completions made in the same tick go to Redis together, one script per shard. */
+  complete(lease: Lease, outcome: PageOutcome, options: CompleteOptions = {}): Promise<void> {
+    const shard = this.#shardOf(lease.host);
+    return new Promise((resolve, reject) => {
+      if (this.#completions.size === 0) setImmediate(() => this.#sendCompletions());
+      const list = this.#completions.get(shard) ?? [];
+      list.push({ args: [lease.leaseId, outcome, options.fetched === false ? 0 : 1, options.nowMs ?? Date.now()], done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.#completions.set(shard, list);
+    });
+  }
+
+  #sendCompletions(): void {
+    const batches = this.#completions;
+    this.#completions = new Map();
+    this.#counts.rounds++;
+    for (const [shard, list] of batches) {
+      this.#shard(shard, 'skeinShardComplete', list.flatMap((c) => c.args)).then(
+        () => list.forEach((c) => c.done()),
+        (error: unknown) => list.forEach((c) => c.done(error)),
+      );
+    }
   }
 
   async retry(lease: Lease, notBeforeMs: number, nowMs = Date.now()): Promise<void> {
     const request = { ...lease.request, attempt: (lease.request.attempt ?? 0) + 1 };
-    await this.#run('skeinFrontierRetry', ['leases', 'lease', 'n'], [this.#prefix, lease.leaseId, notBeforeMs, JSON.stringify(request), nowMs]);
+    this.#counts.rounds++;
+    await this.#shard(this.#shardOf(lease.host), 'skeinShardRetry', [lease.leaseId, notBeforeMs, encodeRequest(request, lease.host), nowMs]);
+  }
+
+  /**
+   * Recovery: marks stored pages seen and done (counted by outcome), each
+   * unless already seen. Returns how many were new.
+   */
+  async markStored(records: ReadonlyArray<{ key: string; outcome: PageOutcome }>): Promise<number> {
+    const byShard = new Map<number, Array<string | number>>();
+    for (const r of records) {
+      const shard = this.#shardOf(new URL(r.key).host);
+      const { bucket, member } = seenSlot(r.key);
+      const args = byShard.get(shard) ?? [];
+      if (args.length === 0) byShard.set(shard, args);
+      args.push(bucket, member, r.outcome);
+    }
+    const counts = await Promise.all([...byShard].map(async ([shard, args]) => Number((await this.#shard(shard, 'skeinShardMarkStored', args))[0])));
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   /**
@@ -99,65 +255,71 @@ export class RedisFrontier implements Frontier {
    * wait for its own old leases to expire. Node ids must be unique among the
    * running nodes. Returns how many were released.
    */
-  /**
-   * Recovery: marks stored pages seen and done (counted by outcome), each
-   * unless already seen. Returns how many were new.
-   */
-  async markStored(records: ReadonlyArray<{ key: string; outcome: PageOutcome }>): Promise<number> {
-    if (records.length === 0) return 0;
-    return (await this.#run('skeinFrontierMarkStored', ['seen', 'n'], [this.#prefix, ...records.flatMap((r) => [r.key, r.outcome])])) as number;
-  }
-
   async releaseOwnLeases(): Promise<number> {
-    return (await this.#run('skeinFrontierReleaseNode', ['leases', 'lease', 'n'], [this.#prefix, this.#options.nodeId])) as number;
+    const counts = await this.#everyShard((shard) => this.#shard(shard, 'skeinShardReleaseNode', [this.#options.nodeId]));
+    await this.#index.sync(Date.now());
+    return counts.reduce((n, reply) => n + Number(reply[0]), 0);
   }
 
   async setHostPolicy(host: string, policy: Partial<HostPolicy>): Promise<void> {
-    const { delayMs, parallelism } = this.#options.hostPolicy;
-    const args = [this.#prefix, delayMs, parallelism, host, policy.delayMs ?? '', policy.parallelism ?? ''];
-    await this.#run('skeinFrontierSetPolicy', ['sched', 'hosts'], args);
+    this.#counts.rounds++;
+    await this.#shard(this.#shardOf(host), 'skeinShardSetPolicy', [...this.#defaults(), host, policy.delayMs ?? '', policy.parallelism ?? '']);
   }
 
   async backoffHost(host: string, untilMs: number): Promise<void> {
-    const { delayMs, parallelism } = this.#options.hostPolicy;
-    await this.#run('skeinFrontierBackoff', ['sched', 'backoff'], [this.#prefix, delayMs, parallelism, host, untilMs]);
+    this.#counts.rounds++;
+    await this.#shard(this.#shardOf(host), 'skeinShardBackoff', [...this.#defaults(), host, untilMs]);
   }
 
   async drainHost(host: string): Promise<CrawlRequest[]> {
-    const members = (await this.#run('skeinFrontierDrain', ['sched', 'n'], [this.#prefix, host])) as string[];
-    return members.map(parseMember);
+    this.#counts.rounds++;
+    const members = await this.#shard(this.#shardOf(host), 'skeinShardDrain', [host]);
+    return members.map((m) => decodeRequest(String(m), host));
   }
 
   async claimRedirect(claim: RedirectClaim): Promise<AddResult> {
-    const args = [this.#prefix, claim.key, claim.redirectOf, claim.source === 'seed' ? claim.url : ''];
-    const claimed = (await this.#run('skeinFrontierClaim', ['seen', 'claims'], args)) as number;
-    return claimed === 1 ? { ok: true } : { ok: false, reason: 'duplicate' };
+    const { bucket, member } = seenSlot(claim.key);
+    this.#counts.rounds++;
+    const [claimed] = await this.#shard(this.#shardOf(new URL(claim.key).host), 'skeinShardClaim', [bucket, member, fingerprintId(claim.key), fingerprintId(claim.redirectOf)]);
+    if (Number(claimed) !== 1) return { ok: false, reason: 'duplicate' };
+    if (claim.source === 'seed') {
+      // Idempotent: a retried claim of the same request appends nothing new.
+      await this.#global('skeinSeedRedirect', [this.#keys.prefix + 'seedRedirects', this.#keys.prefix + 'seedRedirectSet', this.#keys.identity], [claim.url]);
+    }
+    return { ok: true };
   }
 
   async seedRedirects(): Promise<string[]> {
-    return (await this.#run('skeinFrontierSeedRedirects', ['seedRedirects'], [])) as string[];
+    return (await this.#global('skeinSeedRedirects', [this.#keys.prefix + 'seedRedirects', this.#keys.identity], [])) as string[];
   }
 
   async bookHost(host: string, nowMs: number, sentNow = false): Promise<number> {
-    const { delayMs, parallelism } = this.#options.hostPolicy;
-    const args = [this.#prefix, delayMs, parallelism, host, nowMs, sentNow ? 1 : 0];
-    return Number(await this.#run('skeinFrontierBook', ['sched', 'hosts'], args));
+    this.#counts.rounds++;
+    const [start] = await this.#shard(this.#shardOf(host), 'skeinShardBook', [...this.#defaults(), host, nowMs, sentNow ? 1 : 0]);
+    return Number(start);
   }
 
   /**
    * Earliest time `lease` may return something: the first ready host, or the
    * first lease expiry (its request comes back then, whichever node held it).
    * Never before `nowMs`; undefined when nothing is queued and nothing is leased.
+   * From the shards this node saw and the global index while budget is left
+   * (the node polls anyway); exact (every shard asked) once it is spent.
    */
   async nextReadyAt(nowMs = Date.now()): Promise<number | undefined> {
-    const s = await this.#status(nowMs);
-    let at = s.firstLeaseExpiry ?? Infinity;
-    if (s.fetched + s.leased < this.#options.maxPages) at = Math.min(at, s.firstHostReady ?? Infinity);
-    return at === Infinity ? undefined : Math.max(at, nowMs);
+    if (this.#index.stale() || this.#index.pending) await this.#index.sync(nowMs);
+    if (this.#index.remaining <= 0) {
+      const s = await this.#scanAll(nowMs);
+      let at = s.firstLeaseExpiry ?? Infinity;
+      if (s.fetched + s.leased < this.#options.maxPages) at = Math.min(at, s.firstHostReady ?? Infinity);
+      return at === Infinity ? undefined : Math.max(at, nowMs);
+    }
+    const at = this.#index.earliest();
+    return at === undefined ? undefined : Math.max(at, nowMs);
   }
 
   async stats(): Promise<FrontierStats> {
-    const { queued, leased, done, fetched, seen, hosts, hostsInBackoff } = await this.#status(Date.now());
+    const { queued, leased, done, fetched, seen, hosts, hostsInBackoff } = await this.#scanAll(Date.now());
     return { queued, leased, done, fetched, seen, hosts, hostsInBackoff };
   }
 
@@ -167,13 +329,45 @@ export class RedisFrontier implements Frontier {
    * plus the skipped records of hosts given up. For `skein status`.
    */
   async outcomes(): Promise<Record<PageOutcome, number>> {
-    const { ok, failed, skipped } = await this.#status(Date.now());
+    const { ok, failed, skipped } = await this.#scanAll(Date.now());
     return { ok, failed, skipped };
   }
 
+  /**
+   * Not done while the global index lists shards with work and budget is
+   * left (one sync, which also sends this node's latest reports); otherwise, and at least every `SCAN_EVERY_MS` (a report
+   * that never reached the index cannot keep a node waiting), every shard is
+   * asked.
+   */
   async isDone(): Promise<boolean> {
-    const s = await this.#status(Date.now());
-    return s.leased === 0 && (s.queued === 0 || s.fetched >= this.#options.maxPages);
+    const nowMs = Date.now();
+    await this.#index.sync(nowMs);
+    if (this.#index.remaining > 0 && this.#index.active > 0 && nowMs - this.#lastScanMs < SCAN_EVERY_MS) return false;
+    const idle = (s: Scan) => s.leased === 0 && (s.queued === 0 || s.fetched >= this.#options.maxPages);
+    const first = await this.#scanAll(nowMs);
+    if (!idle(first)) return false;
+    // The shards are asked one by one, not at one instant: a page in flight in one shard may add
+    // links to a shard already asked, then end before its own shard is asked. A second round
+    // that finds every shard unchanged (same version) proves they were all idle at one moment.
+    const second = await this.#scanAll(nowMs, true);
+    return idle(second) && second.versions.every((v, i) => v === first.versions[i]);
+  }
+
+  /** For `skein status`: the hosts in backoff and the busiest host queues over every shard. */
+  async hostsStatus(nowMs: number, top: number): Promise<{ backoff: Array<{ host: string; untilMs: number }>; busiest: Array<{ host: string; queued: number; inFlight: number; delayMs: number }> }> {
+    const replies = await this.#everyShard((shard) => this.#shard(shard, 'skeinShardHosts', [nowMs, top]));
+    const backoff: Array<{ host: string; untilMs: number }> = [];
+    const busiest: Array<{ host: string; queued: number; inFlight: number; delayMs: number }> = [];
+    for (const reply of replies) {
+      const marker = reply.indexOf('--');
+      for (let i = 0; i + 1 < marker; i += 2) backoff.push({ host: String(reply[i]), untilMs: Number(reply[i + 1]) });
+      for (let i = marker + 1; i + 3 < reply.length; i += 4) {
+        busiest.push({ host: String(reply[i]), queued: Number(reply[i + 1]), inFlight: Number(reply[i + 2]), delayMs: Number(reply[i + 3]) });
+      }
+    }
+    backoff.sort((a, b) => a.untilMs - b.untilMs || a.host.localeCompare(b.host));
+    busiest.sort((a, b) => b.queued - a.queued || a.host.localeCompare(b.host));
+    return { backoff: backoff.slice(0, top), busiest: busiest.slice(0, top) };
   }
 
   /** Nothing to do: every step is already in Redis when its promise resolves. */
@@ -182,51 +376,93 @@ export class RedisFrontier implements Frontier {
   /** Nothing to release: the Redis client belongs to the caller. */
   async close(): Promise<void> {}
 
-  get #prefix(): string {
-    return RedisFrontier.keyPrefix(this.#options.crawlId);
+  #shardOf(host: string): number {
+    return shardOfHost(host, this.shards);
   }
 
-  async #status(nowMs: number) {
-    const r = (await this.#run('skeinFrontierStatus', ['n', 'leases', 'sched'], [this.#prefix, nowMs])) as Array<number | string>;
-    const time = (v: number | string | undefined) => (v === undefined || Number(v) < 0 ? undefined : Number(v));
-    return {
-      queued: Number(r[0]),
-      leased: Number(r[1]),
-      done: Number(r[2]),
-      seen: Number(r[3]),
-      hosts: Number(r[4]),
-      hostsInBackoff: Number(r[5]),
-      firstHostReady: time(r[6]),
-      firstLeaseExpiry: time(r[7]),
-      ok: Number(r[8]),
-      failed: Number(r[9]),
-      skipped: Number(r[10]),
-      fetched: Number(r[11]),
-    };
+  #defaults(): [number, number] {
+    const { delayMs, parallelism } = this.#options.hostPolicy;
+    return [delayMs, parallelism];
+  }
+
+  /** Every shard's status summed (the exact answers), reused while fresh and nothing changed here. */
+  #scanAll(nowMs: number, fresh = false): Promise<Scan> {
+    const cached = this.#scan;
+    if (!fresh && cached && cached.mutations === this.#mutations && Date.now() - cached.at < (this.#options.scanCacheMs ?? 200)) return cached.value;
+    const value = this.#everyShard((shard) => this.#shard(shard, 'skeinShardStatus', [nowMs], true)).then((replies) => {
+      const s: Scan = { versions: replies.map((r) => r.report.ver), queued: 0, leased: 0, done: 0, fetched: 0, seen: 0, hosts: 0, hostsInBackoff: 0, firstHostReady: undefined, firstLeaseExpiry: undefined, ok: 0, failed: 0, skipped: 0 };
+      const earliest = (a: number | undefined, v: string | number) => (Number(v) < 0 ? a : Math.min(a ?? Infinity, Number(v)));
+      for (const { report, rest } of replies.map((r) => ({ report: r.report, rest: r.rest }))) {
+        s.queued += report.queued;
+        s.leased += report.leased;
+        s.done += Number(rest[0]);
+        s.seen += Number(rest[1]);
+        s.hosts += Number(rest[2]);
+        s.hostsInBackoff += Number(rest[3]);
+        s.firstHostReady = earliest(s.firstHostReady, rest[4]!);
+        s.firstLeaseExpiry = earliest(s.firstLeaseExpiry, rest[5]!);
+        s.ok += Number(rest[6]);
+        s.failed += Number(rest[7]);
+        s.skipped += Number(rest[8]);
+        s.fetched += Number(rest[9]);
+      }
+      return s;
+    });
+    this.#scan = { at: Date.now(), mutations: this.#mutations, value };
+    this.#lastScanMs = Date.now();
+    value.catch(() => (this.#scan = undefined));
+    return value;
+  }
+
+  /** Runs `step` on every shard at once. */
+  async #everyShard<T>(step: (shard: number) => Promise<T>): Promise<T[]> {
+    this.#counts.rounds++;
+    return Promise.all(Array.from({ length: this.shards }, (_, shard) => step(shard)));
+  }
+
+  /** Runs a shard script; its report goes to the index. Returns the rest of the reply (or, `withReport`, both). */
+  #shard(shard: number, name: ShardScriptName, args: Array<string | number>): Promise<Array<string | number>>;
+  #shard(shard: number, name: ShardScriptName, args: Array<string | number>, withReport: true): Promise<ReturnType<typeof splitReply>>;
+  async #shard(shard: number, name: ShardScriptName, args: Array<string | number>, withReport = false): Promise<unknown> {
+    const prefix = this.#keys.shardPrefix(shard);
+    const reply = (await this.#run(name, [prefix + 'n'], [prefix, ...args, this.#options.identity])) as Array<string | number>;
+    const split = splitReply(reply);
+    this.#index.observe(shard, split.report, withReport);
+    if (name !== 'skeinShardStatus' && name !== 'skeinShardHosts') {
+      this.#mutations++;
+      this.#index.pushSoon();
+    }
+    return withReport ? split : split.rest;
+  }
+
+  #global(name: GlobalScriptName, keys: string[], args: Array<string | number>): Promise<unknown> {
+    return this.#run(name, keys, [this.#options.identity, ...args]);
   }
 
   /** Runs one script (defined on the client on first use); Redis failures become FrontierErrors. */
-  async #run(name: FrontierScriptName, keys: string[], args: Array<string | number>): Promise<unknown> {
+  async #run(name: ShardScriptName | GlobalScriptName, keys: string[], args: Array<string | number>): Promise<unknown> {
     const redis = this.#options.redis;
-    const commands = redis as unknown as Record<FrontierScriptName, ScriptCall | undefined>;
+    const commands = redis as unknown as Record<string, ScriptCall | undefined>;
     if (typeof commands[name] !== 'function') {
-      for (const [script, [numberOfKeys, lua]] of Object.entries(FRONTIER_SCRIPTS)) {
-        redis.defineCommand(script, { numberOfKeys, lua });
-      }
+      for (const [script, lua] of Object.entries(SHARD_SCRIPTS)) redis.defineCommand(script, { numberOfKeys: 1, lua });
+      for (const [script, [numberOfKeys, lua]] of Object.entries(GLOBAL_SCRIPTS)) redis.defineCommand(script, { numberOfKeys, lua });
     }
-    const call = commands[name]!.bind(redis);
-    const { crawlId, identity } = this.#options;
+    this.#counts.calls++;
     try {
-      return await call(...keys.map((k) => this.#prefix + k), ...args, crawlKeys(crawlId).identity, identity);
+      return await commands[name]!.call(redis, ...keys, ...args);
     } catch (error) {
-      throw toFrontierError(error, crawlId);
+      throw toFrontierError(error, this.#options.crawlId);
     }
   }
 }
 
-function parseMember(member: string): CrawlRequest {
-  return JSON.parse(member.slice(ORDER_PREFIX_LENGTH)) as CrawlRequest;
-}
+const GLOBAL_SCRIPTS = {
+  skeinGlobalSync: [3, SYNC_SCRIPT],
+  skeinSeedRedirect: [3, SEED_REDIRECT_SCRIPT],
+  skeinSeedRedirects: [2, SEED_REDIRECTS_SCRIPT],
+} as const;
+
+type GlobalScriptName = keyof typeof GLOBAL_SCRIPTS;
 
 /**
  * A failed identity check is `ERR_FRONTIER_STATE_LOST`; another Lua or reply
@@ -238,6 +474,6 @@ function toFrontierError(error: unknown, crawlId: string): FrontierError {
   for (const [problem, word] of Object.entries(IDENTITY_ERRORS) as Array<[IdentityProblem, string]>) {
     if (e.name === 'ReplyError' && e.message?.startsWith(word)) return crawlStateLostError(crawlId, problem, error);
   }
-  if (e.name === 'ReplyError') return new FrontierError('ERR_FRONTIER_SCRIPT', message, { cause: error });
+  if (e.name === 'ReplyError' && !/^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY)/.test(e.message ?? '')) return new FrontierError('ERR_FRONTIER_SCRIPT', message, { cause: error });
   return new FrontierUnavailableError('ERR_FRONTIER_UNAVAILABLE', message, { retryable: true, cause: error });
 }

@@ -1,12 +1,17 @@
 /**
- * The names of one distributed crawl's keys in Redis, in one place: the
- * frontier's own keys (redis-scripts.ts) all start with `prefix`, and the
- * crawl-wide keys are named here. A sharded layout (keys spread over a Redis
- * Cluster) changes this file and the scripts, not their callers.
+ * The names of one distributed crawl's keys in Redis, in one place. Crawl-wide
+ * keys share the hash tag `{<crawlId>}` (one Redis Cluster slot): the
+ * definition, the identity, the node registry, the seed redirects, and the
+ * small global frontier state (redis-global-scripts.ts: the `maxPages` budget
+ * and the index of shards with work). Everything per host lives in one of the
+ * crawl's shards, each under its own hash tag `{<crawlId>:<shard>}`
+ * (redis-shard-scripts.ts), so the crawl spreads over a cluster's slots and
+ * every frontier script touches one slot.
  *
  * The identity key holds the token of the crawl's current incarnation (set
- * with the crawl definition when a crawl is seeded or recovered). Every
- * frontier script checks it first, so a script run against a Redis that lost
+ * with the crawl definition when a crawl is seeded or recovered), and every
+ * shard keeps a copy of it (`shardIdentity`, written by the node that seeds or
+ * recovers). Every frontier script checks the copy of its slot first, so a script run against a Redis that lost
  * the crawl (restarted without persistence, flushed, evicted) fails instead
  * of acting on an empty state, and a node of an earlier incarnation (the
  * crawl was recovered while it was away) cannot touch the new one.
@@ -22,7 +27,11 @@ export interface CrawlKeys {
   identity: string;
   /** HASH: node id → the node's last report (distributed/node-heartbeat.ts). */
   nodes: string;
-  /** A SCAN/KEYS pattern matching every key of the crawl. */
+  /** STRING per shard: the copy of the identity token its scripts check. */
+  shardIdentity(shard: number): string;
+  /** The prefix of every key of one shard: `skein:{<crawlId>:<shard>}:`. */
+  shardPrefix(shard: number): string;
+  /** A SCAN/KEYS pattern matching every key of the crawl, shards included. */
   pattern: string;
   /** Keys present while the crawl has any state (one of them without an identity: damaged state). */
   state: string[];
@@ -32,7 +41,17 @@ export interface CrawlKeys {
 export function crawlKeys(crawlId: string): CrawlKeys {
   const prefix = `skein:{${crawlId}}:`;
   const nodes = `${prefix}nodes`;
-  return { prefix, definition: `${prefix}crawl`, identity: `${prefix}identity`, nodes, pattern: `${prefix}*`, state: [`${prefix}n`, `${prefix}seen`, `${prefix}leases`, nodes] };
+  const shardPrefix = (shard: number) => `skein:{${crawlId}:${shard}}:`;
+  return {
+    prefix,
+    definition: `${prefix}crawl`,
+    identity: `${prefix}identity`,
+    nodes,
+    shardIdentity: (shard) => `${shardPrefix(shard)}id`,
+    shardPrefix,
+    pattern: `skein:{${crawlId}[:}]*`,
+    state: [`${prefix}g`, `${prefix}ready`, nodes],
+  };
 }
 
 /** What a script's identity check found: the key missing, or holding another incarnation's token. */
@@ -64,4 +83,23 @@ export function crawlStateLostError(crawlId: string, problem: CrawlStateProblem,
 export async function checkIdentity(redis: { get(key: string): Promise<string | null> }, crawlId: string, token: string): Promise<void> {
   const found = await redis.get(crawlKeys(crawlId).identity);
   if (found !== token) throw crawlStateLostError(crawlId, found === null ? 'gone' : 'replaced');
+}
+
+/** The part of an ioredis client (or cluster client) the identity helpers use. */
+interface KeyValueClient {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<unknown>;
+}
+
+/** Writes `token` as the identity every shard's scripts check (the node that seeds or rebuilds a crawl). */
+export async function writeShardIdentities(redis: KeyValueClient, crawlId: string, token: string, shards: number): Promise<void> {
+  const keys = crawlKeys(crawlId);
+  await Promise.all(Array.from({ length: shards }, (_, shard) => redis.set(keys.shardIdentity(shard), token)));
+}
+
+/** The shards whose identity copy is not `token` (missing: their master lost them, or the seeding node is still writing them). */
+export async function shardsWithoutIdentity(redis: KeyValueClient, crawlId: string, token: string, shards: number): Promise<number[]> {
+  const keys = crawlKeys(crawlId);
+  const found = await Promise.all(Array.from({ length: shards }, (_, shard) => redis.get(keys.shardIdentity(shard))));
+  return found.flatMap((value, shard) => (value === token ? [] : [shard]));
 }

@@ -12,6 +12,8 @@ import type { CrawlRequest } from '../../src/core/types.js';
 import { formatClusterStatus, readClusterStatus } from '../../src/distributed/cluster-status.js';
 import { publishCrawl, sharedPart } from '../../src/distributed/shared-crawl.js';
 import { RedisFrontier } from '../../src/frontier/redis-frontier.js';
+import { DEFAULT_SHARDS } from '../../src/frontier/redis-codec.js';
+import { writeShardIdentities } from '../../src/frontier/redis-keys.js';
 import { dropCrawl } from '../helpers/distributed-cluster.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 
@@ -40,7 +42,8 @@ if (!server.ok) {
       const maxPages = 2;
       const config = validateConfig({ seeds: ['https://a.test/'], scope: { maxPages } });
       const instance = 'incarnation-1';
-      await publishCrawl(redis, { version: 1, crawlId, config: sharedPart(config), leaseMs: 60_000, createdAt: new Date().toISOString(), seededBy: 'n1', instance });
+      await publishCrawl(redis, { version: 1, crawlId, config: sharedPart(config), leaseMs: 60_000, createdAt: new Date().toISOString(), seededBy: 'n1', instance, shards: DEFAULT_SHARDS });
+      await writeShardIdentities(redis, crawlId, instance, DEFAULT_SHARDS);
       const node = new RedisFrontier({ redis, crawlId, nodeId: 'n1', identity: instance, maxPages, hostPolicy: { delayMs: 0, parallelism: 4 } });
       await node.add(['/', '/1', '/2', '/3', '/4'].map(request));
       const leases = await node.lease(10);

@@ -13,7 +13,7 @@ const server = await startRedisServer();
 
 /** Deletes every key of one crawl (the server may be a shared REDIS_URL). */
 async function dropCrawl(redis: Redis, crawlId: string): Promise<void> {
-  const keys = await redis.keys(`${RedisFrontier.keyPrefix(crawlId)}*`);
+  const keys = await redis.keys(crawlKeys(crawlId).pattern);
   if (keys.length > 0) await redis.del(...keys);
 }
 
@@ -143,10 +143,11 @@ if (!server.ok) {
           markStored: () => n1.markStored([{ key: 'http://a.test/4', outcome: 'ok' }]),
           releaseOwnLeases: () => n1.releaseOwnLeases(),
         };
-        const identity = crawlKeys(crawlId).identity;
+        const keys = crawlKeys(crawlId);
+        const identities = [keys.identity, ...Array.from({ length: n1.shards }, (_, shard) => keys.shardIdentity(shard))];
         for (const [problem, token] of [['gone', null], ['replaced', 'another-incarnation']] as const) {
-          if (token === null) await r2.del(identity);
-          else await r2.set(identity, token);
+          if (token === null) await r2.del(...identities);
+          else for (const key of identities) await r2.set(key, token);
           const before = await r2.keys(crawlKeys(crawlId).pattern);
           const state = async () => Object.fromEntries(await Promise.all(before.sort().map(async (k) => [k, await r2.dump(k)])));
           const snapshot = await state();
@@ -155,7 +156,7 @@ if (!server.ok) {
               assert.ok(e instanceof FrontierUnavailableError, name);
               assert.equal(e.code, 'ERR_FRONTIER_STATE_LOST', name);
               assert.equal(e.retryable, false, 'waiting does not bring the state back');
-              assert.match(e.message, problem === 'gone' ? /is gone from Redis \(its identity key skein:\{test-[^}]+\}:identity is missing/ : /no longer the one this node joined/, name);
+              assert.match(e.message, problem === 'gone' ? /is gone from Redis \(its identity key skein:\{test-[^}]+\}:(identity|\d+\}:id) is missing/ : /no longer the one this node joined/, name);
               return true;
             });
           }

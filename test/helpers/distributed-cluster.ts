@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { PageRecord } from '../../src/core/types.js';
 import type { GeneratedSite } from '../../src/demo/generated-site.js';
+import { crawlKeys } from '../../src/frontier/redis-keys.js';
 import { RedisFrontier } from '../../src/frontier/redis-frontier.js';
 import { after, before, describe, test } from 'node:test';
 import { tempDataDir } from './crawl-helpers.js';
@@ -101,9 +102,9 @@ export function sitePaths(pages: number): string[] {
 }
 
 /** Starts `skein <command> … --node-id <nodeId>` without waiting for it. */
-export function startNode(command: 'crawl' | 'worker', nodeId: string, args: string[], env: NodeJS.ProcessEnv = {}): NodeProcess {
+export function startNode(command: 'crawl' | 'worker', nodeId: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): NodeProcess {
   let child: ChildProcess | undefined;
-  const result = runCli([command, ...args, '--node-id', nodeId], { env, timeoutMs: 90_000, onSpawn: (c) => (child = c) });
+  const result = runCli([command, ...args, '--node-id', nodeId], { env, timeoutMs, onSpawn: (c) => (child = c) });
   return { nodeId, result, child: () => child! };
 }
 
@@ -125,7 +126,7 @@ export async function nodeReport(redis: Redis, crawlId: string, nodeId: string):
 
 /** Deletes every key of one crawl. */
 export async function dropCrawl(redis: Redis, crawlId: string): Promise<void> {
-  const keys = await redis.keys(`${RedisFrontier.keyPrefix(crawlId)}*`);
+  const keys = await redis.keys(crawlKeys(crawlId).pattern);
   if (keys.length > 0) await redis.del(...keys);
 }
 

@@ -16,7 +16,8 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { crawlKeys } from '../../src/frontier/redis-keys.js';
+import { crawlKeys, writeShardIdentities } from '../../src/frontier/redis-keys.js';
+import { DEFAULT_SHARDS } from '../../src/frontier/redis-codec.js';
 
 export type RedisServer =
   | {
@@ -37,13 +38,14 @@ export type RedisServer =
 const READY_TIMEOUT_MS = 5_000;
 
 /**
- * Gives `crawlId` a fresh identity (as seeding a crawl does) and returns its
+ * Gives `crawlId` a fresh identity, on its shards too (as seeding a crawl does), and returns its
  * token: what a test or benchmark driving a RedisFrontier directly passes as
  * `identity`.
  */
-export async function newIdentity(redis: Redis, crawlId: string): Promise<string> {
+export async function newIdentity(redis: Pick<Redis, 'get' | 'set'>, crawlId: string, shards = DEFAULT_SHARDS): Promise<string> {
   const token = randomUUID();
   await redis.set(crawlKeys(crawlId).identity, token);
+  await writeShardIdentities(redis, crawlId, token, shards);
   return token;
 }
 
