@@ -75,12 +75,12 @@ const masters = 'nodes' in redisServer ? redisServer.nodes.map((n) => n.client()
 try {
   const seeds = new BroadWeb(web).seedUrls(server.ports);
   const file = join(data.dir, 'broad.json');
-  await writeFile(file, JSON.stringify({ seeds, scope: { mode: 'any', maxDepth: 1000, maxPages: pages }, fetch: { perHostParallelism: 2, timeoutMs: 10_000 }, politeness: { robots: true, sitemaps: false } }));
+  await writeFile(file, JSON.stringify({ seeds, scope: { mode: 'any', maxDepth: 1000, maxPages: pages }, fetch: { perHostParallelism: 2 }, politeness: { sitemaps: false } }));
   console.log(
     `distributed-scaling: broad web of ${web.hosts} hosts (90% answer after ${web.slowLatencyMs!.join('-')} ms, 5% with a Crawl-delay), maxPages ${pages}, ` +
       `--concurrency ${concurrency} per node; ${values.cluster ? 'Redis Cluster of 3 masters' : 'one Redis'}; ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}`,
   );
-  console.log('nodes | pages/s wall | pages/s (nodes added) | Redis commands/page | round trips/page | Redis CPU ms/1000 pages | wall s');
+  console.log('nodes | pages/s wall | pages/s (nodes added) | Redis scripts/page | round trips/page | Redis CPU ms/1000 pages | wall s');
   const baseline: number[] = [];
   for (const count of nodeCounts) {
     const row = await run(count, file);
@@ -117,6 +117,9 @@ async function run(count: number, file: string) {
   }
   const reports = await nodeReports(crawlId);
   const rounds = reports.reduce((n, r) => n + (r.redisRounds ?? 0), 0);
+  const byScript: Record<string, number> = {};
+  for (const r of reports) for (const [name, n] of Object.entries(r.redisCallsByScript ?? {})) byScript[name] = (byScript[name] ?? 0) + n;
+  console.log(`       scripts per page: ${Object.entries(byScript).sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name.replace(/^skein/, '')} ${(n / fetched).toFixed(2)}`).join(', ')}`);
   return {
     wall: fetched / seconds,
     added,
@@ -132,19 +135,20 @@ async function redisFigures(): Promise<{ commands: number; cpuS: number }> {
   let commands = 0;
   let cpuS = 0;
   for (const m of masters) {
+    // Scripts only: commandstats also counts the commands a script runs inside.
     const stats = await m.info('commandstats');
-    for (const match of stats.matchAll(/calls=(\d+)/g)) commands += Number(match[1]);
+    for (const match of stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)) commands += Number(match[1]);
     const cpu = await m.info('cpu');
     cpuS += Number(cpu.match(/used_cpu_sys:([\d.]+)/)![1]) + Number(cpu.match(/used_cpu_user:([\d.]+)/)![1]);
   }
   return { commands, cpuS };
 }
 
-async function nodeReports(crawlId: string): Promise<Array<{ redisRounds?: number }>> {
+async function nodeReports(crawlId: string): Promise<Array<{ redisRounds?: number; redisCallsByScript?: Record<string, number> }>> {
   const client = redisServer.ok && 'nodes' in redisServer ? new Cluster(redisServer.nodes.map((n) => ({ host: '127.0.0.1', port: n.port }))) : new Redis(redisServer.ok ? redisServer.url : '');
   try {
     const all = await client.hgetall(`skein:{${crawlId}}:nodes`);
-    return Object.values(all).map((raw) => JSON.parse(raw) as { redisRounds?: number });
+    return Object.values(all).map((raw) => JSON.parse(raw) as { redisRounds?: number; redisCallsByScript?: Record<string, number> });
   } finally {
     client.disconnect();
   }

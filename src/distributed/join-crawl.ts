@@ -112,6 +112,8 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
       nodeId,
       identity: crawl.instance,
       shards: crawl.shards,
+      // The node polls the frontier every 50 ms while it waits; every shard is asked 4 times a second at most.
+      scanMinIntervalMs: 250,
       maxPages: config.scope.maxPages,
       hostPolicy: { delayMs: scheduledDelayMs(config.politeness.delayMs), parallelism: config.fetch.perHostParallelism },
       jitter: config.politeness.jitter,

@@ -28,6 +28,7 @@ export interface NodeReport {
   /** Frontier script calls this run sent to Redis, and the rounds of them it waited on (absent in reports of older versions). */
   redisCalls?: number;
   redisRounds?: number;
+  redisCallsByScript?: Record<string, number>;
   /** This run's records by outcome, and their bytes. */
   ok: number;
   failed: number;
@@ -53,7 +54,7 @@ export interface NodeHeartbeatOptions {
   /** Records in the node's store, all runs (its `size`); undefined until the store is open. */
   stored?: () => number | undefined;
   /** What the node's frontier sent to Redis so far. */
-  redisCounts?: () => { calls: number; rounds: number };
+  redisCounts?: () => { calls: number; rounds: number; byScript: Record<string, number> };
   now?: () => number;
 }
 
@@ -124,7 +125,7 @@ export class NodeHeartbeat {
       intervalMs: this.#intervalMs,
       state,
       ...(stored !== undefined ? { stored } : {}),
-      ...(counts ? { redisCalls: counts.calls, redisRounds: counts.rounds } : {}),
+      ...(counts ? { redisCalls: counts.calls, redisRounds: counts.rounds, redisCallsByScript: counts.byScript } : {}),
       ...this.#counts,
       pagesPerSecond: state === 'running' || state === 'paused' ? rate(fetched - first.fetched, now - first.atMs) : 0,
       avgPagesPerSecond: rate(fetched, now - this.#startedAtMs),

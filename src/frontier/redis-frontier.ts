@@ -58,6 +58,8 @@ export type RedisFrontierOptions = FrontierOptions & {
   syncEveryMs?: number;
   /** How long an exact answer (stats, isDone, nextReadyAt) is reused if this node changed nothing. @default 200 */
   scanCacheMs?: number;
+  /** How long it is reused even if this node changed something (a node polling near the end of a crawl). @default 0 */
+  scanMinIntervalMs?: number;
 };
 
 /** Counters of what this frontier sent to Redis. */
@@ -66,6 +68,8 @@ export interface RedisCallCounts {
   calls: number;
   /** Groups of calls sent together and awaited together (what the node waits on). */
   rounds: number;
+  /** Script calls by script name. */
+  byScript: Record<string, number>;
 }
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
@@ -94,7 +98,7 @@ export class RedisFrontier implements Frontier {
   readonly #options: RedisFrontierOptions;
   readonly #keys: CrawlKeys;
   readonly #index: ShardIndex;
-  readonly #counts: RedisCallCounts = { calls: 0, rounds: 0 };
+  readonly #counts: RedisCallCounts = { calls: 0, rounds: 0, byScript: {} };
   /** shard → completions waiting for this tick's batch. */
   #completions = new Map<number, Array<{ args: Array<string | number>; done: (error?: unknown) => void }>>();
   #mutations = 0;
@@ -122,7 +126,7 @@ export class RedisFrontier implements Frontier {
 
   /** What this frontier sent so far. */
   get counts(): RedisCallCounts {
-    return { ...this.#counts };
+    return { ...this.#counts, byScript: { ...this.#counts.byScript } };
   }
 
   async add(requests: CrawlRequest[]): Promise<AddResult[]> {
@@ -308,7 +312,7 @@ export class RedisFrontier implements Frontier {
    */
   async nextReadyAt(nowMs = Date.now()): Promise<number | undefined> {
     if (this.#index.stale() || this.#index.pending) await this.#index.sync(nowMs);
-    if (this.#index.remaining <= 0) {
+    if (!this.#index.budgetLeft) {
       const s = await this.#scanAll(nowMs);
       let at = s.firstLeaseExpiry ?? Infinity;
       if (s.fetched + s.leased < this.#options.maxPages) at = Math.min(at, s.firstHostReady ?? Infinity);
@@ -342,7 +346,7 @@ export class RedisFrontier implements Frontier {
   async isDone(): Promise<boolean> {
     const nowMs = Date.now();
     await this.#index.sync(nowMs);
-    if (this.#index.remaining > 0 && this.#index.active > 0 && nowMs - this.#lastScanMs < SCAN_EVERY_MS) return false;
+    if (this.#index.budgetLeft && this.#index.active > 0 && nowMs - this.#lastScanMs < SCAN_EVERY_MS) return false;
     const idle = (s: Scan) => s.leased === 0 && (s.queued === 0 || s.fetched >= this.#options.maxPages);
     const first = await this.#scanAll(nowMs);
     if (!idle(first)) return false;
@@ -388,7 +392,8 @@ export class RedisFrontier implements Frontier {
   /** Every shard's status summed (the exact answers), reused while fresh and nothing changed here. */
   #scanAll(nowMs: number, fresh = false): Promise<Scan> {
     const cached = this.#scan;
-    if (!fresh && cached && cached.mutations === this.#mutations && Date.now() - cached.at < (this.#options.scanCacheMs ?? 200)) return cached.value;
+    const age = cached ? Date.now() - cached.at : Infinity;
+    if (!fresh && cached && ((cached.mutations === this.#mutations && age < (this.#options.scanCacheMs ?? 200)) || age < (this.#options.scanMinIntervalMs ?? 0))) return cached.value;
     const value = this.#everyShard((shard) => this.#shard(shard, 'skeinShardStatus', [nowMs], true)).then((replies) => {
       const s: Scan = { versions: replies.map((r) => r.report.ver), queued: 0, leased: 0, done: 0, fetched: 0, seen: 0, hosts: 0, hostsInBackoff: 0, firstHostReady: undefined, firstLeaseExpiry: undefined, ok: 0, failed: 0, skipped: 0 };
       const earliest = (a: number | undefined, v: string | number) => (Number(v) < 0 ? a : Math.min(a ?? Infinity, Number(v)));
@@ -448,6 +453,7 @@ export class RedisFrontier implements Frontier {
       for (const [script, [numberOfKeys, lua]] of Object.entries(GLOBAL_SCRIPTS)) redis.defineCommand(script, { numberOfKeys, lua });
     }
     this.#counts.calls++;
+    this.#counts.byScript[name] = (this.#counts.byScript[name] ?? 0) + 1;
     try {
       return await commands[name]!.call(redis, ...keys, ...args);
     } catch (error) {

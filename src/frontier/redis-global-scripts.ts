@@ -6,7 +6,8 @@
  *   g       HASH  out (maxPages tokens out of the global budget: given to shards and not
  *                 handed back), and per shard s: g:s (tokens ever given to it), t:s (tokens
  *                 it ever handed back, credited), v:s (version of its last report applied),
- *                 st:s ("queued,leased,pool" of that report)
+ *                 st:s ("queued,leased,pool" of that report), pooled (the pools of those
+ *                 reports added up: budget the shards hold, as last reported)
  *   ready   ZSET  shard → when it may next hand out a lease (its report's nextAt); a shard
  *                 with nothing queued and nothing leased is absent. The index nodes pick
  *                 shards from, without asking every shard.
@@ -47,6 +48,8 @@ for _ = 1, reports do
   local s, ver, nextAt, queued, leased, back, pool, force = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), ARGV[i + 3], ARGV[i + 4], tonumber(ARGV[i + 5]), ARGV[i + 6], ARGV[i + 7]
   i = i + 8
   if force == '1' or ver > num(redis.call('HGET', G, 'v:' .. s)) then
+    local before = string.match(redis.call('HGET', G, 'st:' .. s) or '0,0,0', '(%d+)$')
+    redis.call('HINCRBY', G, 'pooled', tonumber(pool) - tonumber(before))
     redis.call('HSET', G, 'v:' .. s, fmt(ver), 'st:' .. s, queued .. ',' .. leased .. ',' .. pool)
     if nextAt < 0 then redis.call('ZREM', ready, s) else redis.call('ZADD', ready, fmt(nextAt), s) end
   end
@@ -56,7 +59,7 @@ for _ = 1, reports do
     redis.call('HINCRBY', G, 'out', taken - back)
   end
 end
-local out = { 0, redis.call('ZCARD', ready), -1, -1 }
+local out = { 0, redis.call('ZCARD', ready), -1, -1, num(redis.call('HGET', G, 'pooled')) }
 -- Grants shrink as the budget runs low, so tokens are not stranded in a few shards' pools.
 local share = math.max(1, math.floor((maxPages - num(redis.call('HGET', G, 'out'))) / (2 * math.max(1, out[2]))))
 while i <= #ARGV do

@@ -48,6 +48,8 @@ export class ShardIndex {
   #timer: NodeJS.Timeout | undefined;
   /** Budget not given to any shard, as of the last sync. */
   remaining = Infinity;
+  /** Tokens the shards' pools hold, as last reported to the global index. */
+  pooled = 0;
   /** Shards with work in the global index, as of the last sync. */
   active = 0;
   /** The earliest next-ready time in the global index, as of the last sync. */
@@ -97,6 +99,11 @@ export class ShardIndex {
       [out[i], out[j]] = [out[j]!, out[i]!];
     }
     return out;
+  }
+
+  /** Budget left anywhere (not given out, or in a shard's pool), as of the last sync. */
+  get budgetLeft(): boolean {
+    return this.remaining + this.pooled > 0;
   }
 
   /** The earliest next-ready time among the shards this node saw and the global index. */
@@ -171,7 +178,8 @@ export class ShardIndex {
     this.remaining = Number(reply[0]);
     this.active = Number(reply[1]);
     this.#first = Number(reply[2]) < 0 ? undefined : { at: Number(reply[2]), shard: Number(reply[3]) };
-    let i = 4;
+    this.pooled = Number(reply[4]);
+    let i = 5;
     for (const [shard] of asked) this.#given.set(shard, Number(reply[i++]));
     for (; i + 1 < reply.length; i += 2) {
       const shard = Number(reply[i]);
