@@ -1,6 +1,6 @@
 /**
  * A sharded crawl on a real 3-master Redis Cluster (AOF on) through faults:
- * three built `skein` nodes crawl a synthetic broad web of 40 loopback hosts
+ * three built `skein` nodes crawl a synthetic broad web of 30 loopback hosts
  * (test/helpers/broad-web/, one listening socket per host); mid-crawl one
  * node is killed with SIGKILL and one master of the cluster is restarted.
  * The other nodes ride out the restart, the crawl completes, the crawl's keys
@@ -26,10 +26,10 @@ import { waitFor } from '../helpers/wait-for.js';
 const cluster: RedisClusterServer = await startRedisCluster({ appendonly: true });
 
 const webOptions: BroadWebOptions = {
-  hosts: 40,
+  hosts: 30,
   seed: 5,
-  seedCount: 8,
-  maxPagesPerHost: 25,
+  seedCount: 6,
+  maxPagesPerHost: 15,
   crawlDelayFraction: 0,
   behaviours: { slow: 0.4, unavailable: 0, refused: 0, reset: 0, hang: 0 },
   slowLatencyMs: [20, 80],

@@ -62,7 +62,7 @@ if (!cluster.ok) {
     });
 
     test('two nodes, one given every node URL, one given a single node and --redis-cluster: every page stored once', async () => {
-      const pages = 300;
+      const pages = 120;
       const web = await startSiteServer({ site: createGeneratedSite({ pages, pageBytes: 1500, linksPerPage: 10 }) });
       try {
         const crawlId = `c-${randomUUID().slice(0, 8)}`;
