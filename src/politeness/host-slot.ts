@@ -1,7 +1,7 @@
 /**
  * Politeness as data: one `HostSlot` record per host and pure functions over
  * it. The frontiers (memory and Redis) are the one place that enforces it; the
- * Redis Lua scripts mirror these rules exactly (see frontier/redis-scripts.ts).
+ * Redis Lua scripts mirror these rules exactly (see frontier/redis-shard-scripts.ts).
  *
  * Rules:
  * - a request may start when fewer than `maxInFlight` are in flight and the
