@@ -44,7 +44,7 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
  */
 export async function runPartsBench(siteUrl: string, config: CrawlConfig, pages: number): Promise<PartsBenchResult> {
   const urls = Array.from({ length: pages }, (_, i) => `${siteUrl}/p/${i}`);
-  const fetcher = createFetcher(config.fetch);
+  const fetcher = createFetcher(config.fetch, undefined, { seeds: [siteUrl] });
   let responses: FetchSuccess[];
   let fetchCpuMs: number;
   let fetchSeconds: number;

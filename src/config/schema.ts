@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { extractSchema } from './extract-schema.js';
 import { DEFAULT_STRIP_PARAMS } from '../url/normalize-url.js';
+import { parseCidr } from '../fetch/address-ranges.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -23,6 +24,9 @@ const httpUrl = z
   }, 'expected an absolute http(s) URL, e.g. "https://example.com/"');
 
 const positiveInt = z.number().int().positive();
+
+/** A CIDR range ("10.0.0.0/8", "fd00::/8") or a single address. */
+const cidr = z.string().refine((s) => parseCidr(s) !== undefined, 'expected a CIDR range such as "10.0.0.0/8" or "fd00::/8", or one IP address');
 const nonNegativeInt = z.number().int().nonnegative();
 
 export const scopeSchema = z
@@ -105,6 +109,20 @@ export const fetchSchema = z
     maxRedirects: nonNegativeInt.max(50).default(10).describe('Maximum redirect hops.'),
     /** Content types sent to the parser. Others are recorded, not parsed. */
     parseContentTypes: z.array(z.string()).default(['text/html', 'application/xhtml+xml']).describe('Content types that are parsed; others are recorded without parsing.'),
+    /**
+     * The private-network guard: which loopback, private (RFC 1918), link-local (cloud metadata),
+     * CGNAT, unique-local, multicast and unspecified addresses may be connected to, checked on the
+     * address connected to (after DNS), for pages, redirect hops, robots.txt and sitemaps.
+     * "seeds": only the ranges the seeds are in; a list of CIDR ranges: those too; false: none;
+     * true: any (the guard is off). @default "seeds"
+     * @example ["10.20.0.0/16", "fd00:1::/64"]
+     */
+    allowPrivateNetworks: z
+      .union([z.boolean(), z.literal('seeds'), z.array(cidr)], { error: 'expected "seeds", true, false or a list of CIDR ranges such as ["10.0.0.0/8"]' })
+      .default('seeds')
+      .describe(
+        'Which private-network addresses (loopback, RFC 1918, link-local incl. cloud metadata 169.254.169.254, CGNAT, IPv6 unique-local/link-local, multicast, unspecified) may be connected to: "seeds" (default: only the ranges the seed URLs themselves are on, so local crawls work), a list of CIDR ranges (those too, e.g. ["10.20.0.0/16"]), false (none, seeds included) or true (any: guard off). Checked on the address actually connected to, after DNS, for pages, redirects, robots.txt and sitemaps; refused URLs are recorded with reason blocked-address.',
+      ),
   })
   .strict();
 

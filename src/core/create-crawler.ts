@@ -132,7 +132,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
       : new MemoryFrontier({ ...frontierOptions, journal, spill }));
 
   const recording = createRecordReplay(config, options);
-  const fetcher = recording.wrap(createFetcher(config.fetch, recording.observer));
+  const fetcher = recording.wrap(createFetcher(config.fetch, recording.observer, { seeds: config.seeds }));
   const fetch: PipelineDeps['fetch'] = (url, opts) => fetcher.fetch(url, opts);
   const parsePool = options.parsePool ?? startParsePool(config);
   const robots = config.politeness.respectRobots

@@ -3,10 +3,10 @@
  * hops of redirects. Normalise → scope → (hops: robots.txt of the hop's host)
  * → dedup (frontier.add, or frontier.claimRedirect for a hop); every rejection
  * is a reason (a `request:dropped` event, or a redirect verdict), never an
- * exception. A private-network guard plugs in next to scope here (a URL check:
- * literal private addresses, metadata hosts), so links and hops pass it alike,
- * with its connect-time half in the fetcher's DNS lookup, which every request
- * (hops, robots.txt, sitemaps) goes through.
+ * exception. The private-network guard is not a URL rule here: it judges the
+ * address connected to, in the fetcher (src/fetch/address-guard.ts), which
+ * every request (pages, hops, robots.txt, sitemaps) goes through; a hop whose
+ * host is refused ends with reason `blocked-address`.
  *
  * Seed redirects widen the scope: a hop of a seed's redirect is followed
  * wherever it leads (the seed is where the user asked to start), and its URL
@@ -134,6 +134,7 @@ export class LinkGate {
       return { ok: false, reason, detail: `redirect to ${key} not followed: ${reason}` };
     }
     const { check } = await this.#politeness.robots(url);
+    if (!check.allowed && check.reason === 'blocked-address') return { ok: false, reason: 'blocked-address', detail: `redirect to ${key} not followed: ${check.detail}` };
     if (!check.allowed) {
       const detail = `redirect to ${key} not followed: robots.txt (${check.detail})`;
       return { ok: false, reason: 'robots', detail, ...(check.retryAtMs !== undefined ? { retryAtMs: check.retryAtMs } : {}) };

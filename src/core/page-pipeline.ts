@@ -108,6 +108,10 @@ export class PagePipeline {
       events.emit('request:retry', { request: lease.request, reason: 'robots', delayMs: this.#deps.politeness.delayFor(lease.host) });
       return false;
     }
+    if (verdict.reason === 'blocked-address') {
+      await this.#finish(lease, skippedRecord(lease.request, 'blocked-address', verdict.detail, nowMs));
+      return false;
+    }
     if (verdict.retryAtMs !== undefined) return this.#robotsUnreachable(lease, verdict, nowMs);
     await this.#finish(lease, skippedRecord(lease.request, 'robots', verdict.detail, nowMs));
     return false;
@@ -120,7 +124,7 @@ export class PagePipeline {
    * or, for a host never reached at all (no DNS name, nothing listening), the
    * host is given up at once (the retry policy's first-contact rule).
    */
-  async #robotsUnreachable(lease: Lease, verdict: Extract<RobotsCheck, { allowed: false }>, nowMs: number): Promise<boolean> {
+  async #robotsUnreachable(lease: Lease, verdict: Extract<RobotsCheck, { reason: 'robots' }>, nowMs: number): Promise<boolean> {
     const { config, frontier, events, hosts } = this.#deps;
     const status = verdict.httpStatus;
     if (status !== undefined) hosts.answered(lease.host, false);
@@ -210,8 +214,11 @@ export class PagePipeline {
     }
     const failed = decision.reason ? retryAfterTooLong(failure, config.politeness.maxRetryAfterMs) : failure;
     const record = failedFetchRecord(lease.request, failed, startedAtMs, nowMs);
-    // A redirect the gate did not follow for robots.txt or because its target is crawled anyway: not a failure.
-    if (SKIPPED_REDIRECT_REASONS.has(failed.reason)) record.outcome = 'skipped';
+    // A redirect the gate did not follow for robots.txt or because its target is crawled anyway,
+    // or an address the guard refused: not a failure.
+    if (SKIPPED_REASONS.has(failed.reason)) record.outcome = 'skipped';
+    // Refused before anything was sent: the request never went out.
+    if (failed.reason === 'blocked-address' && failed.redirects.length === 0) record.fetched = false;
     await this.#finish(lease, record, nowMs);
     if (decision.giveUpHost) await this.giveUpHost(lease.host, `cannot be reached: ${describeUnreachable(failure.code)}`);
     else if (failure.reason === 'timeout' || failure.reason === 'connection' || (failure.status ?? 0) >= 500 || failure.status === 429) {
@@ -305,8 +312,8 @@ export class PagePipeline {
   }
 }
 
-/** Redirect verdicts recorded as skipped pages (the others are failures, as for any fetch). */
-const SKIPPED_REDIRECT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['robots', 'redirect-duplicate']);
+/** Fetch failures recorded as skipped pages: redirect verdicts and the guard's refusal (the others are failures). */
+const SKIPPED_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['robots', 'redirect-duplicate', 'blocked-address']);
 
 /** The record of a request not fetched because its host was given up. */
 function gaveUpRecord(request: CrawlRequest, host: string, reason: string, nowMs: number): PageRecord {

@@ -34,6 +34,7 @@ export type ReasonCode =
   | 'host-backoff'
   | 'decompression'
   | 'retry-after-too-long'
+  | 'blocked-address'
   // parse failures
   | 'parse-failed'
   | 'parse-timeout'

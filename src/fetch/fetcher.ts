@@ -13,6 +13,7 @@ import type { CrawlConfig } from '../config/schema.js';
 import type { ReasonCode, RedirectHop } from '../core/types.js';
 import type { FetchFailure, FetchOptions, FetchResult, FetchSuccess } from './fetch-types.js';
 import { isParsedContentType } from './content-type.js';
+import { AddressGuard } from './address-guard.js';
 import { createKeepAliveAgents } from './keep-alive-agents.js';
 import { PrematureCloseError, readBody } from './read-body.js';
 import { parseRetryAfter } from './retry-policy.js';
@@ -72,6 +73,12 @@ export interface FetchObserver {
   onExchange(exchange: FetchExchange): void;
 }
 
+/** What the fetcher needs to know of the crawl beyond `config.fetch`. */
+export interface FetcherContext {
+  /** The crawl's seed URLs: the private-network guard allows the ranges they are on (`fetch.allowPrivateNetworks`). */
+  seeds?: readonly string[];
+}
+
 /**
  * Creates the fetcher used by the crawler (and by robots.txt / sitemap loading).
  *
@@ -80,7 +87,7 @@ export interface FetchObserver {
  * const result = await fetcher.fetch('https://example.com/', { checkRedirect: (url) => scope(url) });
  * fetcher.close();
  */
-export function createFetcher(config: FetchConfig, observer?: FetchObserver): Fetcher {
+export function createFetcher(config: FetchConfig, observer?: FetchObserver, context: FetcherContext = {}): Fetcher {
   const agents = createKeepAliveAgents({
     // Per origin. The crawler's queue bounds the real concurrency; this only
     // makes sure the agent never queues a request behind the others.
@@ -91,9 +98,10 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver): Fe
     maxIdleSockets: config.concurrency,
     idleTimeoutMs: FREE_SOCKET_TIMEOUT_MS,
   });
+  const guard = new AddressGuard({ allow: config.allowPrivateNetworks, ...(context.seeds ? { seeds: context.seeds } : {}), lookup: agents.lookup });
   const client = got.extend({
     agent: { http: agents.http, https: agents.https },
-    dnsLookup: agents.lookup,
+    dnsLookup: guard.wrap(agents.lookup),
     headers: requestHeaders(config),
     timeout: {
       lookup: config.timeouts.lookupMs,
@@ -116,7 +124,7 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver): Fe
     async fetch(url, opts = {}) {
       if (closed) return failure({ url, redirects: [], startedAtMs: performance.now(), gateMs: 0 }, 'aborted', 'ERR_FETCHER_CLOSED', 'the fetcher is closed');
       try {
-        return await fetchWithRedirects(client, config, url, opts, observer);
+        return await fetchWithRedirects(client, guard, config, url, opts, observer);
       } catch (error) {
         // Only a throwing checkRedirect callback can get here.
         const { reason, code, message } = classifyFetchError(error);
@@ -144,7 +152,7 @@ interface FetchState {
   contentType?: string;
 }
 
-async function fetchWithRedirects(client: Got, config: FetchConfig, url: string, opts: FetchOptions, observer?: FetchObserver): Promise<FetchResult> {
+async function fetchWithRedirects(client: Got, guard: AddressGuard, config: FetchConfig, url: string, opts: FetchOptions, observer?: FetchObserver): Promise<FetchResult> {
   const state: FetchState = { url, redirects: [], startedAtMs: performance.now(), gateMs: 0 };
   let current: URL;
   try {
@@ -165,6 +173,9 @@ async function fetchWithRedirects(client: Got, config: FetchConfig, url: string,
       if (opts.signal?.aborted) return failure(state, 'aborted', 'ERR_ABORTED', 'the fetch was aborted');
       // A new hop: what the previous one answered no longer describes the result.
       Object.assign(state, { finalUrl: current.href, status: undefined, headers: undefined, contentType: undefined, headersAtMs: undefined });
+      // An IP literal is connected to without a lookup: the guard checks it here (names: in the lookup).
+      const blocked = await guard.checkHost(current.hostname);
+      if (blocked) return failure(state, 'blocked-address', blocked.code, blocked.message);
       // The first hop runs on the instance's options as they are (no per-request merge in got);
       // redirect hops get only what is left of the whole-request timeout.
       if (state.redirects.length === 0) stream = client.stream(current);
@@ -292,7 +303,7 @@ function exchangeOf(url: string, response: Response, body: Buffer): FetchExchang
 
 /**
  * Maps a got / Node / zlib error to a reason and a stable code:
- * timeouts → `timeout`; resets, refusals, DNS, TLS, early close and
+ * timeouts → `timeout`; the private-network guard's refusal → `blocked-address`; resets, refusals, DNS, TLS, early close and
  * Content-Length mismatch → `connection`; zlib/brotli errors → `decompression`.
  */
 export function classifyFetchError(error: unknown): { reason: ReasonCode; code: string; message: string } {
@@ -304,6 +315,7 @@ export function classifyFetchError(error: unknown): { reason: ReasonCode; code: 
   }
   if (/^(Z_|ERR__ERROR|ERR_BROTLI|ERR_ZSTD)/.test(code)) return { reason: 'decompression', code, message };
   if (code === 'ERR_INVALID_URL') return { reason: 'invalid-url', code, message };
+  if (code === 'ERR_BLOCKED_ADDRESS') return { reason: 'blocked-address', code, message };
   return { reason: 'connection', code, message };
 }
 

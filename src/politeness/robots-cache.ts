@@ -49,8 +49,11 @@ export interface RobotsCacheOptions {
   now?: () => number;
 }
 
-/** `ok`: parsed; `missing`: 4xx/too many redirects, allow all; `unreachable`: 5xx/network, disallow all. */
-export type RobotsStatus = 'ok' | 'missing' | 'unreachable';
+/**
+ * `ok`: parsed; `missing`: 4xx/too many redirects, allow all; `unreachable`: 5xx/network, disallow all;
+ * `blocked`: the origin's address is refused by the private-network guard, nothing of it is fetched.
+ */
+export type RobotsStatus = 'ok' | 'missing' | 'unreachable' | 'blocked';
 
 /** What the cache knows about one origin, and why. */
 export interface RobotsCacheEntry {
@@ -77,6 +80,15 @@ export type RobotsCheck =
       clamped?: true;
       /** The Crawl-delay the file asked for, in ms (only with `clamped`). */
       requestedCrawlDelayMs?: number;
+    }
+  | {
+      /** The origin's address is refused by the private-network guard: none of its URLs is fetched. */
+      allowed: false;
+      reason: 'blocked-address';
+      detail: string;
+      retryAtMs?: undefined;
+      httpStatus?: undefined;
+      code?: undefined;
     }
   | {
       allowed: false;
@@ -146,6 +158,7 @@ export class RobotsCache {
     const origin = originOf(url);
     if (!origin) return { allowed: false, reason: 'robots', detail: `not an http(s) URL: ${url}` };
     const entry = await this.#entryFor(origin);
+    if (entry.status === 'blocked') return { allowed: false, reason: 'blocked-address', detail: entry.reason };
     if (!entry.rules) {
       if (entry.status === 'unreachable') {
         return {
@@ -238,6 +251,11 @@ export class RobotsCache {
 
     if (result.redirects.length > ROBOTS_MAX_REDIRECTS || (!result.ok && result.reason === 'too-many-redirects')) {
       return { ...trusted, status: 'missing', reason: `robots.txt: more than ${ROBOTS_MAX_REDIRECTS} redirects: no rules` };
+    }
+    if (!result.ok && result.reason === 'blocked-address') {
+      // The origin itself is refused; a robots.txt redirecting to a refused address is only "no rules".
+      if (result.redirects.length === 0) return { ...base, status: 'blocked', reason: result.message, code: result.code, expiresAtMs: fetchedAtMs + this.#unavailableRetryMs };
+      return { ...trusted, status: 'missing', reason: `robots.txt redirects to a refused address: no rules` };
     }
     if (!result.ok && UNAVAILABLE_REASONS.has(result.reason)) {
       return { ...trusted, status: 'missing', reason: `robots.txt ${result.reason}: no rules` };

@@ -98,10 +98,15 @@ export function trickle(res: http.ServerResponse, everyMs: number): void {
   res.on('close', () => clearInterval(timer));
 }
 
-/** A complete fetch config (schema defaults) with small timeouts for tests, plus overrides. */
+/**
+ * A complete fetch config (schema defaults) with small timeouts for tests, plus overrides. The
+ * private-network guard is off (the test servers are on loopback, and a bare fetcher has no
+ * seeds); test/fetch/address-guard*.test.ts test it.
+ */
 export function fetchTestConfig(overrides: FetchConfigInput = {}): CrawlConfig['fetch'] {
   return fetchSchema.parse({
     userAgent: 'skein-test/1.0 (+https://example.test/bot)',
+    allowPrivateNetworks: true,
     ...overrides,
     timeouts: { lookupMs: 1_000, connectMs: 1_000, responseMs: 1_000, socketMs: 1_000, sendMs: 1_000, requestMs: 3_000, ...overrides.timeouts },
   });
