@@ -6,6 +6,7 @@ import { dottedToNested, envLayer, loadConfig, mergeLayers, readConfigFile } fro
 import { CrawlMeta } from '../store/crawl-meta.js';
 import { crawlPaths } from '../store/crawl-dir.js';
 import { ConfigError } from '../core/errors.js';
+import { redactConfig } from '../fetch/redact-secrets.js';
 import { crawlConfigSchema, type CrawlConfig } from '../config/schema.js';
 import { configChanges, scopeChanges } from '../config/config-changes.js';
 import { addCrawlFlags, flagName, flagsToConfig } from './crawl-flags.js';
@@ -86,7 +87,8 @@ function refuseScopeChange(stored: CrawlConfig, config: CrawlConfig): void {
 
 /** The settings a resume changes, on one line ("concurrency 8 → 16, max-pages 20 → 40"); undefined when none. */
 export function resumedWith(stored: CrawlConfig, config: CrawlConfig): string | undefined {
-  const changes = configChanges(stored, config).filter((change) => change.path !== '$schema' && change.path !== 'name');
+  // Compared as stored: a secret given again is no change, and is never printed.
+  const changes = configChanges(stored, redactConfig(config)).filter((change) => change.path !== '$schema' && change.path !== 'name');
   if (changes.length === 0) return undefined;
   const show = (value: unknown) => (value === undefined ? '(unset)' : typeof value === 'string' ? value : JSON.stringify(value));
   return changes.map((change) => `${flagName(change.path) ?? change.path} ${show(change.before)} → ${show(change.after)}`).join(', ');

@@ -2,6 +2,7 @@
  * `skein crawl` flags for recording a crawl's HTTP exchanges and replaying
  * them offline: `--record <file>`, `--replay <file>`, `--replay-politeness`.
  */
+import { withoutRedactedValues } from '../fetch/redact-secrets.js';
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
@@ -45,7 +46,8 @@ export async function replayFlagsToOptions(options: Record<string, unknown>, fla
     fresh = true;
   }
   return {
-    ...(fixture.meta ? { base: fixture.meta.config } : {}),
+    // A replay sends nothing: the secrets the recording left out are not needed.
+    ...(fixture.meta ? { base: withoutRedactedValues(fixture.meta.config) } : {}),
     options: { replay: { fixture: fixture.definitions, politeness: Boolean(options.replayPoliteness) }, ...(fresh ? { fresh } : {}) },
   };
 }

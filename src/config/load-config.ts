@@ -11,6 +11,7 @@ import { ConfigError } from '../core/errors.js';
 import { crawlConfigSchema, type CrawlConfig } from './schema.js';
 import { compileUrlPatterns } from '../url/url-patterns.js';
 import { compileExtractRules } from '../parse/compile-extract-rules.js';
+import { envRefNames, redactedPaths, redactUrlCredentials, REDACTED } from '../fetch/redact-secrets.js';
 
 /** A partial config as read from any source: nested plain objects. */
 export type ConfigLayer = Record<string, unknown>;
@@ -108,14 +109,50 @@ export function validateConfig(input: unknown): CrawlConfig {
     compileUrlPatterns(config.scope[key], `scope.${key}`);
   }
   compileExtractRules(config.extract); // selectors, regexes, URL patterns: ConfigError naming the rule and field
+  dropShadowedRedactions(config.fetch.headers);
+  for (const headers of Object.values(config.fetch.hostHeaders)) dropShadowedRedactions(headers);
+  const redacted = redactedPaths(config)[0];
+  if (redacted !== undefined) {
+    throw new ConfigError(
+      redacted,
+      `holds "${REDACTED}": secrets are never stored, so a resumed or joined crawl needs them again. Give the value again (the same --config file, or an SKEIN_* variable), or write it as "\${env:NAME}" so that it is read from the environment each time`,
+    );
+  }
   return config;
+}
+
+/**
+ * A header given again under another case (SKEIN_FETCH__HEADERS__AUTHORIZATION gives
+ * `authorization`) replaces the stored `[redacted]` one (`Authorization`).
+ */
+function dropShadowedRedactions(headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== REDACTED) continue;
+    const given = Object.keys(headers).some((other) => other !== name && other.toLowerCase() === name.toLowerCase() && headers[other] !== REDACTED);
+    if (given) delete headers[name];
+  }
+}
+
+/** Every `${env:NAME}` a config's headers and proxies refer to must be set: a ConfigError naming the field otherwise. */
+export function checkEnvRefs(config: CrawlConfig, env: NodeJS.ProcessEnv): void {
+  const fields: [string, string][] = [
+    ...Object.entries(config.fetch.headers).map(([name, value]): [string, string] => [`fetch.headers.${name}`, value]),
+    ...Object.entries(config.fetch.hostHeaders).flatMap(([host, headers]) => Object.entries(headers).map(([name, value]): [string, string] => [`fetch.hostHeaders.${host}.${name}`, value])),
+  ];
+  for (const [field, value] of fields) {
+    const missing = envRefNames(value).find((name) => env[name] === undefined);
+    if (missing !== undefined) throw new ConfigError(field, `refers to the environment variable ${missing} ("\${env:${missing}}"), which is not set`);
+  }
 }
 
 /** Loads and validates a config from file, environment and flags. */
 export async function loadConfig(sources: ConfigSources): Promise<CrawlConfig> {
   const fileLayer = sources.file ? await readConfigFile(sources.file) : {};
-  const layers = [sources.base ?? {}, fileLayer, envLayer(sources.env ?? process.env), dottedToNested(sources.flags ?? {})];
-  return validateConfig(mergeLayers(...layers));
+  const env = sources.env ?? process.env;
+  const layers = [sources.base ?? {}, fileLayer, envLayer(env), dottedToNested(sources.flags ?? {})];
+  const config = validateConfig(mergeLayers(...layers));
+  checkEnvRefs(config, env);
+  return config;
 }
 
 /** Problems listed in one config error message; the rest are counted. */
@@ -178,7 +215,8 @@ export function describeValue(value: unknown, withKind = false): string {
   if (value === undefined) return 'nothing';
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    // A URL's credentials (a proxy's) are never printed.
+    text = JSON.stringify(typeof value === 'string' ? redactUrlCredentials(value) : value) ?? String(value);
   } catch {
     text = String(value);
   }

@@ -82,8 +82,22 @@ export const fetchSchema = z
     perHostParallelism: positiveInt.max(256).default(4).describe('Requests in flight to one host.'),
     /** User-Agent header; names skein and a contact URL. */
     userAgent: z.string().min(1).default('skein/0.1 (+https://github.com/skein-crawler/skein)').describe('User-Agent header sent with every request.'),
-    /** Extra request headers. @default {} */
-    headers: z.record(z.string(), z.string()).default({}).describe('Extra request headers.'),
+    /**
+     * Extra request headers sent to every host. Values may use `${env:NAME}`; values are stored
+     * as "[redacted]" (but for Accept*, Cache-Control and the like, and env references). @default {}
+     */
+    headers: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra request headers sent to every host. A value may use ${env:NAME} (read from the environment when the crawl starts). Values are never written to disk or printed: stored as "[redacted]", except env references and plain headers (Accept*, Cache-Control…). For credentials prefer hostHeaders.'),
+    /**
+     * Extra request headers for some hosts only: `{ "api.example.com": { "Authorization": "Bearer ${env:API_TOKEN}" } }`;
+     * `*.example.com` matches its subdomains. Redirects to other hosts do not carry them. @default {}
+     */
+    hostHeaders: z
+      .record(z.string().regex(/^(\*\.)?[A-Za-z0-9._:[\]-]+$/, 'expected a host name such as "api.example.com" or "*.example.com"'), z.record(z.string(), z.string()))
+      .default({})
+      .describe('Extra request headers sent only to some hosts, e.g. { "api.example.com": { "Authorization": "Bearer ${env:API_TOKEN}" } }; "*.example.com" matches its subdomains. A redirect to another host does not carry them. Values may use ${env:NAME} and are never stored or printed.'),
     /** Per-phase timeouts in milliseconds. */
     timeouts: z
       .object({

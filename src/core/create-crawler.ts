@@ -8,6 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CrawlConfig } from '../config/schema.js';
 import { createFetcher } from '../fetch/fetcher.js';
+import { SecretRedactor } from '../fetch/redact-secrets.js';
 import type { Frontier, FrontierOptions } from '../frontier/frontier.js';
 import { MemoryFrontier } from '../frontier/memory-frontier.js';
 import { createParsePool } from '../parse/parse-pool.js';
@@ -103,6 +104,10 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
   await mkdir(paths.dir, { recursive: true });
 
   const events = options.events ?? new CrawlEventBus();
+  // The crawl's secrets (header values, proxy credentials) never reach a log line or a record.
+  const secrets = SecretRedactor.fromConfig(config.fetch);
+  const redact = secrets.empty ? undefined : (text: string): string => secrets.text(text);
+  if (redact) events.redactLogsWith(redact);
   const journal = new FrontierJournal(paths.frontier);
   // Frontier before pages: a page's discovered links are durable before the page (whatever the
   // frontier: the journal of a MemoryFrontier, or one given in `options.frontier`).
@@ -148,7 +153,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
     : undefined;
   const politeness = new PolitenessGate({ config, frontier, ...(robots ? { robots } : {}), events, now: Date.now });
   const links = new LinkGate(config, frontier, events, politeness);
-  const pipeline = new PagePipeline({ config, frontier, store, fetch, parsePool, politeness, links, events, hosts: new HostGiveUp(config.politeness.hostMaxFailures), now: Date.now });
+  const pipeline = new PagePipeline({ config, frontier, store, fetch, parsePool, politeness, links, events, hosts: new HostGiveUp(config.politeness.hostMaxFailures), now: Date.now, ...(redact ? { redact } : {}) });
   // Seeds and sitemap URLs are journalled in one segment, so a resumed crawl
   // has them all, unless it was killed before its first checkpoint.
   // A wider scope may take sitemap URLs the old one dropped: they are read again.

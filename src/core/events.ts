@@ -77,8 +77,13 @@ export type CrawlEventName = keyof CrawlEvents;
 /** A typed wrapper around EventEmitter. */
 export class CrawlEventBus {
   readonly #emitter = new EventEmitter();
+  #redact: ((text: string) => string) | undefined;
   constructor() {
     this.#emitter.setMaxListeners(50);
+  }
+  /** Scrubs every `log` message with `redact` before listeners see it (the crawl's secrets: fetch/redact-secrets.ts). */
+  redactLogsWith(redact: (text: string) => string): void {
+    this.#redact = redact;
   }
   on<E extends CrawlEventName>(event: E, listener: (payload: CrawlEvents[E]) => void): () => void {
     this.#emitter.on(event, listener);
@@ -88,6 +93,11 @@ export class CrawlEventBus {
     this.#emitter.once(event, listener);
   }
   emit<E extends CrawlEventName>(event: E, payload: CrawlEvents[E]): void {
+    if (event === 'log' && this.#redact) {
+      const log = payload as CrawlEvents['log'];
+      this.#emitter.emit(event, { ...log, message: this.#redact(log.message) });
+      return;
+    }
     this.#emitter.emit(event, payload);
   }
   listenerCount(event: CrawlEventName): number {

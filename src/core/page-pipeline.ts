@@ -38,6 +38,8 @@ export interface PipelineDeps {
   /** Failures in a row per host, and the hosts given up. */
   hosts: HostGiveUp;
   now: () => number;
+  /** Scrubs the crawl's secrets from a record's error message (fetch/redact-secrets.ts). */
+  redact?: (text: string) => string;
 }
 
 export class PagePipeline {
@@ -296,6 +298,8 @@ export class PagePipeline {
    * crawl goes on.
    */
   #put(record: PageRecord): PageRecord | undefined {
+    const { redact } = this.#deps;
+    if (redact && record.error) record.error = { ...record.error, message: redact(record.error.message) };
     try {
       return this.#deps.store.put(record) ? record : undefined;
     } catch (error) {

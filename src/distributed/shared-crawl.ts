@@ -9,7 +9,9 @@
  *   holds and how hard each host is hit, so they must not differ per node.
  * - node-local (each node's own flags/file/env): dataDir, fetch.concurrency,
  *   parser, store. These size one machine.
- * The crawl name is the crawl id.
+ * The crawl name is the crawl id. Secrets (header values, proxy credentials) are
+ * stored as "[redacted]": every node takes them from its own config (the same
+ * --config file, SKEIN_* variables, or `${env:NAME}` references).
  *
  * The definition is stored together with the crawl's identity token
  * (`instance`, see frontier/redis-keys.ts), and every node keeps a copy in its
@@ -24,6 +26,7 @@ import { JSONFile } from 'lowdb/node';
 import { validateConfig } from '../config/load-config.js';
 import type { CrawlConfig } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
+import { redactConfig, restoreRedacted } from '../fetch/redact-secrets.js';
 import { crawlKeys, crawlStateLostError } from '../frontier/redis-keys.js';
 import type { CrawlPaths } from '../store/crawl-dir.js';
 
@@ -57,7 +60,8 @@ const LOCAL_KEYS = ['name', 'dataDir', 'parser', 'store', '$schema'] as const;
 
 /** The shared part of a config (a plain JSON object). Pure. */
 export function sharedPart(config: CrawlConfig): Record<string, unknown> {
-  const copy = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  // Secrets are never stored, in Redis or in the nodes' copies: each node brings its own (`nodeConfig`).
+  const copy = redactConfig(config) as unknown as Record<string, unknown>;
   for (const key of LOCAL_KEYS) delete copy[key];
   delete (copy.fetch as Record<string, unknown>).concurrency;
   return copy;
@@ -88,7 +92,7 @@ export function nodeConfig(shared: SharedCrawl, local: CrawlConfig, seeding: boo
     dataDir: local.dataDir,
     parser: local.parser,
     store: local.store,
-    fetch: { ...base.fetch, concurrency: local.fetch.concurrency },
+    fetch: { ...restoreRedacted(base.fetch ?? {}, local.fetch), concurrency: local.fetch.concurrency },
     politeness: { ...base.politeness, ...(seeding ? {} : { sitemaps: false }) },
   });
 }

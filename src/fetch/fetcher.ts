@@ -14,6 +14,7 @@ import type { ReasonCode, RedirectHop } from '../core/types.js';
 import type { FetchFailure, FetchOptions, FetchResult, FetchSuccess } from './fetch-types.js';
 import { isParsedContentType } from './content-type.js';
 import { AddressGuard } from './address-guard.js';
+import { compileHostHeaders, configuredHeaders, type HostHeaders } from './host-headers.js';
 import { createKeepAliveAgents } from './keep-alive-agents.js';
 import { PrematureCloseError, readBody } from './read-body.js';
 import { parseRetryAfter } from './retry-policy.js';
@@ -41,13 +42,6 @@ export const FREE_SOCKET_TIMEOUT_MS = 4_000;
  */
 export const DRAIN_MAX_BYTES = 64 * 1024;
 export const DRAIN_MAX_MS = 1_000;
-
-/**
- * Request headers never taken from config: hop-by-hop headers are the agent's
- * job (and an explicit `Connection: keep-alive` makes nock hang); `Host` and
- * `Content-Length` belong to the request itself; the User-Agent comes from `userAgent`.
- */
-const IGNORED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'host', 'content-length', 'user-agent']);
 
 const DEFAULT_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
@@ -77,6 +71,8 @@ export interface FetchObserver {
 export interface FetcherContext {
   /** The crawl's seed URLs: the private-network guard allows the ranges they are on (`fetch.allowPrivateNetworks`). */
   seeds?: readonly string[];
+  /** Where `${env:NAME}` references in header values are read. @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -98,11 +94,12 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver, con
     maxIdleSockets: config.concurrency,
     idleTimeoutMs: FREE_SOCKET_TIMEOUT_MS,
   });
+  const hostHeaders = compileHostHeaders(config.hostHeaders, context.env ?? process.env);
   const guard = new AddressGuard({ allow: config.allowPrivateNetworks, ...(context.seeds ? { seeds: context.seeds } : {}), lookup: agents.lookup });
   const client = got.extend({
     agent: { http: agents.http, https: agents.https },
     dnsLookup: guard.wrap(agents.lookup),
-    headers: requestHeaders(config),
+    headers: requestHeaders(config, context.env ?? process.env),
     timeout: {
       lookup: config.timeouts.lookupMs,
       connect: config.timeouts.connectMs,
@@ -124,7 +121,7 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver, con
     async fetch(url, opts = {}) {
       if (closed) return failure({ url, redirects: [], startedAtMs: performance.now(), gateMs: 0 }, 'aborted', 'ERR_FETCHER_CLOSED', 'the fetcher is closed');
       try {
-        return await fetchWithRedirects(client, guard, config, url, opts, observer);
+        return await fetchWithRedirects({ client, guard, hostHeaders, config }, url, opts, observer);
       } catch (error) {
         // Only a throwing checkRedirect callback can get here.
         const { reason, code, message } = classifyFetchError(error);
@@ -152,7 +149,15 @@ interface FetchState {
   contentType?: string;
 }
 
-async function fetchWithRedirects(client: Got, guard: AddressGuard, config: FetchConfig, url: string, opts: FetchOptions, observer?: FetchObserver): Promise<FetchResult> {
+/** What every fetch of one fetcher uses. */
+interface FetcherParts {
+  client: Got;
+  guard: AddressGuard;
+  hostHeaders: HostHeaders;
+  config: FetchConfig;
+}
+
+async function fetchWithRedirects({ client, guard, hostHeaders, config }: FetcherParts, url: string, opts: FetchOptions, observer?: FetchObserver): Promise<FetchResult> {
   const state: FetchState = { url, redirects: [], startedAtMs: performance.now(), gateMs: 0 };
   let current: URL;
   try {
@@ -176,12 +181,14 @@ async function fetchWithRedirects(client: Got, guard: AddressGuard, config: Fetc
       // An IP literal is connected to without a lookup: the guard checks it here (names: in the lookup).
       const blocked = await guard.checkHost(current.hostname);
       if (blocked) return failure(state, 'blocked-address', blocked.code, blocked.message);
-      // The first hop runs on the instance's options as they are (no per-request merge in got);
-      // redirect hops get only what is left of the whole-request timeout.
-      if (state.redirects.length === 0) stream = client.stream(current);
+      // The first hop runs on the instance's options as they are (no per-request merge in got),
+      // unless its host has headers of its own; redirect hops get only what is left of the
+      // whole-request timeout.
+      const headers = hostHeaders(current.hostname);
+      if (state.redirects.length === 0) stream = headers ? client.stream(current, { headers }) : client.stream(current);
       else {
         const remainingMs = Math.max(1, Math.floor(config.timeouts.requestMs - (performance.now() - state.startedAtMs - state.gateMs)));
-        stream = client.stream(current, { timeout: { request: remainingMs } });
+        stream = client.stream(current, { timeout: { request: remainingMs }, ...(headers ? { headers } : {}) });
       }
       stream.on('error', ignore);
       const outcome = await awaitResponse(stream);
@@ -368,13 +375,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The request headers from config: lower-cased names, ignored ones dropped, User-Agent last. */
-function requestHeaders(config: FetchConfig): Record<string, string> {
-  const headers: Record<string, string> = { accept: DEFAULT_ACCEPT };
-  for (const [name, value] of Object.entries(config.headers)) {
-    const lower = name.toLowerCase();
-    if (!IGNORED_HEADERS.has(lower)) headers[lower] = value;
-  }
-  headers['user-agent'] = config.userAgent;
-  return headers;
+/** The request headers from config: lower-cased names, ignored ones dropped, env references resolved, User-Agent last. */
+function requestHeaders(config: FetchConfig, env: NodeJS.ProcessEnv): Record<string, string> {
+  return { accept: DEFAULT_ACCEPT, ...configuredHeaders(config.headers, env, 'fetch.headers'), 'user-agent': config.userAgent };
 }

@@ -6,6 +6,7 @@
  */
 import { crawlConfigSchema, type CrawlConfig } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
+import { redactConfig } from '../fetch/redact-secrets.js';
 import type { CrawlEventBus, CrawlSummary } from '../core/events.js';
 import type { Fetcher, FetchObserver } from '../fetch/fetcher.js';
 import { FIXTURE_VERSION, toDefinition, type FixtureDefinition, type FixtureMeta } from './fixture-definition.js';
@@ -58,11 +59,11 @@ export function replayConfig(config: CrawlConfig, replay: ReplayOptions | undefi
 /**
  * The part of a config stored in a fixture so that a replay runs the same
  * crawl: the settings that differ from the defaults (seeds included), without
- * name, dataDir and store settings. Only what was changed is pinned, so the
+ * name, dataDir and store settings, secrets redacted. Only what was changed is pinned, so the
  * file stays short and still loads after options are added or renamed.
  */
 export function fixtureMeta(config: CrawlConfig): FixtureMeta {
-  const { name: _name, dataDir: _dataDir, $schema: _schema, store: _store, ...rest } = config;
+  const { name: _name, dataDir: _dataDir, $schema: _schema, store: _store, ...rest } = redactConfig(config);
   const changed = changedFrom(rest, crawlConfigSchema.parse({}));
   return { fixtureVersion: FIXTURE_VERSION, config: (changed ?? {}) as Record<string, unknown> };
 }

@@ -10,6 +10,7 @@ import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { crawlConfigSchema, type CrawlConfig } from '../config/schema.js';
 import { StoreError } from '../core/errors.js';
+import { redactConfig } from '../fetch/redact-secrets.js';
 import type { CrawlSummary } from '../core/events.js';
 
 /** The format version written into `crawl.json`. */
@@ -27,7 +28,7 @@ export interface CrawlRun {
 
 export interface CrawlMetaData {
   name: string;
-  /** The validated config the crawl was created with. */
+  /** The validated config the crawl was created with, secrets replaced by "[redacted]". */
   config: CrawlConfig;
   /** ISO time the crawl was created. */
   createdAt: string;
@@ -80,7 +81,9 @@ export class CrawlMeta {
    * crawl's current config. A previous run that never finished (killed) stays
    * as it was, without `finishedAt`.
    */
-  async startRun(config: CrawlConfig, name: string, now: Date = new Date()): Promise<void> {
+  async startRun(fullConfig: CrawlConfig, name: string, now: Date = new Date()): Promise<void> {
+    // Secrets (header values, proxy credentials) are never written: see fetch/redact-secrets.ts.
+    const config = redactConfig(fullConfig);
     const existing = this.#db?.data ?? (await this.read());
     const run: CrawlRun = { startedAt: now.toISOString() };
     if (existing) {

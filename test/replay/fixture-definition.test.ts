@@ -3,6 +3,7 @@
  * headers, the not-recorded mapping, replay settings; and the fixture writer's
  * atomic replace.
  */
+import { withoutRedactedValues } from '../../src/fetch/redact-secrets.js';
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -100,15 +101,18 @@ describe('replay settings', () => {
     assert.equal(config.politeness.delayMs, 500, 'the input is not changed');
   });
 
-  test('the stored crawl config: what differs from the defaults, not where it is stored', () => {
-    const meta = fixtureMeta(validateConfig({ ...config, store: { batchSize: 7 }, scope: { exclude: ['**/*.pdf'] }, fetch: { headers: { 'x-a': '1' } } }));
+  test('the stored crawl config: what differs from the defaults, not where it is stored, secrets redacted', () => {
+    const meta = fixtureMeta(validateConfig({ ...config, store: { batchSize: 7 }, scope: { exclude: ['**/*.pdf'] }, fetch: { headers: { 'accept-language': 'de', 'x-key': 's3cret' } } }));
     assert.deepEqual(meta.config, {
       seeds: ['http://h/'],
       scope: { exclude: ['**/*.pdf'] },
-      fetch: { headers: { 'x-a': '1' } },
+      fetch: { headers: { 'accept-language': 'de', 'x-key': '[redacted]' } },
       politeness: { delayMs: 500, jitter: 0.5 },
     });
-    assert.deepEqual(validateConfig(meta.config).politeness, config.politeness, 'a valid config layer');
+    // A replay sends nothing: the redacted header is dropped from its base layer.
+    const replayBase = withoutRedactedValues(meta.config);
+    assert.deepEqual(validateConfig(replayBase).fetch.headers, { 'accept-language': 'de' });
+    assert.deepEqual(validateConfig(replayBase).politeness, config.politeness, 'a valid config layer');
   });
 
   test('default replay names', () => {
