@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { extractSchema } from './extract-schema.js';
 import { DEFAULT_STRIP_PARAMS } from '../url/normalize-url.js';
 import { parseCidr } from '../fetch/address-ranges.js';
+import { proxyUrlProblem } from '../fetch/proxy-url.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -24,6 +25,12 @@ const httpUrl = z
   }, 'expected an absolute http(s) URL, e.g. "https://example.com/"');
 
 const positiveInt = z.number().int().positive();
+
+/** A proxy URL (http, https, socks4, socks5, socks5h; credentials and ${env:NAME} allowed); the message never shows credentials. */
+const proxyUrl = z.string().superRefine((value, ctx) => {
+  const problem = proxyUrlProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+});
 
 /** A CIDR range ("10.0.0.0/8", "fd00::/8") or a single address. */
 const cidr = z.string().refine((s) => parseCidr(s) !== undefined, 'expected a CIDR range such as "10.0.0.0/8" or "fd00::/8", or one IP address');
@@ -123,6 +130,24 @@ export const fetchSchema = z
     maxRedirects: nonNegativeInt.max(50).default(10).describe('Maximum redirect hops.'),
     /** Content types sent to the parser. Others are recorded, not parsed. */
     parseContentTypes: z.array(z.string()).default(['text/html', 'application/xhtml+xml']).describe('Content types that are parsed; others are recorded without parsing.'),
+    /**
+     * Proxy for every request: one URL, or a list used in turn (one request each). http://,
+     * https://, socks5:// (names resolved here), socks5h:// (names resolved by the proxy),
+     * socks4://; credentials in the URL, `${env:NAME}` allowed. Unset: HTTP_PROXY / HTTPS_PROXY /
+     * NO_PROXY from the environment (see proxyFromEnv).
+     * @example "http://user:${env:PROXY_PASSWORD}@proxy.example:3128"
+     */
+    proxy: z
+      .union([proxyUrl, z.array(proxyUrl).min(1)])
+      .optional()
+      .describe('Proxy for every request: a URL (http://, https://, socks5://, socks5h://, socks4://; user:password@ allowed, ${env:NAME} too), or a list used in turn, one request each. Unset: HTTP_PROXY/HTTPS_PROXY/NO_PROXY from the environment. Credentials are never stored or printed.'),
+    /** Per-host proxy overrides: host pattern → proxy URL, a list, or "direct". @default {} */
+    proxyHosts: z
+      .record(z.string().regex(/^(\*\.)?[A-Za-z0-9._:[\]-]+$/, 'expected a host name such as "intranet.example.com" or "*.example.com"'), z.union([proxyUrl, z.array(proxyUrl).min(1)]))
+      .default({})
+      .describe('Per-host proxy overrides: { "intranet.example.com": "direct", "*.shop.example": ["socks5://127.0.0.1:1080", "socks5://127.0.0.1:1081"] } ("*.example.com" matches its subdomains).'),
+    /** Use HTTP_PROXY / HTTPS_PROXY / NO_PROXY when `proxy` is not set. @default true */
+    proxyFromEnv: z.boolean().default(true).describe('When proxy is not set, use the HTTP_PROXY / HTTPS_PROXY / NO_PROXY environment variables (lower-case too), as curl does.'),
     /**
      * The private-network guard: which loopback, private (RFC 1918), link-local (cloud metadata),
      * CGNAT, unique-local, multicast and unspecified addresses may be connected to, checked on the

@@ -133,7 +133,7 @@ export class PagePipeline {
     const decision = retryDecision({
       attempt: this.#attempt(lease),
       maxRetries: config.fetch.retries,
-      reason: status === undefined ? 'connection' : 'http-error',
+      reason: status === undefined ? (verdict.code?.startsWith('ERR_PROXY') ? 'proxy' : 'connection') : 'http-error',
       ...(status !== undefined ? { status } : {}),
       ...(verdict.code !== undefined ? { code: verdict.code } : {}),
       firstContact: !hosts.hasAnswered(lease.host),
@@ -147,7 +147,8 @@ export class PagePipeline {
       events.emit('request:retry', { request: lease.request, reason: 'robots', delayMs: retryAtMs - nowMs });
       return false;
     }
-    const record = skippedRecord(lease.request, status === undefined ? 'connection' : 'robots', verdict.detail, nowMs);
+    const unreached = verdict.code?.startsWith('ERR_PROXY') ? 'proxy' : 'connection';
+    const record = skippedRecord(lease.request, status === undefined ? unreached : 'robots', verdict.detail, nowMs);
     await this.#finish(lease, status === undefined ? { ...record, outcome: 'failed' } : record);
     if (decision.giveUpHost) await this.giveUpHost(lease.host, `cannot be reached: ${describeUnreachable(verdict.code!)}`);
     else await this.#countHostFailure(lease.host, verdict.detail);

@@ -35,6 +35,7 @@ export type ReasonCode =
   | 'decompression'
   | 'retry-after-too-long'
   | 'blocked-address'
+  | 'proxy'
   // parse failures
   | 'parse-failed'
   | 'parse-timeout'

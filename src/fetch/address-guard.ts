@@ -97,6 +97,20 @@ export class AddressGuard {
   }
 
   /**
+   * For a request a proxy resolves itself (the connected address cannot be seen): the refusal
+   * when any address `hostname` resolves to here is blocked; undefined for an IP literal (see
+   * `checkHost`), an allowed name, or one that does not resolve here (the proxy may know it).
+   */
+  async checkName(hostname: string): Promise<BlockedAddressError | undefined> {
+    if (this.#off || parseAddress(hostname)) return undefined;
+    const addresses = await this.#resolve(hostname);
+    if (addresses.every((address) => this.#verdict(address) === undefined)) return undefined;
+    await this.#resolveSeedNames();
+    const blocked = addresses.find((address) => this.#verdict(address) !== undefined);
+    return blocked === undefined ? undefined : new BlockedAddressError(hostname, blocked, this.#verdict(blocked)!);
+  }
+
+  /**
    * `lookup` with the blocked answers removed: the connection goes to an allowed address, or
    * fails with a `BlockedAddressError` when every answer was blocked.
    */

@@ -7,6 +7,7 @@
  * content-type filtering. `fetch()` never throws: every outcome is a
  * `FetchResult` value with a precise reason (see `classifyFetchError`).
  */
+import type https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import got, { type Got, type Request, type Response } from 'got';
 import type { CrawlConfig } from '../config/schema.js';
@@ -15,6 +16,7 @@ import type { FetchFailure, FetchOptions, FetchResult, FetchSuccess } from './fe
 import { isParsedContentType } from './content-type.js';
 import { AddressGuard } from './address-guard.js';
 import { compileHostHeaders, configuredHeaders, type HostHeaders } from './host-headers.js';
+import { classifyProxyError, ProxyRouter, type ProxyRoute } from './proxy-router.js';
 import { createKeepAliveAgents } from './keep-alive-agents.js';
 import { PrematureCloseError, readBody } from './read-body.js';
 import { parseRetryAfter } from './retry-policy.js';
@@ -94,12 +96,14 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver, con
     maxIdleSockets: config.concurrency,
     idleTimeoutMs: FREE_SOCKET_TIMEOUT_MS,
   });
-  const hostHeaders = compileHostHeaders(config.hostHeaders, context.env ?? process.env);
+  const env = context.env ?? process.env;
+  const hostHeaders = compileHostHeaders(config.hostHeaders, env);
+  const proxies = new ProxyRouter(config, env, { maxSockets: config.concurrency, maxFreeSockets: config.perHostParallelism, idleTimeoutMs: FREE_SOCKET_TIMEOUT_MS });
   const guard = new AddressGuard({ allow: config.allowPrivateNetworks, ...(context.seeds ? { seeds: context.seeds } : {}), lookup: agents.lookup });
   const client = got.extend({
     agent: { http: agents.http, https: agents.https },
     dnsLookup: guard.wrap(agents.lookup),
-    headers: requestHeaders(config, context.env ?? process.env),
+    headers: requestHeaders(config, env),
     timeout: {
       lookup: config.timeouts.lookupMs,
       connect: config.timeouts.connectMs,
@@ -116,12 +120,14 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver, con
     strictContentLength: true,
     http2: false,
   });
+  /** One got instance per proxy (its agents set once, not merged into every request's options). */
+  const proxyClients = new WeakMap<ProxyRoute, Got>();
   let closed = false;
   return {
     async fetch(url, opts = {}) {
       if (closed) return failure({ url, redirects: [], startedAtMs: performance.now(), gateMs: 0 }, 'aborted', 'ERR_FETCHER_CLOSED', 'the fetcher is closed');
       try {
-        return await fetchWithRedirects({ client, guard, hostHeaders, config }, url, opts, observer);
+        return await fetchWithRedirects({ client, guard, hostHeaders, proxies, proxyClients, config }, url, opts, observer);
       } catch (error) {
         // Only a throwing checkRedirect callback can get here.
         const { reason, code, message } = classifyFetchError(error);
@@ -131,6 +137,7 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver, con
     close() {
       closed = true;
       agents.destroy();
+      proxies.destroy();
     },
   };
 }
@@ -154,10 +161,13 @@ interface FetcherParts {
   client: Got;
   guard: AddressGuard;
   hostHeaders: HostHeaders;
+  proxies: ProxyRouter;
+  proxyClients: WeakMap<ProxyRoute, Got>;
   config: FetchConfig;
 }
 
-async function fetchWithRedirects({ client, guard, hostHeaders, config }: FetcherParts, url: string, opts: FetchOptions, observer?: FetchObserver): Promise<FetchResult> {
+async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchOptions, observer?: FetchObserver): Promise<FetchResult> {
+  const { guard, hostHeaders, config } = parts;
   const state: FetchState = { url, redirects: [], startedAtMs: performance.now(), gateMs: 0 };
   let current: URL;
   try {
@@ -179,8 +189,11 @@ async function fetchWithRedirects({ client, guard, hostHeaders, config }: Fetche
       // A new hop: what the previous one answered no longer describes the result.
       Object.assign(state, { finalUrl: current.href, status: undefined, headers: undefined, contentType: undefined, headersAtMs: undefined });
       // An IP literal is connected to without a lookup: the guard checks it here (names: in the lookup).
-      const blocked = await guard.checkHost(current.hostname);
+      const route = await parts.proxies.route(current);
+      // Through a proxy that resolves names itself, the name's answer here is checked instead.
+      const blocked = (await guard.checkHost(current.hostname)) ?? (route?.remoteDns ? await guard.checkName(current.hostname) : undefined);
       if (blocked) return failure(state, 'blocked-address', blocked.code, blocked.message);
+      const client = route ? proxyClient(parts, route) : parts.client;
       // The first hop runs on the instance's options as they are (no per-request merge in got),
       // unless its host has headers of its own; redirect hops get only what is left of the
       // whole-request timeout.
@@ -192,7 +205,10 @@ async function fetchWithRedirects({ client, guard, hostHeaders, config }: Fetche
       }
       stream.on('error', ignore);
       const outcome = await awaitResponse(stream);
-      if (!outcome.ok) return errorFailure(state, outcome.error, opts.signal);
+      if (!outcome.ok) {
+        const proxyError = route && !opts.signal?.aborted ? classifyProxyError(outcome.error, route, current.host) : undefined;
+        return proxyError ? failure(state, 'proxy', proxyError.code, proxyError.message) : errorFailure(state, outcome.error, opts.signal);
+      }
       const { response } = outcome;
       state.headersAtMs = performance.now();
       state.status = response.statusCode;
@@ -223,6 +239,16 @@ async function fetchWithRedirects({ client, guard, hostHeaders, config }: Fetche
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** The got instance that sends through `route` (made once per proxy). */
+function proxyClient(parts: FetcherParts, route: ProxyRoute): Got {
+  let client = parts.proxyClients.get(route);
+  if (!client) {
+    client = parts.client.extend({ agent: { http: route.agents.http, https: route.agents.https as unknown as https.Agent } });
+    parts.proxyClients.set(route, client);
+  }
+  return client;
 }
 
 /** Resolves the response headers, or the error (or premature close) that came instead. */

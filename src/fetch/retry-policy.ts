@@ -12,13 +12,13 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 5
 export const HOST_BACKOFF_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 
 /** Failure reasons that may succeed on a later attempt (http-error depends on the status). */
-const RETRYABLE_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['timeout', 'connection']);
+const RETRYABLE_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['timeout', 'connection', 'proxy']);
 
 /**
  * Connection-level codes that will not get better by retrying: TLS certificate
- * problems and URLs the client rejects. Only used when `code` is passed.
+ * problems, URLs the client rejects, and a proxy refusing our credentials. Only used when `code` is passed.
  */
-const PERMANENT_CODE = /^(CERT_|ERR_TLS_CERT|ERR_INVALID_URL$|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_(GET_ISSUER_CERT|VERIFY_LEAF_SIGNATURE))/;
+const PERMANENT_CODE = /^(CERT_|ERR_TLS_CERT|ERR_INVALID_URL$|ERR_PROXY_AUTH$|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_(GET_ISSUER_CERT|VERIFY_LEAF_SIGNATURE))/;
 
 /** @default 1000 */
 export const DEFAULT_BASE_DELAY_MS = 1000;

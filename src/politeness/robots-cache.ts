@@ -272,7 +272,9 @@ export class RobotsCache {
 
     // 5xx, 429, timeouts, connection errors: the origin is unreachable for now.
     const code = status === undefined && !result.ok ? result.code : undefined;
-    const unreachable = `robots.txt unreachable${status !== undefined ? ` (${status})` : code !== undefined ? `: ${describeUnreachable(code)}` : ' (no status)'}`;
+    // A proxy failure says which proxy and why (its message never holds credentials).
+    const cause = code === undefined ? undefined : !result.ok && result.reason === 'proxy' ? result.message : describeUnreachable(code);
+    const unreachable = `robots.txt unreachable${status !== undefined ? ` (${status})` : cause !== undefined ? `: ${cause}` : ' (no status)'}`;
     const retryMs = isHostUnreachable(code) && !previous ? FIRST_CONTACT_RETRY_MS : this.#unavailableRetryMs;
     const retry = { ...base, ...(code !== undefined ? { code } : {}), status: 'unreachable' as const, expiresAtMs: fetchedAtMs + retryMs };
     if (previous?.rules) {

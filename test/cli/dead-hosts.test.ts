@@ -7,21 +7,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { closedPort } from '../helpers/fetch-server.js';
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { htmlPage, startScriptedSite, type ScriptedSite } from '../helpers/faults-site.js';
 import { storedRecords, tempDirs } from '../helpers/crawl-helpers.js';
 import { runCli, runPasted, SKEIN_BIN } from '../helpers/run-cli.js';
 
-/** A 127.0.0.1 port nothing listens on (connection refused). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const canUnshare = spawnSync('unshare', ['-n', 'true']).status === 0;
 

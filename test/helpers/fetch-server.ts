@@ -2,6 +2,7 @@
  * A real node:http server on 127.0.0.1 (port 0) for fetch tests: routes by
  * path, records requests and connections, and closes every socket on close().
  */
+import net from 'node:net';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetchSchema, type CrawlConfig, type CrawlConfigInput } from '../../src/config/schema.js';
@@ -115,3 +116,12 @@ export function fetchTestConfig(overrides: FetchConfigInput = {}): CrawlConfig['
 type FetchConfigInput = Omit<NonNullable<CrawlConfigInput['fetch']>, 'timeouts'> & {
   timeouts?: NonNullable<NonNullable<CrawlConfigInput['fetch']>['timeouts']>;
 };
+
+/** A 127.0.0.1 port nothing listens on (connection refused). */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
