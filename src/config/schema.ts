@@ -146,6 +146,11 @@ export const fetchSchema = z
       .record(z.string().regex(/^(\*\.)?[A-Za-z0-9._:[\]-]+$/, 'expected a host name such as "intranet.example.com" or "*.example.com"'), z.union([proxyUrl, z.array(proxyUrl).min(1)]))
       .default({})
       .describe('Per-host proxy overrides: { "intranet.example.com": "direct", "*.shop.example": ["socks5://127.0.0.1:1080", "socks5://127.0.0.1:1081"] } ("*.example.com" matches its subdomains).'),
+    /**
+     * Keep cookies: a cookie jar for the crawl (RFC 6265), sent back to the sites that set them and
+     * kept in <crawl>/cookies.json so that a resumed crawl continues the session. @default false
+     */
+    cookies: z.boolean().default(false).describe('Keep the cookies sites set (a cookie jar per crawl, RFC 6265) and send them back, e.g. for a logged-in session; saved in <crawl>/cookies.json (owner-only) so that resume continues the session.'),
     /** Use HTTP_PROXY / HTTPS_PROXY / NO_PROXY when `proxy` is not set. @default true */
     proxyFromEnv: z.boolean().default(true).describe('When proxy is not set, use the HTTP_PROXY / HTTPS_PROXY / NO_PROXY environment variables (lower-case too), as curl does.'),
     /**

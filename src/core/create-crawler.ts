@@ -18,6 +18,7 @@ import { RobotsCache } from '../politeness/robots-cache.js';
 import { PolitenessGate } from '../politeness/politeness-gate.js';
 import { discoverSitemapUrls } from '../politeness/sitemaps.js';
 import { createRecordReplay, replayConfig, type RecordReplayOptions } from '../replay/record-replay.js';
+import { CookieFile } from '../store/cookie-file.js';
 import { CrawlMeta } from '../store/crawl-meta.js';
 import { crawlPaths, deriveCrawlName, type CrawlPaths } from '../store/crawl-dir.js';
 import { FrontierJournal } from '../store/frontier-journal.js';
@@ -137,7 +138,14 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
       : new MemoryFrontier({ ...frontierOptions, journal, spill }));
 
   const recording = createRecordReplay(config, options);
-  const fetcher = recording.wrap(createFetcher(config.fetch, recording.observer, { seeds: config.seeds }));
+  // The cookie jar (fetch.cookies) lives with the crawl: a resume continues the session.
+  const cookies = config.fetch.cookies ? await CookieFile.open(path.join(paths.dir, 'cookies.json')) : undefined;
+  const fetcher = recording.wrap(createFetcher(config.fetch, recording.observer, { seeds: config.seeds, ...(cookies ? { cookieJar: cookies.jar } : {}) }));
+  if (cookies) {
+    events.on('store:flushed', () => {
+      cookies.save().catch((error: unknown) => events.emit('log', { level: 'warn', message: `could not save the cookies: ${(error as Error).message}` }));
+    });
+  }
   const fetch: PipelineDeps['fetch'] = (url, opts) => fetcher.fetch(url, opts);
   const parsePool = options.parsePool ?? startParsePool(config);
   const robots = config.politeness.respectRobots
@@ -218,6 +226,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
       await frontier.close();
       await parsePool.close();
       fetcher.close();
+      await cookies?.save();
       await recording.close();
     },
   };

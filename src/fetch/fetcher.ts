@@ -10,6 +10,7 @@
 import type https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import got, { type Got, type Request, type Response } from 'got';
+import type { CookieJar } from 'tough-cookie';
 import type { CrawlConfig } from '../config/schema.js';
 import type { ReasonCode, RedirectHop } from '../core/types.js';
 import type { FetchFailure, FetchOptions, FetchResult, FetchSuccess } from './fetch-types.js';
@@ -75,6 +76,8 @@ export interface FetcherContext {
   seeds?: readonly string[];
   /** Where `${env:NAME}` references in header values are read. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** The crawl's cookie jar (`fetch.cookies`): cookies set by responses, redirects included, are sent back. */
+  cookieJar?: CookieJar;
 }
 
 /**
@@ -103,6 +106,7 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver, con
   const client = got.extend({
     agent: { http: agents.http, https: agents.https },
     dnsLookup: guard.wrap(agents.lookup),
+    ...(context.cookieJar ? { cookieJar: context.cookieJar } : {}),
     headers: requestHeaders(config, env),
     timeout: {
       lookup: config.timeouts.lookupMs,

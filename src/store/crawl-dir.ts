@@ -7,6 +7,7 @@
  *   pages/            page records, one segment per flush, each with a keys
  *                     sidecar (lowdb-page-store.ts, keys-sidecar.ts)
  *   frontier/         accepted requests, one segment per flush (frontier-journal.ts)
+ *   cookies.json      the cookie jar, with fetch.cookies (cookie-file.ts)
  * ```
  */
 import { readdir } from 'node:fs/promises';
