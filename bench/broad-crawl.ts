@@ -26,6 +26,7 @@ import type { CrawlSummary } from '../src/core/events.js';
 import { BroadWeb } from '../test/helpers/broad-web/broad-web.js';
 import { broadCrawlConfig, canUseNetworkNamespace, readOutcomes } from '../test/helpers/broad-web/broad-crawl.js';
 import { checkBroadCrawl } from '../test/helpers/broad-web/broad-web-check.js';
+import { broadCrawlTimeline } from '../test/helpers/broad-web/broad-crawl-timeline.js';
 import { startBroadWebServerProcess } from '../test/helpers/broad-web/broad-web-server-process.js';
 import { broadWebTruth } from '../test/helpers/broad-web/broad-web-truth.js';
 
@@ -59,16 +60,17 @@ for (const hosts of values.hosts.split(',').map(Number)) {
     const sampler = new ProcessTreeSampler({ root: child.pid! });
     const loadBefore = loadavg().map((l) => Math.round(l * 100) / 100);
     sampler.start();
-    const done = new Promise<{ summary: CrawlSummary; wallMs: number }>((resolve, reject) => {
-      child.on('message', (message: { type: string; summary: CrawlSummary; wallMs: number }) => message.type === 'result' && resolve(message));
+    const done = new Promise<{ summary: CrawlSummary; wallMs: number; startedAtMs: number }>((resolve, reject) => {
+      child.on('message', (message: { type: string; summary: CrawlSummary; wallMs: number; startedAtMs: number }) => message.type === 'result' && resolve(message));
       void exited.then(() => reject(new Error('the crawl child exited without a result')));
     });
     child.send('go');
-    const { summary, wallMs } = await done;
+    const { summary, wallMs, startedAtMs } = await done;
     const usage = sampler.stop();
     await exited;
     const truth = broadWebTruth(web, { ports: server.ports, maxRepeatedSegments: config.scope.maxRepeatedSegments, perHostParallelism: config.fetch.perHostParallelism });
-    const check = checkBroadCrawl({ web, truth, server: await server.report(), records: await readOutcomes(dataDir, config.name!), perHostParallelism: config.fetch.perHostParallelism });
+    const serverReport = await server.report();
+    const check = checkBroadCrawl({ web, truth, server: serverReport, records: await readOutcomes(dataDir, config.name!), perHostParallelism: config.fetch.perHostParallelism });
     const peakRssMb = Math.round(usage.peakRssBytes / 2 ** 20);
     const result = {
       hosts,
@@ -85,6 +87,7 @@ for (const hosts of values.hosts.split(',').map(Number)) {
       cpuMs: { main: Math.round(usage.mainCpuMs), workers: Math.round(usage.childCpuMs) },
       serverCpuMs: Math.round(server.cpuMs()),
       loadAverage: { before: loadBefore, after: loadavg().map((l) => Math.round(l * 100) / 100) },
+      timeline: broadCrawlTimeline(web, truth, serverReport, startedAtMs, startedAtMs + wallMs),
       violations: check.violations,
       figures: check.figures,
       summary: { endReason: summary.endReason, pages: summary.pages, pagesPerSecond: summary.pagesPerSecond },
@@ -95,6 +98,7 @@ for (const hosts of values.hosts.split(',').map(Number)) {
         `(${(truth.lowerBoundMs / 1000).toFixed(1)} s), peak RSS ${peakRssMb} MB (main ${result.peakMainRssMb}, workers ${result.peakWorkersRssMb}), ` +
         `min Crawl-delay gap ${check.figures.minGapRatio}× the delay, ${check.violations.length === 0 ? 'no violations' : `VIOLATIONS: ${check.violations.join(' | ')}`}`,
     );
+    console.log(`  where the time went: ${JSON.stringify(result.timeline)}`);
   } finally {
     await server.close();
     await rm(dataDir, { recursive: true, force: true });

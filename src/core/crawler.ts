@@ -93,6 +93,8 @@ export class Crawler {
     const offStored = events.on('page:stored', () => {
       if (this.#deps.store.pending >= config.store.batchSize) this.#backgroundCheckpoint();
     });
+    // A response frees its host in the frontier before its page is parsed: its next request may go.
+    const offResponse = events.on('response:received', () => this.#wake?.());
     let failure: unknown;
     try {
       await this.#loop();
@@ -104,6 +106,7 @@ export class Crawler {
     } finally {
       clearInterval(flushTimer);
       offStored();
+      offResponse();
     }
     await this.#drain();
     await this.checkpoint();

@@ -67,6 +67,8 @@ export class PagePipeline {
     // The host's delay runs from here: the next request to it waits for this one's end, not its parse.
     const fetchedAtMs = this.#deps.now();
     if (!result.ok) return this.#fetchFailed(lease, result, startedAtMs, fetchedAtMs);
+    // The host is free for its next request (its delay counting from now) while this page is parsed and stored.
+    await this.#deps.frontier.releaseHost?.(lease, { nowMs: fetchedAtMs });
     this.#deps.hosts.answered(lease.host, true);
     this.#deps.events.emit('response:received', {
       request,

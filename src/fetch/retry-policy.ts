@@ -23,8 +23,12 @@ const PERMANENT_CODE = /^(CERT_|ERR_TLS_CERT|ERR_INVALID_URL$|ERR_PROXY_AUTH$|DE
 /** @default 1000 */
 export const DEFAULT_BASE_DELAY_MS = 1000;
 
-/** Connection codes saying a host cannot be reached at all, and what they mean. */
+/**
+ * Connection codes saying a host cannot be reached at all, and what they mean. A timeout counts
+ * when the host never answered before (`firstContact`): nothing answered within the timeout.
+ */
 const UNREACHABLE_CODES: Readonly<Record<string, string>> = {
+  ETIMEDOUT: 'no answer within the timeout',
   ENOTFOUND: 'no such host name (DNS)',
   EAI_NONAME: 'no such host name (DNS)',
   EAI_NODATA: 'no address for the host name (DNS)',
@@ -37,7 +41,7 @@ const UNREACHABLE_CODES: Readonly<Record<string, string>> = {
 /** The wait before the one retry of a host that could not be reached on first contact. */
 export const FIRST_CONTACT_RETRY_MS = 1000;
 
-/** True when `code` says the host cannot be reached at all (its name does not resolve, nothing listens). */
+/** True when `code` says the host cannot be reached at all (its name does not resolve, nothing listens or answers). */
 export function isHostUnreachable(code: string | undefined): boolean {
   return code !== undefined && Object.hasOwn(UNREACHABLE_CODES, code);
 }
@@ -83,7 +87,7 @@ export interface RetryInput {
   code?: string;
   /**
    * The host has not answered once in this crawl (no response, not even an
-   * error status): a code saying it cannot be reached (DNS, refused) then
+   * error status): a code saying it cannot be reached (DNS, refused, timeout) then
    * gets one retry after `FIRST_CONTACT_RETRY_MS`, and the host is given up.
    */
   firstContact?: boolean;
@@ -122,9 +126,9 @@ export interface RetryDecision {
  *   `hostFailures` (as without a Retry-After) and never longer than `maxRetryAfterMs`, so a
  *   host answering that to everything slows down and is given up at `hostMaxFailures`.
  * - A host that never answered and cannot be reached (`firstContact` and a
- *   DNS or refused-connection code): one retry after `FIRST_CONTACT_RETRY_MS`
- *   (a blip), then `giveUpHost`: a misspelled or dead host costs a second,
- *   not minutes of retries.
+ *   DNS, refused-connection or timeout code): one retry after
+ *   `FIRST_CONTACT_RETRY_MS` (a blip), then `giveUpHost`: a misspelled or dead
+ *   host costs a second (a hanging one two timeouts), not minutes of retries.
  *
  * @example retryDecision({ attempt: 0, maxRetries: 2, reason: 'http-error', status: 503, maxDelayMs: 300_000 })
  * // → { retry: true, delayMs: 1000, backoffHost: true }

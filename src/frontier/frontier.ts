@@ -19,6 +19,13 @@ export interface CompleteOptions {
   nowMs?: number;
 }
 
+export interface ReleaseOptions {
+  /** When the request's response ended. @default now */
+  nowMs?: number;
+  /** The response was a success (ends the host's run of failures). @default true */
+  ok?: boolean;
+}
+
 /** Per-host politeness inputs (see politeness/host-slot.ts). */
 export interface HostPolicy {
   /** Minimum spacing between request starts to this host, ms. */
@@ -72,6 +79,14 @@ export interface Frontier {
    * `maxPages` unless `options.fetched` is false (it never went out).
    */
   complete(lease: Lease, outcome: PageOutcome, options?: CompleteOptions): Promise<void>;
+  /**
+   * Optional: the request's use of its host ended at `options.nowMs` (its response arrived), while
+   * its lease stays live until `complete` or `retry` (its page is still parsed and stored, and an
+   * expired lease still comes back). The host's in-flight place is free and its delay counts from
+   * then, so a slow parser never holds a host. `MemoryFrontier` implements it; a frontier without
+   * it frees the host on `complete`/`retry`.
+   */
+  releaseHost?(lease: Lease, options?: ReleaseOptions): Promise<void>;
   /** Put the request back, not to be handed out before `notBeforeMs`; it finished at `nowMs` (default now). */
   retry(lease: Lease, notBeforeMs: number, nowMs?: number): Promise<void>;
   /** Changes a host's policy (e.g. robots Crawl-delay). */

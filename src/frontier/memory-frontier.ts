@@ -23,7 +23,7 @@
  * time reclaims it; after that the old lease is ignored.
  */
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
-import type { AddResult, CompleteOptions, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim } from './frontier.js';
+import type { AddResult, CompleteOptions, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim, ReleaseOptions } from './frontier.js';
 import {
   backOff,
   bookStart,
@@ -69,6 +69,8 @@ const DEFAULT_LEASE_MS = 120_000;
 
 interface HostState extends Scheduled {
   slot: HostSlot;
+  /** The schedule the host is in (while `scheduleIndex` ≥ 0): hosts with a delay have their own. */
+  spaced: boolean;
   queue: HostQueue;
   /** Requests sent back by `retry`, by not-before time; they join `queue` when due. */
   retries: MinHeap<{ at: number; seq: number; request: CrawlRequest }>;
@@ -76,7 +78,10 @@ interface HostState extends Scheduled {
 
 interface LiveLease {
   lease: Lease;
+  /** The host's state when leased; while `released`, the host may have been evicted since (see `#stateOf`). */
   host: HostState;
+  /** `releaseHost` freed the host's place already. */
+  released: boolean;
 }
 
 /** Evictions between two sweeps of the idle slots whose times have passed. */
@@ -100,7 +105,15 @@ export class MemoryFrontier implements Frontier {
   #evictions = 0;
   /** The latest `nowMs` a method was given: the clock of calls that take none. */
   #clockMs = 0;
+  /** Hosts without a delay, by the time they may start next. */
   readonly #schedule = new HostSchedule<HostState>();
+  /**
+   * Hosts with a delay (a Crawl-delay), likewise. When both have a host ready, the spaced one goes
+   * first: each of its requests costs it a whole delay, so a turn it waits for lengthens the crawl,
+   * while a host without a delay catches up with parallel requests. A spaced host takes at most one
+   * request per delay, so it never starves the others.
+   */
+  readonly #spaced = new HostSchedule<HostState>();
   readonly #leases = new Map<string, LiveLease>();
   readonly #expiries = new MinHeap<{ at: number; seq: number; leaseId: string }>();
   #seq = 0;
@@ -171,15 +184,15 @@ export class MemoryFrontier implements Frontier {
     const jitter = this.#options.jitter ?? 0;
     const out: Lease[] = [];
     while (out.length < budget) {
-      const host = this.#schedule.peek();
-      if (!host || host.scheduleAt > nowMs) break;
+      const host = this.#nextReady(nowMs);
+      if (!host) break;
       while (host.retries.size > 0 && host.retries.peek()!.at <= nowMs) host.queue.push(host.retries.pop()!.request);
       const request = host.queue.shift();
       if (request) {
         this.#queued--;
         host.slot = startRequest(host.slot, nowMs, jitter > 0 ? jitter * Math.random() : 0);
         const lease: Lease = { request, host: host.slot.host, leaseId: `m${this.#nextLeaseId++}`, expiresAt: nowMs + leaseMs };
-        this.#leases.set(lease.leaseId, { lease, host });
+        this.#leases.set(lease.leaseId, { lease, host, released: false });
         this.#expiries.push({ at: lease.expiresAt, seq: this.#seq++, leaseId: lease.leaseId });
         out.push(lease);
       }
@@ -195,7 +208,19 @@ export class MemoryFrontier implements Frontier {
     this.#done++;
     if (options.fetched !== false) this.#fetched++;
     this.#clockMs = nowMs;
+    // A released lease's host has nothing more to learn (and may have been forgotten since).
+    if (live.released) return;
     live.host.slot = finishRequest(live.host.slot, outcome !== 'failed', nowMs);
+    this.#reschedule(live.host);
+    this.#evictIfIdle(live.host, nowMs);
+  }
+
+  async releaseHost(lease: Lease, options: ReleaseOptions = {}): Promise<void> {
+    const live = this.#leases.get(lease.leaseId);
+    if (!live || live.released) return;
+    const nowMs = options.nowMs ?? Date.now();
+    live.released = true;
+    live.host.slot = finishRequest(live.host.slot, options.ok ?? true, nowMs);
     this.#reschedule(live.host);
     this.#evictIfIdle(live.host, nowMs);
   }
@@ -204,10 +229,11 @@ export class MemoryFrontier implements Frontier {
     const live = this.#take(lease);
     if (!live) return;
     const request = { ...live.lease.request, attempt: (live.lease.request.attempt ?? 0) + 1 };
-    live.host.retries.push({ at: notBeforeMs, seq: this.#seq++, request });
+    const state = this.#stateOf(live);
+    state.retries.push({ at: notBeforeMs, seq: this.#seq++, request });
     this.#queued++;
-    live.host.slot = finishRequest(live.host.slot, false, nowMs);
-    this.#reschedule(live.host);
+    if (!live.released) state.slot = finishRequest(state.slot, false, nowMs);
+    this.#reschedule(state);
   }
 
   async setHostPolicy(host: string, policy: Partial<HostPolicy>): Promise<void> {
@@ -266,7 +292,9 @@ export class MemoryFrontier implements Frontier {
     let at = Infinity;
     while (this.#expiries.size > 0 && !this.#leases.has(this.#expiries.peek()!.leaseId)) this.#expiries.pop();
     if (this.#expiries.size > 0) at = this.#expiries.peek()!.at;
-    if (this.#fetched + this.#leases.size < this.#options.maxPages) at = Math.min(at, this.#schedule.peek()?.scheduleAt ?? Infinity);
+    if (this.#fetched + this.#leases.size < this.#options.maxPages) {
+      at = Math.min(at, this.#schedule.peek()?.scheduleAt ?? Infinity, this.#spaced.peek()?.scheduleAt ?? Infinity);
+    }
     // Requests on disk come back in the background: look again shortly.
     if (this.#refill()) at = Math.min(at, nowMs + SPILL_POLL_MS);
     return at === Infinity ? undefined : Math.max(at, nowMs);
@@ -352,7 +380,7 @@ export class MemoryFrontier implements Frontier {
     if (!state) {
       const slot = this.#idle.get(host) ?? newHostSlot(host, this.#options.hostPolicy);
       this.#idle.delete(host);
-      state = { slot, queue: new HostQueue(), retries: new MinHeap(), scheduleIndex: -1, scheduleAt: 0, scheduleSeq: 0 };
+      state = { slot, spaced: false, queue: new HostQueue(), retries: new MinHeap(), scheduleIndex: -1, scheduleAt: 0, scheduleSeq: 0 };
       this.#hosts.set(host, state);
     }
     return state;
@@ -367,15 +395,34 @@ export class MemoryFrontier implements Frontier {
     const slotAt = readyAt(state.slot);
     const queueAt = state.queue.size > 0 ? 0 : (state.retries.peek()?.at ?? Infinity);
     const at = Math.max(slotAt, queueAt);
-    if (at === Infinity) this.#schedule.remove(state);
-    else if (turnTaken || state.scheduleIndex < 0 || state.scheduleAt !== at) this.#schedule.set(state, at);
+    const spaced = state.slot.delayMs > 0;
+    if (state.scheduleIndex >= 0 && (at === Infinity || state.spaced !== spaced)) (state.spaced ? this.#spaced : this.#schedule).remove(state);
+    if (at === Infinity) return;
+    state.spaced = spaced;
+    if (turnTaken || state.scheduleIndex < 0 || state.scheduleAt !== at) (spaced ? this.#spaced : this.#schedule).set(state, at);
+  }
+
+  /** The host to lease from next at `nowMs`: a ready spaced host first (see `#spaced`), else the first ready host. */
+  #nextReady(nowMs: number): HostState | undefined {
+    const spaced = this.#spaced.peek();
+    if (spaced && spaced.scheduleAt <= nowMs) return spaced;
+    const host = this.#schedule.peek();
+    return host && host.scheduleAt <= nowMs ? host : undefined;
+  }
+
+  /**
+   * A live lease's host as the frontier holds it now: a released lease's host may have been
+   * forgotten (nothing queued or in flight) and held again since.
+   */
+  #stateOf(live: LiveLease): HostState {
+    return live.released ? this.#host(live.lease.host) : live.host;
   }
 
   /** Forgets a host with nothing queued or in flight, keeping its slot only if politeness still needs it. */
   #evictIfIdle(state: HostState, nowMs: number): void {
     const { slot } = state;
-    if (state.queue.size > 0 || state.retries.size > 0 || slot.inFlight > 0) return;
-    this.#schedule.remove(state);
+    if (state.queue.size > 0 || state.retries.size > 0 || slot.inFlight > 0 || this.#hosts.get(slot.host) !== state) return;
+    (state.spaced ? this.#spaced : this.#schedule).remove(state);
     this.#hosts.delete(slot.host);
     if (this.#slotMatters(slot, nowMs)) this.#idle.set(slot.host, slot);
     if (++this.#evictions % IDLE_SWEEP_EVERY === 0) {
@@ -402,10 +449,11 @@ export class MemoryFrontier implements Frontier {
       const live = this.#leases.get(this.#expiries.pop()!.leaseId);
       if (!live) continue;
       this.#leases.delete(live.lease.leaseId);
-      live.host.queue.push(live.lease.request);
+      const state = this.#stateOf(live);
+      state.queue.push(live.lease.request);
       this.#queued++;
-      live.host.slot = finishRequest(live.host.slot, false, nowMs);
-      this.#reschedule(live.host);
+      if (!live.released) state.slot = finishRequest(state.slot, false, nowMs);
+      this.#reschedule(state);
     }
   }
 

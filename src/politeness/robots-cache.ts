@@ -8,11 +8,13 @@
  * - 4xx (401 and 403 included): "unavailable", no rules, everything allowed.
  *   429 is the exception: it asks us to slow down, so it is treated like a 5xx.
  * - 5xx, 429, timeouts and connection errors: "unreachable", the whole origin is disallowed
- *   until `unavailableRetryMs` has passed, then robots.txt is fetched again. If an earlier
- *   copy of the file was fetched, its rules keep applying instead (RFC 9309 §2.4). A host that
- *   cannot be reached at all (no DNS name, nothing listening: `isHostUnreachable`) is tried
- *   again after `FIRST_CONTACT_RETRY_MS` instead: the crawler gives such a host up after one
- *   retry, so that a misspelled host fails in a second, not after minutes.
+ *   until robots.txt is fetched again, on the retry policy's schedule for a failed request
+ *   (`retryDelayMs`: 1 s, 2 s, 4 s … after each unreachable fetch in a row, at most
+ *   `unavailableRetryMs`), so that the pages waiting on it are retried as any failed page
+ *   would be, and a host that is down costs its pages seconds, not minutes (the crawler
+ *   gives a host that never answered up after one retry). If an earlier copy of the file was
+ *   fetched, its rules keep applying instead (RFC 9309 §2.4) and nothing waits: it is fetched
+ *   again after `unavailableRetryMs`.
  * - a body over the cap: the fetcher gives no body for it, so it counts as no rules (allow all).
  *
  * The cache emits nothing; `check()` returns what the crawler needs, including a `clamped` flag
@@ -24,7 +26,7 @@
  * An evicted origin's robots.txt is fetched again the next time one of its URLs is checked.
  */
 import type { FetchOptions, FetchResult, RedirectVerdict } from '../fetch/fetch-types.js';
-import { describeUnreachable, FIRST_CONTACT_RETRY_MS, isHostUnreachable } from '../fetch/retry-policy.js';
+import { describeUnreachable, retryDelayMs } from '../fetch/retry-policy.js';
 import { parseRobots, robotsDecision, userAgentToken, ROBOTS_MAX_BYTES, type RobotsRules } from './robots.js';
 
 /** The injected fetch (src/fetch's fetcher in the crawler, a fake in tests). Never throws. */
@@ -41,7 +43,7 @@ export interface RobotsCacheOptions {
   maxCrawlDelayMs?: number;
   /** How long a fetched robots.txt (or a 4xx "no robots") is trusted. @default 3600000 */
   robotsCacheMs?: number;
-  /** How long an unreachable robots.txt (5xx, network) blocks the origin before a retry. @default min(robotsCacheMs, 600000) */
+  /** Longest an unreachable robots.txt (5xx, network) blocks the origin before a retry (the backoff's cap). @default min(robotsCacheMs, 600000) */
   unavailableRetryMs?: number;
   /** Memory budget of the cache, in estimated heap bytes (least recently used entries are evicted). @default 32 MiB */
   maxBytes?: number;
@@ -122,6 +124,8 @@ interface Cached {
   fileBytes: number;
   bytes: number;
   clampReported: boolean;
+  /** Fetches in a row that found robots.txt unreachable (0 after any other answer). */
+  unreachableStreak: number;
 }
 
 export class RobotsCache {
@@ -218,12 +222,12 @@ export class RobotsCache {
     }
     const pending = this.#inFlight.get(origin);
     if (pending) return pending;
-    const promise = this.#load(origin, cached?.entry).finally(() => this.#inFlight.delete(origin));
+    const promise = this.#load(origin, cached).finally(() => this.#inFlight.delete(origin));
     this.#inFlight.set(origin, promise);
     return promise;
   }
 
-  async #load(origin: string, previous: RobotsCacheEntry | undefined): Promise<RobotsCacheEntry> {
+  async #load(origin: string, previous: Cached | undefined): Promise<RobotsCacheEntry> {
     let hops = 0;
     const checkRedirect = (target: string): RedirectVerdict => {
       hops++;
@@ -238,36 +242,39 @@ export class RobotsCache {
       const message = error instanceof Error ? error.message : String(error);
       result = { ok: false, url: `${origin}/robots.txt`, redirects: [], reason: 'connection', code: 'ERR_FETCH_THREW', message, bytes: 0, timings: { waitMs: 0, downloadMs: 0 } };
     }
-    const entry = this.#classify(origin, result, previous);
-    this.#store(entry, result.ok && entry.status === 'ok' ? result.body.length : undefined);
+    const { entry, unreachableStreak } = this.#classify(origin, result, previous);
+    this.#store(entry, result.ok && entry.status === 'ok' ? result.body.length : undefined, unreachableStreak);
     return entry;
   }
 
-  #classify(origin: string, result: FetchResult, previous: RobotsCacheEntry | undefined): RobotsCacheEntry {
+  /** The entry a fetch makes, and the fetches in a row (this one included) that found the origin unreachable. */
+  #classify(origin: string, result: FetchResult, cached: Cached | undefined): { entry: RobotsCacheEntry; unreachableStreak: number } {
+    const reached = (entry: RobotsCacheEntry): { entry: RobotsCacheEntry; unreachableStreak: number } => ({ entry, unreachableStreak: 0 });
+    const previous = cached?.entry;
     const fetchedAtMs = this.#now();
     const status = result.status;
     const base = { origin, fetchedAtMs, ...(status === undefined ? {} : { httpStatus: status }) };
     const trusted = { ...base, expiresAtMs: fetchedAtMs + this.#robotsCacheMs };
 
     if (result.redirects.length > ROBOTS_MAX_REDIRECTS || (!result.ok && result.reason === 'too-many-redirects')) {
-      return { ...trusted, status: 'missing', reason: `robots.txt: more than ${ROBOTS_MAX_REDIRECTS} redirects: no rules` };
+      return reached({ ...trusted, status: 'missing', reason: `robots.txt: more than ${ROBOTS_MAX_REDIRECTS} redirects: no rules` });
     }
     if (!result.ok && result.reason === 'blocked-address') {
       // The origin itself is refused; a robots.txt redirecting to a refused address is only "no rules".
-      if (result.redirects.length === 0) return { ...base, status: 'blocked', reason: result.message, code: result.code, expiresAtMs: fetchedAtMs + this.#unavailableRetryMs };
-      return { ...trusted, status: 'missing', reason: `robots.txt redirects to a refused address: no rules` };
+      if (result.redirects.length === 0) return reached({ ...base, status: 'blocked', reason: result.message, code: result.code, expiresAtMs: fetchedAtMs + this.#unavailableRetryMs });
+      return reached({ ...trusted, status: 'missing', reason: `robots.txt redirects to a refused address: no rules` });
     }
     if (!result.ok && UNAVAILABLE_REASONS.has(result.reason)) {
-      return { ...trusted, status: 'missing', reason: `robots.txt ${result.reason}: no rules` };
+      return reached({ ...trusted, status: 'missing', reason: `robots.txt ${result.reason}: no rules` });
     }
     if (result.ok && result.status >= 200 && result.status < 300) {
-      return { ...trusted, status: 'ok', rules: parseRobots(result.body.toString('utf8')), reason: `robots.txt ${result.status}` };
+      return reached({ ...trusted, status: 'ok', rules: parseRobots(result.body.toString('utf8')), reason: `robots.txt ${result.status}` });
     }
     if (status !== undefined && status >= 400 && status < 500 && status !== 429) {
-      return { ...trusted, status: 'missing', reason: `robots.txt ${status}: no rules` };
+      return reached({ ...trusted, status: 'missing', reason: `robots.txt ${status}: no rules` });
     }
     if (status !== undefined && status >= 300 && status < 400) {
-      return { ...trusted, status: 'missing', reason: `robots.txt ${status} without a usable redirect: no rules` };
+      return reached({ ...trusted, status: 'missing', reason: `robots.txt ${status} without a usable redirect: no rules` });
     }
 
     // 5xx, 429, timeouts, connection errors: the origin is unreachable for now.
@@ -275,15 +282,18 @@ export class RobotsCache {
     // A proxy failure says which proxy and why (its message never holds credentials).
     const cause = code === undefined ? undefined : !result.ok && result.reason === 'proxy' ? result.message : describeUnreachable(code);
     const unreachable = `robots.txt unreachable${status !== undefined ? ` (${status})` : cause !== undefined ? `: ${cause}` : ' (no status)'}`;
-    const retryMs = isHostUnreachable(code) && !previous ? FIRST_CONTACT_RETRY_MS : this.#unavailableRetryMs;
+    const unreachableStreak = (cached?.unreachableStreak ?? 0) + 1;
+    // Pages wait on it only when nothing was known before: then it is tried again as a failed page would be.
+    const pagesWait = !previous?.rules && previous?.status !== 'missing';
+    const retryMs = pagesWait ? retryDelayMs({ attempt: unreachableStreak - 1, maxDelayMs: this.#unavailableRetryMs }) : this.#unavailableRetryMs;
     const retry = { ...base, ...(code !== undefined ? { code } : {}), status: 'unreachable' as const, expiresAtMs: fetchedAtMs + retryMs };
     if (previous?.rules) {
-      return { ...retry, rules: previous.rules, reason: `${unreachable}; using the copy fetched earlier` };
+      return { entry: { ...retry, rules: previous.rules, reason: `${unreachable}; using the copy fetched earlier` }, unreachableStreak };
     }
     if (previous?.status === 'missing') {
-      return { ...retry, reason: `${unreachable}; it had no rules earlier`, status: 'missing' };
+      return { entry: { ...retry, reason: `${unreachable}; it had no rules earlier`, status: 'missing' }, unreachableStreak };
     }
-    return { ...retry, reason: unreachable };
+    return { entry: { ...retry, reason: unreachable }, unreachableStreak };
   }
 
   /**
@@ -291,12 +301,12 @@ export class RobotsCache {
    * rules; an unreachable origin that keeps its earlier rules keeps their size), then evicts the
    * least recently used entries down to the budget.
    */
-  #store(entry: RobotsCacheEntry, parsedBytes: number | undefined): void {
+  #store(entry: RobotsCacheEntry, parsedBytes: number | undefined, unreachableStreak: number): void {
     const previous = this.#entries.get(entry.origin);
     if (previous) this.#evict(entry.origin, previous);
     const fileBytes = parsedBytes ?? (entry.rules && entry.rules === previous?.entry.rules ? previous.fileBytes : 0);
     const bytes = robotsEntryBytes(fileBytes);
-    this.#entries.set(entry.origin, { entry, fileBytes, bytes, clampReported: previous?.clampReported ?? false });
+    this.#entries.set(entry.origin, { entry, fileBytes, bytes, clampReported: previous?.clampReported ?? false, unreachableStreak });
     this.#bytes += bytes;
     for (const [origin, cached] of this.#entries) {
       if (this.#bytes <= this.#maxBytes || origin === entry.origin) break;

@@ -137,6 +137,9 @@ describe('retryDecision: a host that cannot be reached on first contact', () => 
     { name: 'EAI_AGAIN: one retry', input: { code: 'EAI_AGAIN', firstContact: true, attempt: 0 }, expected: { retry: true, delayMs: 1_000, backoffHost: false, hostUnreachable: true } },
     { name: 'ECONNREFUSED with retries 0: give up at once', input: { code: 'ECONNREFUSED', firstContact: true, attempt: 0, maxRetries: 0 }, expected: { retry: false, delayMs: 0, backoffHost: false, hostUnreachable: true, giveUpHost: true } },
     { name: 'a host that answered before: the usual backoff', input: { code: 'ECONNREFUSED', firstContact: false, attempt: 1 }, expected: { retry: true, delayMs: 2_000, backoffHost: false } },
+    { name: 'a timeout on first contact (nothing answered): one retry after 1 s', input: { reason: 'timeout', code: 'ETIMEDOUT', firstContact: true, attempt: 0 }, expected: { retry: true, delayMs: 1_000, backoffHost: false, hostUnreachable: true } },
+    { name: 'a second timeout on first contact: give the host up', input: { reason: 'timeout', code: 'ETIMEDOUT', firstContact: true, attempt: 1 }, expected: { retry: false, delayMs: 0, backoffHost: false, hostUnreachable: true, giveUpHost: true } },
+    { name: 'a timeout from a host that answered before: the usual backoff', input: { reason: 'timeout', code: 'ETIMEDOUT', firstContact: false, attempt: 1 }, expected: { retry: true, delayMs: 2_000, backoffHost: false } },
     { name: 'first contact, but a reset (the host exists): the usual backoff', input: { code: 'ECONNRESET', firstContact: true, attempt: 0 }, expected: { retry: true, delayMs: 1_000, backoffHost: false } },
   ];
   for (const { name, input, expected } of cases) {

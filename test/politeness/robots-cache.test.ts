@@ -51,8 +51,8 @@ describe('RobotsCache status handling', () => {
     test(`${status}: origin disallowed until the retry time, then fetched again`, async () => {
       const { cache, fake, clock } = setup({ [`${A}/robots.txt`]: { status } });
       const first = await cache.check(`${A}/page`);
-      assert.deepEqual(first, { allowed: false, reason: 'robots', detail: `robots.txt unreachable (${status})`, retryAtMs: clock.nowMs + 60_000, httpStatus: status });
-      clock.nowMs += 59_999;
+      assert.deepEqual(first, { allowed: false, reason: 'robots', detail: `robots.txt unreachable (${status})`, retryAtMs: clock.nowMs + 1_000, httpStatus: status });
+      clock.nowMs += 999;
       assert.equal((await cache.check(`${A}/other`)).allowed, false);
       assert.equal(fake.calls.length, 1, 'no refetch before the retry time');
       fake.set(`${A}/robots.txt`, { status: 200, body: ROBOTS });
@@ -63,7 +63,27 @@ describe('RobotsCache status handling', () => {
     });
   }
 
-  for (const [fail, code, why] of [['connection', 'ECONNREFUSED', 'connection refused (ECONNREFUSED)'], ['timeout', 'ETIMEDOUT', 'ETIMEDOUT']] as const) {
+  test('an unreachable robots.txt is fetched again as a failed page would be: 1 s, 2 s, 4 s … up to unavailableRetryMs, from the start after an answer', async () => {
+    const { cache, fake, clock } = setup({ [`${A}/robots.txt`]: { status: 503 } });
+    const waits: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const verdict = await cache.check(`${A}/page`);
+      assert.ok(!verdict.allowed && verdict.retryAtMs !== undefined);
+      waits.push(verdict.retryAtMs - clock.nowMs);
+      clock.nowMs = verdict.retryAtMs;
+    }
+    assert.deepEqual(waits, [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
+    assert.equal(fake.calls.length, 8);
+    fake.set(`${A}/robots.txt`, { status: 404 });
+    assert.equal((await cache.check(`${A}/page`)).allowed, true);
+    fake.set(`${A}/robots.txt`, { status: 503 });
+    clock.nowMs += 3_600_000;
+    const verdict = await cache.check(`${A}/page`);
+    assert.equal(verdict.allowed, true, 'no rules earlier: still none');
+    assert.equal(cache.entry(A)?.expiresAtMs, clock.nowMs + 60_000, 'nothing waits on it: fetched again after unavailableRetryMs');
+  });
+
+  for (const [fail, code, why] of [['connection', 'ECONNREFUSED', 'connection refused (ECONNREFUSED)'], ['timeout', 'ETIMEDOUT', 'no answer within the timeout (ETIMEDOUT)']] as const) {
     test(`unreachable (${code}): origin disallowed, reason recorded`, async () => {
       const { cache } = setup({ [`${A}/robots.txt`]: { fail, code } });
       const verdict = await cache.check(`${A}/page`);
@@ -75,7 +95,7 @@ describe('RobotsCache status handling', () => {
     });
   }
 
-  test('a host that cannot be reached (DNS, refused) is tried again after 1 s, not after unavailableRetryMs', async () => {
+  test('a host that cannot be reached (DNS, refused) is tried again after 1 s', async () => {
     const { cache, fake, clock } = setup({ [`${A}/robots.txt`]: { fail: 'connection', code: 'ENOTFOUND' } });
     const verdict = await cache.check(`${A}/page`);
     assert.ok(!verdict.allowed && verdict.retryAtMs === clock.nowMs + 1_000 && verdict.code === 'ENOTFOUND');
@@ -91,13 +111,23 @@ describe('RobotsCache status handling', () => {
     assert.equal(verdict.allowed, false);
   });
 
-  test('default retry for unreachable robots is min(robotsCacheMs, 10 min)', async () => {
+  test('the longest wait for an unreachable robots.txt is min(robotsCacheMs, 10 min) by default', async () => {
     const fake = fakeFetch({ [`${A}/robots.txt`]: { status: 503 }, [`https://b.example/robots.txt`]: { status: 503 } });
-    const now = () => 0;
+    const clock = { nowMs: 0 };
+    const now = () => clock.nowMs;
     const long = new RobotsCache({ fetch: fake.fetch, userAgent: UA, robotsCacheMs: 3_600_000, now });
     const short = new RobotsCache({ fetch: fake.fetch, userAgent: UA, robotsCacheMs: 120_000, now });
-    assert.equal(((await long.check(`${A}/`)) as { retryAtMs?: number }).retryAtMs, 600_000);
-    assert.equal(((await short.check(`https://b.example/`)) as { retryAtMs?: number }).retryAtMs, 120_000);
+    const longestWait = async (cache: RobotsCache, url: string): Promise<number> => {
+      let wait = 0;
+      for (let i = 0; i < 12; i++) {
+        const retryAtMs = ((await cache.check(url)) as { retryAtMs: number }).retryAtMs;
+        wait = retryAtMs - clock.nowMs;
+        clock.nowMs = retryAtMs;
+      }
+      return wait;
+    };
+    assert.equal(await longestWait(long, `${A}/`), 600_000);
+    assert.equal(await longestWait(short, `https://b.example/`), 120_000);
   });
 
   test('5xx on refresh keeps the rules fetched earlier', async () => {

@@ -39,6 +39,8 @@ export interface BroadWebServerReport {
   disallowedRequests: string[];
   /** Paths answered 200 more than once: URL → times. */
   servedTwice: Record<string, number>;
+  /** Per host requested: index → [first arrival, last arrival (epoch ms), requests] (where a crawl's time went). */
+  hostSpans: Record<number, [number, number, number]>;
 }
 
 export interface BroadWebServer {
@@ -56,6 +58,9 @@ export async function startBroadWebServer(web: BroadWeb, options: BroadWebServer
   const peak = new Uint16Array(n);
   const lastAt = new Float64Array(n).fill(-Infinity);
   const minGap = new Float64Array(n).fill(Infinity);
+  const hostFirstAt = new Float64Array(n);
+  const hostLastAt = new Float64Array(n);
+  const hostRequests = new Uint32Array(n);
   const byKind: Record<string, number> = {};
   const served = new Map<string, number>();
   const disallowed: string[] = [];
@@ -74,6 +79,9 @@ export async function startBroadWebServer(web: BroadWeb, options: BroadWebServer
     requests++;
     firstAtMs ||= atMs;
     lastAtMs = atMs;
+    hostFirstAt[index] ||= atMs;
+    hostLastAt[index] = atMs;
+    hostRequests[index]!++;
     const host = web.host(index);
     const path = req.url ?? '/';
     const what = classifyPath(path, host.pages);
@@ -134,13 +142,15 @@ export async function startBroadWebServer(web: BroadWeb, options: BroadWebServer
     report() {
       const peakInFlight: Record<number, number> = {};
       const minGapMs: Record<number, number> = {};
+      const hostSpans: Record<number, [number, number, number]> = {};
       for (let i = 0; i < n; i++) {
+        if (hostRequests[i]! > 0) hostSpans[i] = [Math.round(hostFirstAt[i]!), Math.round(hostLastAt[i]!), hostRequests[i]!];
         if (peak[i]! > 1) peakInFlight[i] = peak[i]!;
         if (Number.isFinite(minGap[i]!)) minGapMs[i] = Math.round(minGap[i]! * 10) / 10;
       }
       const servedTwice: Record<string, number> = {};
       for (const [key, times] of served) if (times > 1) servedTwice[key] = times;
-      return { requests, byKind, firstAtMs, lastAtMs, peakInFlight, minGapMs, disallowedRequests: disallowed, servedTwice };
+      return { requests, byKind, firstAtMs, lastAtMs, peakInFlight, minGapMs, disallowedRequests: disallowed, servedTwice, hostSpans };
     },
     async close() {
       for (const socket of sockets) socket.destroy();

@@ -1,0 +1,90 @@
+/**
+ * MemoryFrontier's host release (a response frees its host while the page is
+ * still parsed and stored) and the order of ready hosts (a host with a delay
+ * goes before hosts without one).
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryFrontier } from '../../src/frontier/memory-frontier.js';
+import { req, T0 } from './frontier-contract.js';
+
+const paths = (leases: { request: { key: string } }[]): string[] => leases.map((l) => new URL(l.request.key).pathname.slice(1));
+
+describe('MemoryFrontier.releaseHost', () => {
+  test('a released request frees its host: the delay counts from the release, the lease stays live until complete', async () => {
+    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: { delayMs: 1000, parallelism: 4 } });
+    await f.add(['1', '2', '3'].map((p) => req('a.test', p)));
+    const [one] = await f.lease(10, T0);
+    await f.releaseHost(one!, { nowMs: T0 + 100 });
+    assert.equal(await f.nextReadyAt(T0 + 100), T0 + 1100, 'the delay runs from the response, not from the page stored');
+    const [two] = await f.lease(10, T0 + 1100);
+    assert.deepEqual(paths([two!]), ['2']);
+    assert.equal((await f.stats()).leased, 2, 'the first page is still being parsed: its lease is live');
+    await f.complete(one!, 'ok', { nowMs: T0 + 5000 });
+    assert.deepEqual(await f.lease(10, T0 + 5000), [], 'completing a released request frees nothing more: request 2 holds the host');
+    await f.complete(two!, 'ok', { nowMs: T0 + 5000 });
+    assert.deepEqual(paths(await f.lease(10, T0 + 6000)), ['3']);
+  });
+
+  test('parallelism counts requests whose responses have not arrived', async () => {
+    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: { delayMs: 0, parallelism: 2 } });
+    await f.add(['1', '2', '3', '4', '5'].map((p) => req('a.test', p)));
+    const first = await f.lease(10, T0);
+    assert.equal(first.length, 2);
+    await f.releaseHost(first[0]!, { nowMs: T0 });
+    await f.releaseHost(first[0]!, { nowMs: T0 }); // twice: once only
+    assert.deepEqual(paths(await f.lease(10, T0)), ['3']);
+    await f.complete(first[0]!, 'ok', { nowMs: T0 });
+    assert.deepEqual(await f.lease(10, T0), [], 'two in flight: 2 and 3');
+    await f.retry(first[1]!, T0, T0);
+    assert.deepEqual(paths(await f.lease(10, T0)), ['4'], 'a retry of an unreleased request frees its place');
+  });
+
+  test('a released lease that expires comes back once, and frees no place twice', async () => {
+    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: { delayMs: 0, parallelism: 1 }, leaseMs: 1000 });
+    await f.add(['1', '2'].map((p) => req('a.test', p)));
+    const [one] = await f.lease(10, T0);
+    await f.releaseHost(one!, { nowMs: T0 + 10 });
+    const [two] = await f.lease(10, T0 + 10);
+    assert.deepEqual(paths([two!]), ['2']);
+    const again = await f.lease(10, T0 + 1000);
+    assert.deepEqual(paths(again), [], 'request 1 is back in the queue, but request 2 holds the one place');
+    assert.equal((await f.stats()).queued, 1);
+    await f.complete(two!, 'ok', { nowMs: T0 + 1000 });
+    assert.deepEqual(paths(await f.lease(10, T0 + 1000)), ['1']);
+    await f.complete(one!, 'ok', { nowMs: T0 + 1000 }); // the old lease: ignored
+    assert.equal((await f.stats()).done, 1);
+  });
+
+  test('a released host forgotten and met again keeps its new state when the old page completes', async () => {
+    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: { delayMs: 0, parallelism: 1 } });
+    await f.add([req('a.test', '1')]);
+    const [one] = await f.lease(10, T0);
+    await f.releaseHost(one!, { nowMs: T0 });
+    assert.equal((await f.stats()).hosts, 0, 'nothing queued or in flight: forgotten');
+    await f.add([req('a.test', '2'), req('a.test', '3')]);
+    const [two] = await f.lease(10, T0);
+    await f.complete(one!, 'ok', { nowMs: T0 });
+    assert.deepEqual(await f.lease(10, T0), [], 'request 2 still holds the host');
+    await f.retry(two!, T0, T0);
+    assert.equal((await f.lease(10, T0)).length, 1);
+  });
+});
+
+describe('MemoryFrontier host order', () => {
+  test('a ready host with a delay goes before ready hosts without one; those keep their turns', async () => {
+    const f = new MemoryFrontier({ maxPages: 1000, hostPolicy: { delayMs: 0, parallelism: 1 } });
+    const plain = Array.from({ length: 50 }, (_, i) => `h${i}.test`);
+    await f.add(plain.flatMap((h) => ['1', '2'].map((p) => req(h, p))));
+    await f.add(['1', '2', '3'].map((p) => req('spaced.test', p)));
+    await f.setHostPolicy('spaced.test', { delayMs: 500 });
+    const first = await f.lease(1, T0);
+    assert.equal(first[0]!.host, 'spaced.test', 'first, although added last');
+    const rest = await f.lease(100, T0);
+    assert.deepEqual(rest.map((l) => l.host), plain, 'then the others, in turn');
+    await f.complete(first[0]!, 'ok', { nowMs: T0 + 10 });
+    for (const lease of rest) await f.complete(lease, 'ok', { nowMs: T0 + 10 });
+    assert.equal((await f.lease(1, T0 + 509))[0]!.host, 'h0.test', 'before its delay, the spaced host waits');
+    assert.equal((await f.lease(1, T0 + 510))[0]!.host, 'spaced.test', 'once ready, it goes before the 49 waiting hosts');
+  });
+});
