@@ -56,19 +56,21 @@ for (const hosts of values.hosts.split(',').map(Number)) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'skein-broad-bench-'));
   try {
     const config = broadCrawlConfig(web, server.ports, dataDir, { fetch: { concurrency: Number(values.concurrency) } });
-    const { child, exited } = await forkEntry<{ type: string }>('broad-bench-crawl-child', config, 30_000, new URL('../test/helpers/broad-web/x.js', import.meta.url).href);
+    const truth = broadWebTruth(web, { ports: server.ports, maxRepeatedSegments: config.scope.maxRepeatedSegments, perHostParallelism: config.fetch.perHostParallelism });
+    const traceHost = new URL(web.origin(truth.boundingHost.index, server.ports)).host;
+    const { child, exited } = await forkEntry<{ type: string }>('broad-bench-crawl-child', { ...config, traceHost }, 30_000, new URL('../test/helpers/broad-web/x.js', import.meta.url).href);
     const sampler = new ProcessTreeSampler({ root: child.pid! });
     const loadBefore = loadavg().map((l) => Math.round(l * 100) / 100);
     sampler.start();
-    const done = new Promise<{ summary: CrawlSummary; wallMs: number; startedAtMs: number }>((resolve, reject) => {
-      child.on('message', (message: { type: string; summary: CrawlSummary; wallMs: number; startedAtMs: number }) => message.type === 'result' && resolve(message));
+    type Result = { type: string; summary: CrawlSummary; wallMs: number; startedAtMs: number; trace: Record<string, unknown> };
+    const done = new Promise<Result>((resolve, reject) => {
+      child.on('message', (message: Result) => message.type === 'result' && resolve(message));
       void exited.then(() => reject(new Error('the crawl child exited without a result')));
     });
     child.send('go');
-    const { summary, wallMs, startedAtMs } = await done;
+    const { summary, wallMs, startedAtMs, trace } = await done;
     const usage = sampler.stop();
     await exited;
-    const truth = broadWebTruth(web, { ports: server.ports, maxRepeatedSegments: config.scope.maxRepeatedSegments, perHostParallelism: config.fetch.perHostParallelism });
     const serverReport = await server.report();
     const check = checkBroadCrawl({ web, truth, server: serverReport, records: await readOutcomes(dataDir, config.name!), perHostParallelism: config.fetch.perHostParallelism });
     const peakRssMb = Math.round(usage.peakRssBytes / 2 ** 20);
@@ -87,7 +89,7 @@ for (const hosts of values.hosts.split(',').map(Number)) {
       cpuMs: { main: Math.round(usage.mainCpuMs), workers: Math.round(usage.childCpuMs) },
       serverCpuMs: Math.round(server.cpuMs()),
       loadAverage: { before: loadBefore, after: loadavg().map((l) => Math.round(l * 100) / 100) },
-      timeline: broadCrawlTimeline(web, truth, serverReport, startedAtMs, startedAtMs + wallMs),
+      timeline: { ...broadCrawlTimeline(web, truth, serverReport, startedAtMs, startedAtMs + wallMs), ...trace },
       violations: check.violations,
       figures: check.figures,
       summary: { endReason: summary.endReason, pages: summary.pages, pagesPerSecond: summary.pagesPerSecond },

@@ -123,10 +123,12 @@ export class PagePipeline {
 
   /**
    * robots.txt could not be fetched (5xx, 429, no connection): the origin is
-   * blocked until it is fetched again (RFC 9309), so a retry waits for that.
-   * When no retry is left the request fails and the host counts a failure,
-   * or, for a host never reached at all (no DNS name, nothing listening), the
-   * host is given up at once (the retry policy's first-contact rule).
+   * blocked until it is fetched again (RFC 9309), so a retry waits for that
+   * (robots-cache.ts fetches it again after 1 s, 2 s, 4 s …). When no retry is
+   * left, robots.txt was unreachable on as many tries in a row as a page gets:
+   * the request is recorded and the host is given up, since every other URL
+   * of it waits on the same file (a host never reached at all is given up
+   * after one retry: the retry policy's first-contact rule).
    */
   async #robotsUnreachable(lease: Lease, verdict: Extract<RobotsCheck, { reason: 'robots' }>, nowMs: number): Promise<boolean> {
     const { config, frontier, events, hosts } = this.#deps;
@@ -152,8 +154,8 @@ export class PagePipeline {
     const unreached = verdict.code?.startsWith('ERR_PROXY') ? 'proxy' : 'connection';
     const record = skippedRecord(lease.request, status === undefined ? unreached : 'robots', verdict.detail, nowMs);
     await this.#finish(lease, status === undefined ? { ...record, outcome: 'failed' } : record);
-    if (decision.giveUpHost) await this.giveUpHost(lease.host, `cannot be reached: ${describeUnreachable(verdict.code!)}`);
-    else await this.#countHostFailure(lease.host, verdict.detail);
+    const tries = this.#attempt(lease) + 1;
+    await this.giveUpHost(lease.host, decision.giveUpHost ? `cannot be reached: ${describeUnreachable(verdict.code!)}` : `${verdict.detail} on ${tries} ${tries === 1 ? 'try' : 'tries in a row'}`);
     return false;
   }
 

@@ -63,7 +63,7 @@ describe('dead and misspelled hosts (built CLI)', () => {
     assert.deepEqual([summary.seeds.finished, summary.seeds.reached], [2, 1]);
   });
 
-  test('a robots.txt answering 503 holds its pages back: said at once, fetched again after 1 s and 2 s, then the pages are skipped (seconds, not minutes)', async () => {
+  test('a robots.txt answering 503 holds its pages back: said at once, fetched again after 1 s and 2 s, then the host is given up (seconds, not minutes)', async () => {
     const busy = await startScriptedSite({ '/robots.txt': { status: 503, type: 'text/plain', body: 'busy' }, '/': { body: htmlPage('home') } });
     try {
       const dataDir = await newDir();
@@ -76,6 +76,7 @@ describe('dead and misspelled hosts (built CLI)', () => {
       // 1 s from the robots.txt answer, counted from when the page's turn came (a little earlier).
       assert.ok(Number(warning[1]) <= 3, `next try in ${warning[1]} s`);
       assert.match(result.stderr, /http:\/\/127\.0\.0\.1:\d+\/: robots: robots\.txt unreachable \(503\)/);
+      assert.match(result.stderr, /gave up on 127\.0\.0\.1:\d+: robots\.txt unreachable \(503\) on 3 tries in a row/, 'its other URLs would wait on the same file');
       const robotsHits = busy.log.filter((hit) => hit.path === '/robots.txt').map((hit) => hit.atMs);
       assert.equal(robotsHits.length, 3, 'fetched once, then once per retry (fetch.retries 2)');
       assert.ok(robotsHits[2]! - robotsHits[0]! >= 2_900, `tries spaced 1 s then 2 s (${robotsHits[1]! - robotsHits[0]!}, ${robotsHits[2]! - robotsHits[1]!} ms)`);
