@@ -95,8 +95,15 @@ export class MemoryFrontier implements Frontier {
   readonly #options: MemoryFrontierOptions;
   /** Fingerprints of every key ever accepted (fingerprint-set.ts: 64-bit, collision rate stated there). */
   readonly #seen = new FingerprintSet();
-  /** Redirect targets claimed (a subset of #seen): target key → key of the request that claimed it. */
+  /**
+   * Redirect targets claimed by requests not yet done (a subset of #seen): target key → key of
+   * the request that claimed it, which may claim it again (a retry, a lease handed out again).
+   * Forgotten once the claiming request is done, so this holds the redirects of requests in
+   * flight or waiting for a retry, not every redirect ever followed.
+   */
   readonly #claims = new Map<string, string>();
+  /** The same claims by claiming request: its key → the targets it claimed. */
+  readonly #claimsBy = new Map<string, string[]>();
   readonly #seedRedirects: string[] = [];
   /** Hosts with something queued or in flight. */
   readonly #hosts = new Map<string, HostState>();
@@ -148,7 +155,7 @@ export class MemoryFrontier implements Frontier {
     const frontier = new MemoryFrontier(options);
     for await (const request of requests) {
       if (!frontier.#seen.add(request.key)) continue;
-      if (request.redirectOf !== undefined) frontier.#remember(request as RedirectClaim);
+      if (request.redirectOf !== undefined) frontier.#remember(request as RedirectClaim, !isDone(request.redirectOf));
       else if (!isDone(request.key)) frontier.#enqueue(request);
     }
     frontier.#done = doneCount;
@@ -208,6 +215,7 @@ export class MemoryFrontier implements Frontier {
     this.#done++;
     if (options.fetched !== false) this.#fetched++;
     this.#clockMs = nowMs;
+    this.#forgetClaims(lease.request.key);
     // A released lease's host has nothing more to learn (and may have been forgotten since).
     if (live.released) return;
     live.host.slot = finishRequest(live.host.slot, outcome !== 'failed', nowMs);
@@ -255,6 +263,7 @@ export class MemoryFrontier implements Frontier {
     if (!state) return [];
     const drained = state.queue.drain();
     while (state.retries.size > 0) drained.push(state.retries.pop()!.request);
+    for (const request of drained) this.#forgetClaims(request.key);
     this.#queued -= drained.length;
     this.#reschedule(state);
     this.#evictIfIdle(state, this.#clockMs);
@@ -328,9 +337,22 @@ export class MemoryFrontier implements Frontier {
     await this.#spill?.close();
   }
 
-  #remember(claim: RedirectClaim): void {
-    this.#claims.set(claim.key, claim.redirectOf);
+  /** Records a claim (`live`: its claimer is not done, so it may claim the target again). */
+  #remember(claim: RedirectClaim, live = true): void {
     if (claim.source === 'seed') this.#seedRedirects.push(claim.url);
+    if (!live) return;
+    this.#claims.set(claim.key, claim.redirectOf);
+    const targets = this.#claimsBy.get(claim.redirectOf);
+    if (targets) targets.push(claim.key);
+    else this.#claimsBy.set(claim.redirectOf, [claim.key]);
+  }
+
+  /** Drops the claims of a request that is done. */
+  #forgetClaims(claimer: string): void {
+    const targets = this.#claimsBy.get(claimer);
+    if (!targets) return;
+    this.#claimsBy.delete(claimer);
+    for (const target of targets) this.#claims.delete(target);
   }
 
   #enqueue(request: CrawlRequest): void {

@@ -18,6 +18,8 @@ import type { CrawlConfig } from '../config/schema.js';
 import type { CrawlEventBus } from '../core/events.js';
 import type { FetchOptions, FetchResult } from '../fetch/fetch-types.js';
 import type { Frontier } from '../frontier/frontier.js';
+import { DEFAULT_MAX_HOSTS } from './host-give-up.js';
+import { HostLru } from './host-lru.js';
 import type { RobotsCache, RobotsCheck } from './robots-cache.js';
 
 export interface PolitenessGateDeps {
@@ -39,8 +41,13 @@ const ALLOWED: RobotsCheck = { allowed: true };
 
 export class PolitenessGate {
   readonly #deps: PolitenessGateDeps;
-  /** Hosts whose robots Crawl-delay raised their delay above the configured one: host → delay (ms). */
-  readonly #learned = new Map<string, number>();
+  /**
+   * Hosts whose robots Crawl-delay raised their delay above the configured one: host → delay (ms),
+   * for the most recently met hosts (host-lru.ts). A host forgotten here keeps its delay in the
+   * frontier; its next robots check hands the delay over again, and until then its requests are
+   * spaced from their leases (the frontier's one-at-a-time rule still holds them the delay apart).
+   */
+  readonly #learned = new HostLru<number>(DEFAULT_MAX_HOSTS);
 
   constructor(deps: PolitenessGateDeps) {
     this.#deps = deps;

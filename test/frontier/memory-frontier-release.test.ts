@@ -88,3 +88,29 @@ describe('MemoryFrontier host order', () => {
     assert.equal((await f.lease(1, T0 + 510))[0]!.host, 'spaced.test', 'once ready, it goes before the 49 waiting hosts');
   });
 });
+
+describe('MemoryFrontier redirect claims', () => {
+  test('a claim is kept while its request may claim again, and forgotten once the request is done', async () => {
+    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: { delayMs: 0, parallelism: 4 } });
+    await f.add([req('a.test', 'old')]);
+    const claim = () => f.claimRedirect({ ...req('a.test', 'new', 1, { source: 'link' }), redirectOf: 'http://a.test/old' });
+    assert.deepEqual(await claim(), { ok: true });
+    const [lease] = await f.lease(1, T0);
+    await f.retry(lease!, T0, T0);
+    assert.deepEqual(await claim(), { ok: true }, 'its retry claims the same target');
+    const [again] = await f.lease(1, T0);
+    await f.complete(again!, 'ok', { nowMs: T0 });
+    assert.deepEqual(await claim(), { ok: false, reason: 'duplicate' }, 'done: the claim is forgotten, the target stays seen');
+    assert.equal((await f.stats()).seen, 2);
+  });
+
+  test('a restore keeps the claims of requests not done only', async () => {
+    const journal = [req('a.test', 'old'), { ...req('a.test', 'new', 1, { source: 'link' }), redirectOf: 'http://a.test/old' }];
+    const claim = { ...req('a.test', 'new', 1, { source: 'link' as const }), redirectOf: 'http://a.test/old' };
+    const options = { maxPages: 100, hostPolicy: { delayMs: 0, parallelism: 4 } };
+    const undone = await MemoryFrontier.restore(options, journal, () => false, 0);
+    assert.deepEqual(await undone.claimRedirect(claim), { ok: true }, 'the old request comes back and may follow its redirect again');
+    const done = await MemoryFrontier.restore(options, journal, (key) => key === 'http://a.test/old', 1);
+    assert.deepEqual(await done.claimRedirect(claim), { ok: false, reason: 'duplicate' });
+  });
+});
