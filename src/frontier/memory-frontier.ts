@@ -84,6 +84,32 @@ interface LiveLease {
   released: boolean;
 }
 
+/** The results `add` hands out (shared: one object each, not one per request). */
+const ACCEPTED: AddResult = Object.freeze({ ok: true });
+const DUPLICATE: AddResult = Object.freeze({ ok: false, reason: 'duplicate' });
+
+/** A host name and port as written in a normalised key: lower-case letters, digits, `.-:[]`. */
+const PLAIN_HOST = /^[a-z0-9.\-:[\]]+$/;
+
+/**
+ * `new URL(key).host`, read from the string when the key is a normalised URL (`scheme://host/…`
+ * with a plain host: a tenth of the cost of parsing it), parsed otherwise.
+ */
+export function hostOf(key: string): string {
+  const start = key.indexOf('://') + 3;
+  if (start > 2) {
+    let end = start;
+    while (end < key.length) {
+      const c = key.charCodeAt(end);
+      if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
+      end++;
+    }
+    const host = key.slice(start, end);
+    if (end < key.length && PLAIN_HOST.test(host) && !/:(80|443)?$/.test(host)) return host;
+  }
+  return new URL(key).host;
+}
+
 /** Evictions between two sweeps of the idle slots whose times have passed. */
 const IDLE_SWEEP_EVERY = 4096;
 /** How soon `nextReadyAt` asks to be called again while spilled requests come back. */
@@ -168,12 +194,12 @@ export class MemoryFrontier implements Frontier {
     const accepted: CrawlRequest[] = [];
     for (const request of requests) {
       if (!this.#seen.add(request.key)) {
-        results.push({ ok: false, reason: 'duplicate' });
+        results.push(DUPLICATE);
         continue;
       }
       this.#enqueue(request);
       accepted.push(request);
-      results.push({ ok: true });
+      results.push(ACCEPTED);
     }
     if (accepted.length > 0) this.#options.journal?.record(accepted);
     // Backpressure: links arrive faster than the disk takes them only while the queue spills.
@@ -369,7 +395,7 @@ export class MemoryFrontier implements Frontier {
 
   /** Puts a request in its host's queue (memory). */
   #hold(request: CrawlRequest): void {
-    const state = this.#host(new URL(request.key).host);
+    const state = this.#host(hostOf(request.key));
     state.queue.push(request);
     if (state.queue.size === 1) this.#reschedule(state);
   }
