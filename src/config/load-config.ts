@@ -11,6 +11,7 @@ import { ConfigError } from '../core/errors.js';
 import { crawlConfigSchema, type CrawlConfig } from './schema.js';
 import { compileUrlPatterns } from '../url/url-patterns.js';
 import { compileExtractRules } from '../parse/compile-extract-rules.js';
+import { readCaBundles } from '../fetch/tls-policy.js';
 import { envRefNames, redactedPaths, redactUrlCredentials, REDACTED } from '../fetch/redact-secrets.js';
 
 /** A partial config as read from any source: nested plain objects. */
@@ -50,7 +51,16 @@ export async function readConfigFile(file: string): Promise<ConfigLayer> {
   if (typeof value.dataDir === 'string' && value.dataDir !== '' && !path.isAbsolute(value.dataDir)) {
     value.dataDir = path.join(path.dirname(file), value.dataDir);
   }
+  resolveCaPaths(value, path.dirname(file));
   return value;
+}
+
+/** Relative `fetch.tls.ca` paths of a config file are relative to its folder (as `dataDir` is). */
+function resolveCaPaths(layer: ConfigLayer, dir: string): void {
+  const tls = isPlainObject(layer.fetch) && isPlainObject(layer.fetch.tls) ? layer.fetch.tls : undefined;
+  if (!tls || tls.ca === undefined) return;
+  const resolve = (file: unknown): unknown => (typeof file === 'string' && file !== '' ? path.resolve(dir, file) : file);
+  tls.ca = Array.isArray(tls.ca) ? tls.ca.map(resolve) : resolve(tls.ca);
 }
 
 /**
@@ -152,6 +162,10 @@ export async function loadConfig(sources: ConfigSources): Promise<CrawlConfig> {
   const layers = [sources.base ?? {}, fileLayer, envLayer(env), dottedToNested(sources.flags ?? {})];
   const config = validateConfig(mergeLayers(...layers));
   checkEnvRefs(config, env);
+  // CA files are read now: a bad one stops the command before anything is written.
+  const { tls } = config.fetch;
+  if (tls.ca !== undefined) tls.ca = Array.isArray(tls.ca) ? tls.ca.map((file) => path.resolve(file)) : path.resolve(tls.ca);
+  readCaBundles(tls);
   return config;
 }
 

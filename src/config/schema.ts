@@ -9,6 +9,7 @@ import { extractSchema } from './extract-schema.js';
 import { DEFAULT_STRIP_PARAMS } from '../url/normalize-url.js';
 import { parseCidr } from '../fetch/address-ranges.js';
 import { proxyUrlProblem } from '../fetch/proxy-url.js';
+import { insecureHostProblem } from '../fetch/tls-policy.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -35,6 +36,14 @@ const proxyUrl = z.string().superRefine((value, ctx) => {
 /** A CIDR range ("10.0.0.0/8", "fd00::/8") or a single address. */
 const cidr = z.string().refine((s) => parseCidr(s) !== undefined, 'expected a CIDR range such as "10.0.0.0/8" or "fd00::/8", or one IP address');
 const nonNegativeInt = z.number().int().nonnegative();
+
+/** A host whose TLS certificate is not checked: a name, an IP, or `*.` over a registrable domain (never `*`). */
+const insecureHost = z.string().superRefine((value, ctx) => {
+  const problem = insecureHostProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+});
+
+const caFile = z.string().min(1, 'expected the path of a PEM file');
 
 export const scopeSchema = z
   .object({
@@ -153,6 +162,37 @@ export const fetchSchema = z
     cookies: z.boolean().default(false).describe('Keep the cookies sites set (a cookie jar per crawl, RFC 6265) and send them back, e.g. for a logged-in session; saved in <crawl>/cookies.json (owner-only) so that resume continues the session.'),
     /** Use HTTP_PROXY / HTTPS_PROXY / NO_PROXY when `proxy` is not set. @default true */
     proxyFromEnv: z.boolean().default(true).describe('When proxy is not set, use the HTTP_PROXY / HTTPS_PROXY / NO_PROXY environment variables (lower-case too), as curl does.'),
+    /**
+     * TLS: CA certificates trusted besides the built-in roots, and the only hosts whose
+     * certificates are not checked.
+     */
+    tls: z
+      .object({
+        /**
+         * PEM file(s) of CA certificates to trust, added to the built-in roots (and NODE_EXTRA_CA_CERTS),
+         * e.g. a company's internal CA. A relative path in a config file is relative to the file.
+         * @example "/etc/ssl/internal-ca.pem"
+         */
+        ca: z
+          .union([caFile, z.array(caFile).min(1)])
+          .optional()
+          .describe('PEM file(s) of CA certificates to trust as well as the built-in roots, e.g. an internal CA ("/etc/ssl/internal-ca.pem" or a list). A relative path in a config file is relative to that file. A missing or invalid file is a config error.'),
+        /** Trust only the `ca` certificates, not the built-in roots. @default false */
+        caOnly: z.boolean().default(false).describe('Trust only the certificates of ca, not the built-in roots (nor NODE_EXTRA_CA_CERTS).'),
+        /**
+         * Hosts whose TLS certificates are NOT checked (self-signed development servers): exact
+         * names or IPs, or "*.dev.example" for its subdomains; "*" and public suffixes are refused.
+         * A warning names each host the first time it is used. @default []
+         * @example ["dev.example", "10.1.2.3"]
+         */
+        insecureHosts: z
+          .array(insecureHost)
+          .default([])
+          .describe('Hosts whose TLS certificates are not checked (a self-signed staging server): names or IPs ("dev.example", "10.1.2.3"), or "*.dev.example" for its subdomains; never "*" or a public suffix. Every other host is checked, whatever NODE_TLS_REJECT_UNAUTHORIZED says; each listed host is named in a warning when first used.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('TLS settings: extra CA certificates, and the hosts whose certificates are not checked.'),
     /**
      * The private-network guard: which loopback, private (RFC 1918), link-local (cloud metadata),
      * CGNAT, unique-local, multicast and unspecified addresses may be connected to, checked on the

@@ -140,7 +140,8 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
   const recording = createRecordReplay(config, options);
   // The cookie jar (fetch.cookies) lives with the crawl: a resume continues the session.
   const cookies = config.fetch.cookies ? await CookieFile.open(path.join(paths.dir, 'cookies.json')) : undefined;
-  const fetcher = recording.wrap(createFetcher(config.fetch, recording.observer, { seeds: config.seeds, ...(cookies ? { cookieJar: cookies.jar } : {}) }));
+  const warn = (message: string): void => events.emit('log', { level: 'warn', message });
+  const fetcher = recording.wrap(createFetcher(config.fetch, recording.observer, { seeds: config.seeds, warn, ...(cookies ? { cookieJar: cookies.jar } : {}) }));
   if (cookies) {
     events.on('store:flushed', () => {
       cookies.save().catch((error: unknown) => events.emit('log', { level: 'warn', message: `could not save the cookies: ${(error as Error).message}` }));

@@ -12,6 +12,7 @@
 import type { CrawlConfig } from '../config/schema.js';
 import type { FetchFailure, FetchOptions, FetchResult, FetchSuccess, RedirectVerdict } from '../fetch/fetch-types.js';
 import { describeUnreachable, retryDecision } from '../fetch/retry-policy.js';
+import { isTlsCode } from '../fetch/tls-policy.js';
 import type { Frontier } from '../frontier/frontier.js';
 import type { ParsePool } from '../parse/parse-types.js';
 import type { HostGiveUp } from '../politeness/host-give-up.js';
@@ -137,7 +138,7 @@ export class PagePipeline {
     const decision = retryDecision({
       attempt: this.#attempt(lease),
       maxRetries: config.fetch.retries,
-      reason: status === undefined ? (verdict.code?.startsWith('ERR_PROXY') ? 'proxy' : 'connection') : 'http-error',
+      reason: status === undefined ? unreachedReason(verdict.code) : 'http-error',
       ...(status !== undefined ? { status } : {}),
       ...(verdict.code !== undefined ? { code: verdict.code } : {}),
       firstContact: !hosts.hasAnswered(lease.host),
@@ -151,9 +152,11 @@ export class PagePipeline {
       events.emit('request:retry', { request: lease.request, reason: 'robots', delayMs: retryAtMs - nowMs });
       return false;
     }
-    const unreached = verdict.code?.startsWith('ERR_PROXY') ? 'proxy' : 'connection';
+    const unreached = unreachedReason(verdict.code);
     const record = skippedRecord(lease.request, status === undefined ? unreached : 'robots', verdict.detail, nowMs);
-    await this.#finish(lease, status === undefined ? { ...record, outcome: 'failed' } : record);
+    // A TLS failure keeps OpenSSL's code, as a page's own would.
+    const error = unreached === 'tls' ? { error: { code: verdict.code!, message: verdict.detail } } : {};
+    await this.#finish(lease, status === undefined ? { ...record, outcome: 'failed', ...error } : record);
     const tries = this.#attempt(lease) + 1;
     await this.giveUpHost(lease.host, decision.giveUpHost ? `cannot be reached: ${describeUnreachable(verdict.code!)}` : `${verdict.detail} on ${tries} ${tries === 1 ? 'try' : 'tries in a row'}`);
     return false;
@@ -346,6 +349,11 @@ function pageFailure(parsed: ParsedPage): { outcome: 'failed' | 'skipped'; reaso
 
 
 /** `1.2` for 1,234 ms (never negative). */
+/** The reason of a request whose robots.txt could not be reached: a proxy's, a TLS failure, or the connection. */
+function unreachedReason(code: string | undefined): ReasonCode {
+  return code?.startsWith('ERR_PROXY') ? 'proxy' : isTlsCode(code) ? 'tls' : 'connection';
+}
+
 function seconds(ms: number): number {
   return Math.max(0, Math.round(ms / 100) / 10);
 }

@@ -36,6 +36,7 @@ export type ReasonCode =
   | 'retry-after-too-long'
   | 'blocked-address'
   | 'proxy'
+  | 'tls'
   // parse failures
   | 'parse-failed'
   | 'parse-timeout'

@@ -21,6 +21,8 @@ import { classifyProxyError, ProxyRouter, type ProxyRoute } from './proxy-router
 import { createKeepAliveAgents } from './keep-alive-agents.js';
 import { PrematureCloseError, readBody } from './read-body.js';
 import { parseRetryAfter } from './retry-policy.js';
+import { TlsPolicy } from './tls-policy.js';
+import { classifyFetchError } from './classify-fetch-error.js';
 
 export type FetchConfig = CrawlConfig['fetch'];
 
@@ -78,6 +80,8 @@ export interface FetcherContext {
   env?: NodeJS.ProcessEnv;
   /** The crawl's cookie jar (`fetch.cookies`): cookies set by responses, redirects included, are sent back. */
   cookieJar?: CookieJar;
+  /** Where warnings go (a host whose certificate is not checked, once). @default nowhere */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -89,7 +93,9 @@ export interface FetcherContext {
  * fetcher.close();
  */
 export function createFetcher(config: FetchConfig, observer?: FetchObserver, context: FetcherContext = {}): Fetcher {
+  const tls = new TlsPolicy(config.tls, context.warn);
   const agents = createKeepAliveAgents({
+    ...(tls.secureContext ? { secureContext: tls.secureContext } : {}),
     // Per origin. The crawler's queue bounds the real concurrency; this only
     // makes sure the agent never queues a request behind the others.
     maxSocketsPerHost: config.concurrency,
@@ -101,13 +107,21 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver, con
   });
   const env = context.env ?? process.env;
   const hostHeaders = compileHostHeaders(config.hostHeaders, env);
-  const proxies = new ProxyRouter(config, env, { maxSockets: config.concurrency, maxFreeSockets: config.perHostParallelism, idleTimeoutMs: FREE_SOCKET_TIMEOUT_MS });
+  const proxies = new ProxyRouter(config, env, {
+    maxSockets: config.concurrency,
+    maxFreeSockets: config.perHostParallelism,
+    idleTimeoutMs: FREE_SOCKET_TIMEOUT_MS,
+    ...(tls.ca ? { ca: tls.ca } : {}),
+    ...(tls.secureContext ? { secureContext: tls.secureContext } : {}),
+  });
   const guard = new AddressGuard({ allow: config.allowPrivateNetworks, ...(context.seeds ? { seeds: context.seeds } : {}), lookup: agents.lookup });
   const client = got.extend({
     agent: { http: agents.http, https: agents.https },
     dnsLookup: guard.wrap(agents.lookup),
     ...(context.cookieJar ? { cookieJar: context.cookieJar } : {}),
     headers: requestHeaders(config, env),
+    // Said explicitly, so that NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn checks off: only fetch.tls.insecureHosts does, per request.
+    https: { rejectUnauthorized: true },
     timeout: {
       lookup: config.timeouts.lookupMs,
       connect: config.timeouts.connectMs,
@@ -131,7 +145,7 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver, con
     async fetch(url, opts = {}) {
       if (closed) return failure({ url, redirects: [], startedAtMs: performance.now(), gateMs: 0 }, 'aborted', 'ERR_FETCHER_CLOSED', 'the fetcher is closed');
       try {
-        return await fetchWithRedirects({ client, guard, hostHeaders, proxies, proxyClients, config }, url, opts, observer);
+        return await fetchWithRedirects({ client, guard, hostHeaders, proxies, proxyClients, tls, config }, url, opts, observer);
       } catch (error) {
         // Only a throwing checkRedirect callback can get here.
         const { reason, code, message } = classifyFetchError(error);
@@ -167,6 +181,7 @@ interface FetcherParts {
   hostHeaders: HostHeaders;
   proxies: ProxyRouter;
   proxyClients: WeakMap<ProxyRoute, Got>;
+  tls: TlsPolicy;
   config: FetchConfig;
 }
 
@@ -202,10 +217,12 @@ async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchO
       // unless its host has headers of its own; redirect hops get only what is left of the
       // whole-request timeout.
       const headers = hostHeaders(current.hostname);
-      if (state.redirects.length === 0) stream = headers ? client.stream(current, { headers }) : client.stream(current);
+      const unverified = parts.tls.skipsVerification(current);
+      const own = headers || unverified ? { ...(headers ? { headers } : {}), ...(unverified ? { https: { rejectUnauthorized: false } } : {}) } : undefined;
+      if (state.redirects.length === 0) stream = own ? client.stream(current, own) : client.stream(current);
       else {
         const remainingMs = Math.max(1, Math.floor(config.timeouts.requestMs - (performance.now() - state.startedAtMs - state.gateMs)));
-        stream = client.stream(current, { timeout: { request: remainingMs }, ...(headers ? { headers } : {}) });
+        stream = client.stream(current, { timeout: { request: remainingMs }, ...own });
       }
       stream.on('error', ignore);
       const outcome = await awaitResponse(stream);
@@ -214,6 +231,7 @@ async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchO
         return proxyError ? failure(state, 'proxy', proxyError.code, proxyError.message) : errorFailure(state, outcome.error, opts.signal);
       }
       const { response } = outcome;
+      if (unverified) parts.tls.noteUnverified(current, response.socket);
       state.headersAtMs = performance.now();
       state.status = response.statusCode;
       state.headers = response.headers;
@@ -336,24 +354,6 @@ async function drain(stream: Request, keep = false): Promise<Buffer> {
 
 function exchangeOf(url: string, response: Response, body: Buffer): FetchExchange {
   return { method: 'GET', url, status: response.statusCode, headers: response.headers, body };
-}
-
-/**
- * Maps a got / Node / zlib error to a reason and a stable code:
- * timeouts → `timeout`; the private-network guard's refusal → `blocked-address`; resets, refusals, DNS, TLS, early close and
- * Content-Length mismatch → `connection`; zlib/brotli errors → `decompression`.
- */
-export function classifyFetchError(error: unknown): { reason: ReasonCode; code: string; message: string } {
-  const err = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown; event?: unknown };
-  const code = typeof err.code === 'string' ? err.code : 'ERR_FETCH';
-  const message = typeof err.message === 'string' ? err.message : String(error);
-  if (err.name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') {
-    return { reason: 'timeout', code: 'ETIMEDOUT', message };
-  }
-  if (/^(Z_|ERR__ERROR|ERR_BROTLI|ERR_ZSTD)/.test(code)) return { reason: 'decompression', code, message };
-  if (code === 'ERR_INVALID_URL') return { reason: 'invalid-url', code, message };
-  if (code === 'ERR_BLOCKED_ADDRESS') return { reason: 'blocked-address', code, message };
-  return { reason: 'connection', code, message };
 }
 
 function errorFailure(state: FetchState, error: unknown, signal: AbortSignal | undefined, bytes = 0): FetchFailure {

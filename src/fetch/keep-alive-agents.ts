@@ -22,6 +22,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { lookup as systemLookup, type LookupAddress, type LookupOptions, type Resolver } from 'node:dns';
 import type { Duplex } from 'node:stream';
+import type { SecureContext } from 'node:tls';
 import CacheableLookup, { type CacheInstance, type EntryObject } from 'cacheable-lookup';
 
 export interface KeepAliveAgentsOptions {
@@ -37,6 +38,8 @@ export interface KeepAliveAgentsOptions {
   maxDnsEntries?: number;
   /** How long a failed lookup (no such host) is remembered, ms. @default 60000 */
   dnsErrorTtlMs?: number;
+  /** The TLS context of every https connection (`fetch.tls.ca`). @default Node's default roots */
+  secureContext?: SecureContext;
   /** Where DNS queries go (tests pass a fake). @default a new `dns.Resolver` (the system's servers) */
   resolver?: Pick<Resolver, 'resolve4' | 'resolve6' | 'getServers' | 'setServers'>;
 }
@@ -63,7 +66,7 @@ export function createKeepAliveAgents(options: KeepAliveAgentsOptions): KeepAliv
     scheduling: 'lifo',
   };
   const idle = new Set<Duplex>();
-  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  const agents = { http: new http.Agent(agentOptions), https: new https.Agent({ ...agentOptions, ...(options.secureContext ? { secureContext: options.secureContext } : {}) }) };
   boundIdleSockets(agents.http, idle, options.maxIdleSockets);
   boundIdleSockets(agents.https, idle, options.maxIdleSockets);
   const dns = new CacheableLookup({

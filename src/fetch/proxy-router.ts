@@ -17,6 +17,7 @@
  * libraries are loaded then too: a crawl without a proxy never loads them).
  */
 import type http from 'node:http';
+import type { SecureContext } from 'node:tls';
 import { inNetworks, parseAddress, parseCidr } from './address-ranges.js';
 import { hostPatternMatcher } from './host-headers.js';
 import { ConfigError } from '../core/errors.js';
@@ -45,6 +46,8 @@ export interface ProxyAgentOptions {
   idleTimeoutMs: number;
   /** CA certificates for an `https://` proxy (fetch.tls.ca). */
   ca?: string[];
+  /** The TLS context of connections to https sites through the proxy (fetch.tls.ca). */
+  secureContext?: SecureContext;
 }
 
 export class ProxyRouter {
@@ -120,8 +123,8 @@ export class ProxyRouter {
 
 async function makeRoute(href: string, options: ProxyAgentOptions): Promise<ProxyRoute> {
   const url = new URL(href);
-  const { maxSockets, maxFreeSockets, idleTimeoutMs, ca } = options;
-  const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets, timeout: idleTimeoutMs, scheduling: 'lifo' as const };
+  const { maxSockets, maxFreeSockets, idleTimeoutMs, ca, secureContext } = options;
+  const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets, timeout: idleTimeoutMs, scheduling: 'lifo' as const, ...(secureContext ? { secureContext } : {}) };
   let agents: ProxyRoute['agents'];
   if (url.protocol === 'http:' || url.protocol === 'https:') {
     const { HttpProxyAgent, HttpsProxyAgent } = await import('hpagent');

@@ -279,8 +279,8 @@ export class RobotsCache {
 
     // 5xx, 429, timeouts, connection errors: the origin is unreachable for now.
     const code = status === undefined && !result.ok ? result.code : undefined;
-    // A proxy failure says which proxy and why (its message never holds credentials).
-    const cause = code === undefined ? undefined : !result.ok && result.reason === 'proxy' ? result.message : describeUnreachable(code);
+    // A proxy or TLS failure says what went wrong itself (a proxy's message never holds credentials).
+    const cause = code === undefined ? undefined : !result.ok && (result.reason === 'proxy' || result.reason === 'tls') ? result.message : describeUnreachable(code);
     const unreachable = `robots.txt unreachable${status !== undefined ? ` (${status})` : cause !== undefined ? `: ${cause}` : ' (no status)'}`;
     const unreachableStreak = (cached?.unreachableStreak ?? 0) + 1;
     // Pages wait on it only when nothing was known before: then it is tried again as a failed page would be.

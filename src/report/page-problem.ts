@@ -7,7 +7,7 @@ import type { PageRecord, ReasonCode } from '../core/types.js';
 import { PROBLEM } from './report-data.js';
 
 /** Failures with no HTTP answer that make a link dead (not a choice of the crawler's scope). */
-const UNREACHABLE: ReadonlySet<ReasonCode | undefined> = new Set<ReasonCode | undefined>(['timeout', 'connection', 'decompression', 'host-gave-up']);
+const UNREACHABLE: ReadonlySet<ReasonCode | undefined> = new Set<ReasonCode | undefined>(['timeout', 'connection', 'tls', 'decompression', 'host-gave-up']);
 const LOOPS: ReadonlySet<ReasonCode | undefined> = new Set<ReasonCode | undefined>(['redirect-loop', 'too-many-redirects']);
 
 /** The page's `PROBLEM` value. */
