@@ -1,9 +1,12 @@
 /**
  * What a node prints when it stops because of its shared frontier (exit 3):
  * the error, what it kept on its own disk, and the command that continues
- * the crawl (its own command line, the password shown as ***), with
- * `--recover` added when the crawl's state in Redis was lost.
+ * the crawl (its own command line, the password shown as ***, with its
+ * node id added when it had the default one, so that the node finds its
+ * store again), with `--recover` added when the crawl's state in Redis was
+ * lost.
  */
+import { shellWord } from '../core/command-hint.js';
 import { FrontierUnavailableError } from '../core/errors.js';
 import { parseRedisUrl, redact } from '../distributed/redis-connection.js';
 import type { CrawlPaths } from '../store/crawl-dir.js';
@@ -11,13 +14,16 @@ import { LowdbPageStore } from '../store/lowdb-page-store.js';
 import type { RedisFlags } from './redis-flags.js';
 
 /** `error` with what the node kept and how to continue appended to its message. */
-export async function explainFrontierLoss(error: FrontierUnavailableError, context: { flags: RedisFlags; node?: CrawlPaths; argv?: string[] }): Promise<FrontierUnavailableError> {
+export async function explainFrontierLoss(error: FrontierUnavailableError, context: { flags: RedisFlags; node?: CrawlPaths; nodeId?: string; argv?: string[] }): Promise<FrontierUnavailableError> {
   const lines = [error.message];
   if (context.node) {
     const stored = await storedPages(context.node);
     if (stored !== undefined) lines.push(`  Kept on this node's disk: ${stored} stored page(s) (all its runs) and its frontier journal, in ${context.node.dir}/.`);
   }
-  const argv = (context.argv ?? process.argv.slice(2)).map((arg) => shellQuote(redact(arg, parseRedisUrl(context.flags.redisUrl, context.flags.redisCluster ? { cluster: true } : {}))));
+  const given = context.argv ?? process.argv.slice(2);
+  const sameNode = context.nodeId !== undefined && !given.some((arg) => arg === '--node-id' || arg.startsWith('--node-id=')) ? ['--node-id', context.nodeId] : [];
+  const redis = parseRedisUrl(context.flags.redisUrl, context.flags.redisCluster ? { cluster: true } : {});
+  const argv = [...given, ...sameNode].map((arg) => shellWord(redact(arg, redis)));
   if (error.code === 'ERR_FRONTIER_STATE_LOST') {
     const command = argv.includes('--recover') ? argv : [...argv, '--recover'];
     lines.push(
@@ -43,9 +49,4 @@ async function storedPages(paths: CrawlPaths): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** `arg` as a POSIX shell reads it back: bare when it is plain, else single-quoted. Pure. */
-export function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

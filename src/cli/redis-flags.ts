@@ -102,7 +102,7 @@ export async function runNode(flags: RedisFlags, local: CrawlConfig, config: Cra
       await node.close();
     }
   } catch (error) {
-    if (error instanceof FrontierUnavailableError) throw await explainFrontierLoss(error, { flags, ...(node ? { node: node.paths } : {}) });
+    if (error instanceof FrontierUnavailableError) throw await explainFrontierLoss(error, { flags, ...(node ? { node: node.paths, nodeId: node.nodeId } : {}) });
     throw error;
   }
 }
