@@ -5,17 +5,12 @@
  *
  * Costs: `add` is O(1) per request (plus O(log hosts) when a host's queue goes
  * from empty to non-empty); `lease` is O(log hosts) per lease handed out,
- * never O(hosts): hosts sit in an indexed min-heap keyed by the time they may
- * start next (host-schedule.ts, one entry per host), so a slow or backed-off
- * host never blocks the others and hosts take turns (round-robin among the
- * ready ones). Within a host: lowest depth first, then lowest priority, then
- * insertion order.
- *
- * Memory per host: a host with nothing queued and nothing in flight is
- * evicted. Only what politeness still needs survives, as its bare slot: a
- * policy other than the default (a robots Crawl-delay), or a spacing or
- * backoff time still in the future. So per-host state grows with the hosts
- * being crawled, plus a small slot per host with a Crawl-delay.
+ * never O(hosts): hosts take turns by the time they may start next
+ * (host-turns.ts), so a slow or backed-off host never blocks the others.
+ * Within a host: lowest depth first, then lowest priority, then insertion
+ * order. A host with nothing queued and nothing in flight is forgotten but
+ * for the slot politeness still needs (idle-slots.ts), so per-host state
+ * grows with the hosts being crawled, not with every host met.
  *
  * Time: every method that depends on time takes `nowMs` (default
  * `Date.now()`); pass it consistently. A lease past `expiresAt` is still
@@ -24,22 +19,17 @@
  */
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
 import type { AddResult, CompleteOptions, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim, ReleaseOptions } from './frontier.js';
-import {
-  backOff,
-  bookStart,
-  finishRequest,
-  newHostSlot,
-  readyAt,
-  startRequest,
-  withPolicy,
-  type HostSlot,
-} from '../politeness/host-slot.js';
+import { backOff, bookStart, finishRequest, newHostSlot, readyAt, startRequest, withPolicy, type HostSlot } from '../politeness/host-slot.js';
 import { HostQueue } from './host-queue.js';
 import { FingerprintSet } from './fingerprint-set.js';
-import { HostSchedule, type Scheduled } from './host-schedule.js';
+import { HostTurns, type TakesTurns } from './host-turns.js';
 import { StoreError } from '../core/errors.js';
 import { MinHeap } from './min-heap.js';
 import { SpillQueue } from './spill-queue.js';
+import { LeaseTable } from './lease-table.js';
+import { RedirectClaims } from './redirect-claims.js';
+import { IdleSlots } from './idle-slots.js';
+import { hostOf } from '../url/host-of.js';
 
 /** Where accepted requests are recorded so a killed crawl can resume (see `restore`). */
 export interface FrontierJournal {
@@ -67,10 +57,8 @@ export const HOST_STATE_BYTES = 450;
 
 const DEFAULT_LEASE_MS = 120_000;
 
-interface HostState extends Scheduled {
+interface HostState extends TakesTurns {
   slot: HostSlot;
-  /** The schedule the host is in (while `scheduleIndex` ≥ 0): hosts with a delay have their own. */
-  spaced: boolean;
   queue: HostQueue;
   /** Requests sent back by `retry`, by not-before time; they join `queue` when due. */
   retries: MinHeap<{ at: number; seq: number; request: CrawlRequest }>;
@@ -88,30 +76,6 @@ interface LiveLease {
 const ACCEPTED: AddResult = Object.freeze({ ok: true });
 const DUPLICATE: AddResult = Object.freeze({ ok: false, reason: 'duplicate' });
 
-/** A host name and port as written in a normalised key: lower-case letters, digits, `.-:[]`. */
-const PLAIN_HOST = /^[a-z0-9.\-:[\]]+$/;
-
-/**
- * `new URL(key).host`, read from the string when the key is a normalised URL (`scheme://host/…`
- * with a plain host: a tenth of the cost of parsing it), parsed otherwise.
- */
-export function hostOf(key: string): string {
-  const start = key.indexOf('://') + 3;
-  if (start > 2) {
-    let end = start;
-    while (end < key.length) {
-      const c = key.charCodeAt(end);
-      if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
-      end++;
-    }
-    const host = key.slice(start, end);
-    if (end < key.length && PLAIN_HOST.test(host) && !/:(80|443)?$/.test(host)) return host;
-  }
-  return new URL(key).host;
-}
-
-/** Evictions between two sweeps of the idle slots whose times have passed. */
-const IDLE_SWEEP_EVERY = 4096;
 /** How soon `nextReadyAt` asks to be called again while spilled requests come back. */
 const SPILL_POLL_MS = 20;
 /** Spilled bytes not yet on disk past which `add` waits for the disk. */
@@ -121,34 +85,17 @@ export class MemoryFrontier implements Frontier {
   readonly #options: MemoryFrontierOptions;
   /** Fingerprints of every key ever accepted (fingerprint-set.ts: 64-bit, collision rate stated there). */
   readonly #seen = new FingerprintSet();
-  /**
-   * Redirect targets claimed by requests not yet done (a subset of #seen): target key → key of
-   * the request that claimed it, which may claim it again (a retry, a lease handed out again).
-   * Forgotten once the claiming request is done, so this holds the redirects of requests in
-   * flight or waiting for a retry, not every redirect ever followed.
-   */
-  readonly #claims = new Map<string, string>();
-  /** The same claims by claiming request: its key → the targets it claimed. */
-  readonly #claimsBy = new Map<string, string[]>();
-  readonly #seedRedirects: string[] = [];
+  /** Redirect targets claimed by requests not yet done (a subset of #seen). */
+  readonly #claims = new RedirectClaims();
   /** Hosts with something queued or in flight. */
   readonly #hosts = new Map<string, HostState>();
-  /** Slots of evicted hosts that politeness still needs (see the class doc). */
-  readonly #idle = new Map<string, HostSlot>();
-  #evictions = 0;
+  /** Slots of forgotten hosts that politeness still needs. */
+  readonly #idle: IdleSlots;
   /** The latest `nowMs` a method was given: the clock of calls that take none. */
   #clockMs = 0;
-  /** Hosts without a delay, by the time they may start next. */
-  readonly #schedule = new HostSchedule<HostState>();
-  /**
-   * Hosts with a delay (a Crawl-delay), likewise. When both have a host ready, the spaced one goes
-   * first: each of its requests costs it a whole delay, so a turn it waits for lengthens the crawl,
-   * while a host without a delay catches up with parallel requests. A spaced host takes at most one
-   * request per delay, so it never starves the others.
-   */
-  readonly #spaced = new HostSchedule<HostState>();
-  readonly #leases = new Map<string, LiveLease>();
-  readonly #expiries = new MinHeap<{ at: number; seq: number; leaseId: string }>();
+  /** Hosts with something they could start, by the time they may (host-turns.ts). */
+  readonly #turns = new HostTurns<HostState>();
+  readonly #leases = new LeaseTable<LiveLease>();
   #seq = 0;
   #nextLeaseId = 1;
   /** Queued requests, in memory and spilled. */
@@ -162,6 +109,7 @@ export class MemoryFrontier implements Frontier {
 
   constructor(options: MemoryFrontierOptions) {
     this.#options = options;
+    this.#idle = new IdleSlots(options.hostPolicy);
     this.#spill = options.spill ? new SpillQueue(options.spill.dir) : undefined;
   }
 
@@ -181,7 +129,7 @@ export class MemoryFrontier implements Frontier {
     const frontier = new MemoryFrontier(options);
     for await (const request of requests) {
       if (!frontier.#seen.add(request.key)) continue;
-      if (request.redirectOf !== undefined) frontier.#remember(request as RedirectClaim, !isDone(request.redirectOf));
+      if (request.redirectOf !== undefined) frontier.#claims.remember(request as RedirectClaim, !isDone(request.redirectOf));
       else if (!isDone(request.key)) frontier.#enqueue(request);
     }
     frontier.#done = doneCount;
@@ -217,7 +165,7 @@ export class MemoryFrontier implements Frontier {
     const jitter = this.#options.jitter ?? 0;
     const out: Lease[] = [];
     while (out.length < budget) {
-      const host = this.#nextReady(nowMs);
+      const host = this.#turns.next(nowMs);
       if (!host) break;
       while (host.retries.size > 0 && host.retries.peek()!.at <= nowMs) host.queue.push(host.retries.pop()!.request);
       const request = host.queue.shift();
@@ -225,8 +173,7 @@ export class MemoryFrontier implements Frontier {
         this.#queued--;
         host.slot = startRequest(host.slot, nowMs, jitter > 0 ? jitter * Math.random() : 0);
         const lease: Lease = { request, host: host.slot.host, leaseId: `m${this.#nextLeaseId++}`, expiresAt: nowMs + leaseMs };
-        this.#leases.set(lease.leaseId, { lease, host, released: false });
-        this.#expiries.push({ at: lease.expiresAt, seq: this.#seq++, leaseId: lease.leaseId });
+        this.#leases.add({ lease, host, released: false });
         out.push(lease);
       }
       this.#reschedule(host, true);
@@ -236,12 +183,12 @@ export class MemoryFrontier implements Frontier {
 
   async complete(lease: Lease, outcome: PageOutcome, options: CompleteOptions = {}): Promise<void> {
     const nowMs = options.nowMs ?? Date.now();
-    const live = this.#take(lease);
+    const live = this.#leases.take(lease.leaseId);
     if (!live) return;
     this.#done++;
     if (options.fetched !== false) this.#fetched++;
     this.#clockMs = nowMs;
-    this.#forgetClaims(lease.request.key);
+    this.#claims.forget(lease.request.key);
     // A released lease's host has nothing more to learn (and may have been forgotten since).
     if (live.released) return;
     live.host.slot = finishRequest(live.host.slot, outcome !== 'failed', nowMs);
@@ -260,7 +207,7 @@ export class MemoryFrontier implements Frontier {
   }
 
   async retry(lease: Lease, notBeforeMs: number, nowMs = Date.now()): Promise<void> {
-    const live = this.#take(lease);
+    const live = this.#leases.take(lease.leaseId);
     if (!live) return;
     const request = { ...live.lease.request, attempt: (live.lease.request.attempt ?? 0) + 1 };
     const state = this.#stateOf(live);
@@ -289,7 +236,7 @@ export class MemoryFrontier implements Frontier {
     if (!state) return [];
     const drained = state.queue.drain();
     while (state.retries.size > 0) drained.push(state.retries.pop()!.request);
-    for (const request of drained) this.#forgetClaims(request.key);
+    for (const request of drained) this.#claims.forget(request.key);
     this.#queued -= drained.length;
     this.#reschedule(state);
     this.#evictIfIdle(state, this.#clockMs);
@@ -297,14 +244,14 @@ export class MemoryFrontier implements Frontier {
   }
 
   async claimRedirect(claim: RedirectClaim): Promise<AddResult> {
-    if (!this.#seen.add(claim.key)) return this.#claims.get(claim.key) === claim.redirectOf ? { ok: true } : { ok: false, reason: 'duplicate' };
-    this.#remember(claim);
+    if (!this.#seen.add(claim.key)) return this.#claims.heldBy(claim) ? ACCEPTED : DUPLICATE;
+    this.#claims.remember(claim);
     this.#options.journal?.record([claim]);
     return { ok: true };
   }
 
   async seedRedirects(): Promise<string[]> {
-    return [...this.#seedRedirects];
+    return [...this.#claims.seedRedirects];
   }
 
   async bookHost(host: string, nowMs: number, sentNow = false): Promise<number> {
@@ -324,11 +271,9 @@ export class MemoryFrontier implements Frontier {
    */
   async nextReadyAt(nowMs = Date.now()): Promise<number | undefined> {
     this.#reclaim(nowMs);
-    let at = Infinity;
-    while (this.#expiries.size > 0 && !this.#leases.has(this.#expiries.peek()!.leaseId)) this.#expiries.pop();
-    if (this.#expiries.size > 0) at = this.#expiries.peek()!.at;
+    let at = this.#leases.firstExpiry();
     if (this.#fetched + this.#leases.size < this.#options.maxPages) {
-      at = Math.min(at, this.#schedule.peek()?.scheduleAt ?? Infinity, this.#spaced.peek()?.scheduleAt ?? Infinity);
+      at = Math.min(at, this.#turns.firstAt());
     }
     // Requests on disk come back in the background: look again shortly.
     if (this.#refill()) at = Math.min(at, nowMs + SPILL_POLL_MS);
@@ -361,24 +306,6 @@ export class MemoryFrontier implements Frontier {
   async close(): Promise<void> {
     await this.#refilling?.catch(() => undefined);
     await this.#spill?.close();
-  }
-
-  /** Records a claim (`live`: its claimer is not done, so it may claim the target again). */
-  #remember(claim: RedirectClaim, live = true): void {
-    if (claim.source === 'seed') this.#seedRedirects.push(claim.url);
-    if (!live) return;
-    this.#claims.set(claim.key, claim.redirectOf);
-    const targets = this.#claimsBy.get(claim.redirectOf);
-    if (targets) targets.push(claim.key);
-    else this.#claimsBy.set(claim.redirectOf, [claim.key]);
-  }
-
-  /** Drops the claims of a request that is done. */
-  #forgetClaims(claimer: string): void {
-    const targets = this.#claimsBy.get(claimer);
-    if (!targets) return;
-    this.#claimsBy.delete(claimer);
-    for (const target of targets) this.#claims.delete(target);
   }
 
   #enqueue(request: CrawlRequest): void {
@@ -426,36 +353,17 @@ export class MemoryFrontier implements Frontier {
   #host(host: string): HostState {
     let state = this.#hosts.get(host);
     if (!state) {
-      const slot = this.#idle.get(host) ?? newHostSlot(host, this.#options.hostPolicy);
-      this.#idle.delete(host);
+      const slot = this.#idle.take(host) ?? newHostSlot(host, this.#options.hostPolicy);
       state = { slot, spaced: false, queue: new HostQueue(), retries: new MinHeap(), scheduleIndex: -1, scheduleAt: 0, scheduleSeq: 0 };
       this.#hosts.set(host, state);
     }
     return state;
   }
 
-  /**
-   * Puts the host in the schedule at the time it may start its next queued
-   * request, or takes it out when it has nothing it could start. A host whose
-   * time did not change keeps its turn, unless it just had one (`turnTaken`).
-   */
+  /** Schedules the host at the time it may start its next queued request (never, with nothing to start). */
   #reschedule(state: HostState, turnTaken = false): void {
-    const slotAt = readyAt(state.slot);
     const queueAt = state.queue.size > 0 ? 0 : (state.retries.peek()?.at ?? Infinity);
-    const at = Math.max(slotAt, queueAt);
-    const spaced = state.slot.delayMs > 0;
-    if (state.scheduleIndex >= 0 && (at === Infinity || state.spaced !== spaced)) (state.spaced ? this.#spaced : this.#schedule).remove(state);
-    if (at === Infinity) return;
-    state.spaced = spaced;
-    if (turnTaken || state.scheduleIndex < 0 || state.scheduleAt !== at) (spaced ? this.#spaced : this.#schedule).set(state, at);
-  }
-
-  /** The host to lease from next at `nowMs`: a ready spaced host first (see `#spaced`), else the first ready host. */
-  #nextReady(nowMs: number): HostState | undefined {
-    const spaced = this.#spaced.peek();
-    if (spaced && spaced.scheduleAt <= nowMs) return spaced;
-    const host = this.#schedule.peek();
-    return host && host.scheduleAt <= nowMs ? host : undefined;
+    this.#turns.set(state, Math.max(readyAt(state.slot), queueAt), state.slot.delayMs > 0, turnTaken);
   }
 
   /**
@@ -470,47 +378,19 @@ export class MemoryFrontier implements Frontier {
   #evictIfIdle(state: HostState, nowMs: number): void {
     const { slot } = state;
     if (state.queue.size > 0 || state.retries.size > 0 || slot.inFlight > 0 || this.#hosts.get(slot.host) !== state) return;
-    (state.spaced ? this.#spaced : this.#schedule).remove(state);
+    this.#turns.remove(state);
     this.#hosts.delete(slot.host);
-    if (this.#slotMatters(slot, nowMs)) this.#idle.set(slot.host, slot);
-    if (++this.#evictions % IDLE_SWEEP_EVERY === 0) {
-      for (const [host, idle] of this.#idle) if (!this.#slotMatters(idle, nowMs)) this.#idle.delete(host);
-    }
-  }
-
-  /** A slot with a policy of its own, or a time still to wait for. */
-  #slotMatters(slot: HostSlot, nowMs: number): boolean {
-    const policy = this.#options.hostPolicy;
-    return slot.delayMs !== Math.max(0, policy.delayMs) || slot.parallelism !== Math.max(1, policy.parallelism) || Math.max(slot.nextAllowedAt, slot.backoffUntil) > nowMs;
-  }
-
-  #take(lease: Lease): LiveLease | undefined {
-    const live = this.#leases.get(lease.leaseId);
-    if (live) this.#leases.delete(lease.leaseId);
-    this.#compactExpiries();
-    return live;
+    this.#idle.keep(slot, nowMs);
   }
 
   /** Expired leases go back to their host's queue (at their depth); the old lease ids are dead. */
   #reclaim(nowMs: number): void {
-    while (this.#expiries.size > 0 && this.#expiries.peek()!.at <= nowMs) {
-      const live = this.#leases.get(this.#expiries.pop()!.leaseId);
-      if (!live) continue;
-      this.#leases.delete(live.lease.leaseId);
+    for (let live = this.#leases.takeExpired(nowMs); live; live = this.#leases.takeExpired(nowMs)) {
       const state = this.#stateOf(live);
       state.queue.push(live.lease.request);
       this.#queued++;
       if (!live.released) state.slot = finishRequest(state.slot, false, nowMs);
       this.#reschedule(state);
     }
-  }
-
-  /** Drops expiry entries of finished leases once they outnumber the live ones. */
-  #compactExpiries(): void {
-    const heap = this.#expiries;
-    if (heap.size < 1024 || heap.size < 4 * this.#leases.size) return;
-    const live = heap.items.filter((e) => this.#leases.has(e.leaseId));
-    heap.items.length = 0;
-    for (const e of live) heap.push(e);
   }
 }

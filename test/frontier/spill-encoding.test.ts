@@ -6,7 +6,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CrawlRequest } from '../../src/core/types.js';
 import { decodeRequest, encodeRequest } from '../../src/frontier/spill-queue.js';
-import { hostOf } from '../../src/frontier/memory-frontier.js';
+import { hostOf } from '../../src/url/host-of.js';
 
 describe('spilled request lines', () => {
   const cases: CrawlRequest[] = [
