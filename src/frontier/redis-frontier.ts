@@ -31,13 +31,13 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
-import { FrontierError, FrontierUnavailableError } from '../core/errors.js';
 import type { AddResult, CompleteOptions, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim } from './frontier.js';
 import { decodeRequest, DEFAULT_SHARDS, encodeRequest, fingerprintId, seenSlot, shardOfHost } from './redis-codec.js';
-import { SEED_REDIRECT_SCRIPT, SEED_REDIRECTS_SCRIPT, SYNC_SCRIPT } from './redis-global-scripts.js';
-import { crawlKeys, crawlStateLostError, IDENTITY_ERRORS, type CrawlKeys, type IdentityProblem } from './redis-keys.js';
-import { SHARD_SCRIPTS, type ShardScriptName } from './redis-shard-scripts.js';
+import { crawlKeys, type CrawlKeys } from './redis-keys.js';
+import type { ShardScriptName } from './redis-shard-scripts.js';
+import { ScriptRunner, type GlobalScriptName, type RedisCallCounts } from './redis-script-runner.js';
 import { ShardIndex, splitReply } from './redis-shard-index.js';
+import { mergeShardHosts, sumShardStatus, type Scan, type ShardHosts } from './redis-shard-scan.js';
 
 export type RedisFrontierOptions = FrontierOptions & {
   /** A connected ioredis client (or cluster client); shared, not closed by the frontier. */
@@ -62,28 +62,6 @@ export type RedisFrontierOptions = FrontierOptions & {
   scanMinIntervalMs?: number;
 };
 
-/** Counters of what this frontier sent to Redis. */
-export interface RedisCallCounts {
-  /** Script calls. */
-  calls: number;
-  /** Groups of calls sent together and awaited together (what the node waits on). */
-  rounds: number;
-  /** Script calls by script name. */
-  byScript: Record<string, number>;
-}
-
-type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
-
-interface Scan extends FrontierStats {
-  /** Each shard's version (bumped by every change) when it was asked. */
-  versions: number[];
-  firstHostReady: number | undefined;
-  firstLeaseExpiry: number | undefined;
-  ok: number;
-  failed: number;
-  skipped: number;
-}
-
 const DEFAULT_LEASE_MS = 120_000;
 const MAX_DEPTH = 999_999;
 const MAX_PRIORITY = 999_999_999;
@@ -98,7 +76,7 @@ export class RedisFrontier implements Frontier {
   readonly #options: RedisFrontierOptions;
   readonly #keys: CrawlKeys;
   readonly #index: ShardIndex;
-  readonly #counts: RedisCallCounts = { calls: 0, rounds: 0, byScript: {} };
+  readonly #scripts: ScriptRunner;
   /** shard → completions waiting for this tick's batch. */
   #completions = new Map<number, Array<{ args: Array<string | number>; done: (error?: unknown) => void }>>();
   #mutations = 0;
@@ -108,6 +86,7 @@ export class RedisFrontier implements Frontier {
   constructor(options: RedisFrontierOptions) {
     this.#options = options;
     this.#keys = crawlKeys(options.crawlId);
+    this.#scripts = new ScriptRunner(options.redis, options.crawlId);
     this.#index = new ShardIndex((args) => this.#global('skeinGlobalSync', [this.#keys.prefix + 'g', this.#keys.prefix + 'ready', this.#keys.identity], args) as Promise<Array<string | number>>, {
       maxPages: options.maxPages,
       ...(options.syncEveryMs !== undefined ? { syncEveryMs: options.syncEveryMs } : {}),
@@ -126,7 +105,8 @@ export class RedisFrontier implements Frontier {
 
   /** What this frontier sent so far. */
   get counts(): RedisCallCounts {
-    return { ...this.#counts, byScript: { ...this.#counts.byScript } };
+    const counts = this.#scripts.counts;
+    return { ...counts, byScript: { ...counts.byScript } };
   }
 
   async add(requests: CrawlRequest[]): Promise<AddResult[]> {
@@ -145,7 +125,7 @@ export class RedisFrontier implements Frontier {
       group.args.push(host, bucket, member, encodeRequest({ ...r, depth, ...(priority !== 0 ? { priority } : {}) }, host));
     });
     const results: AddResult[] = new Array<AddResult>(requests.length);
-    this.#counts.rounds++;
+    this.#scripts.counts.rounds++;
     await Promise.all(
       [...byShard].map(async ([shard, group]) => {
         const flags = await this.#shard(shard, 'skeinShardAdd', group.args);
@@ -189,7 +169,7 @@ export class RedisFrontier implements Frontier {
     // once it runs low, unused tokens go straight back where every shard can have them.
     const keep = this.#index.remaining > 2 * MIN_GRANT * Math.max(1, this.#index.active) ? -1 : 0;
     const starved: number[] = [];
-    this.#counts.rounds++;
+    this.#scripts.counts.rounds++;
     await Promise.all(
       shards.map(async (shard, i) => {
         const share = Math.floor(max / shards.length) + (i < max % shards.length ? 1 : 0);
@@ -221,7 +201,7 @@ export class RedisFrontier implements Frontier {
   #sendCompletions(): void {
     const batches = this.#completions;
     this.#completions = new Map();
-    this.#counts.rounds++;
+    this.#scripts.counts.rounds++;
     for (const [shard, list] of batches) {
       this.#shard(shard, 'skeinShardComplete', list.flatMap((c) => c.args)).then(
         () => list.forEach((c) => c.done()),
@@ -232,7 +212,7 @@ export class RedisFrontier implements Frontier {
 
   async retry(lease: Lease, notBeforeMs: number, nowMs = Date.now()): Promise<void> {
     const request = { ...lease.request, attempt: (lease.request.attempt ?? 0) + 1 };
-    this.#counts.rounds++;
+    this.#scripts.counts.rounds++;
     await this.#shard(this.#shardOf(lease.host), 'skeinShardRetry', [lease.leaseId, notBeforeMs, encodeRequest(request, lease.host), nowMs]);
   }
 
@@ -266,24 +246,24 @@ export class RedisFrontier implements Frontier {
   }
 
   async setHostPolicy(host: string, policy: Partial<HostPolicy>): Promise<void> {
-    this.#counts.rounds++;
+    this.#scripts.counts.rounds++;
     await this.#shard(this.#shardOf(host), 'skeinShardSetPolicy', [...this.#defaults(), host, policy.delayMs ?? '', policy.parallelism ?? '']);
   }
 
   async backoffHost(host: string, untilMs: number): Promise<void> {
-    this.#counts.rounds++;
+    this.#scripts.counts.rounds++;
     await this.#shard(this.#shardOf(host), 'skeinShardBackoff', [...this.#defaults(), host, untilMs]);
   }
 
   async drainHost(host: string): Promise<CrawlRequest[]> {
-    this.#counts.rounds++;
+    this.#scripts.counts.rounds++;
     const members = await this.#shard(this.#shardOf(host), 'skeinShardDrain', [host]);
     return members.map((m) => decodeRequest(String(m), host));
   }
 
   async claimRedirect(claim: RedirectClaim): Promise<AddResult> {
     const { bucket, member } = seenSlot(claim.key);
-    this.#counts.rounds++;
+    this.#scripts.counts.rounds++;
     const [claimed] = await this.#shard(this.#shardOf(new URL(claim.key).host), 'skeinShardClaim', [bucket, member, fingerprintId(claim.key), fingerprintId(claim.redirectOf)]);
     if (Number(claimed) !== 1) return { ok: false, reason: 'duplicate' };
     if (claim.source === 'seed') {
@@ -298,7 +278,7 @@ export class RedisFrontier implements Frontier {
   }
 
   async bookHost(host: string, nowMs: number, sentNow = false): Promise<number> {
-    this.#counts.rounds++;
+    this.#scripts.counts.rounds++;
     const [start] = await this.#shard(this.#shardOf(host), 'skeinShardBook', [...this.#defaults(), host, nowMs, sentNow ? 1 : 0]);
     return Number(start);
   }
@@ -339,9 +319,9 @@ export class RedisFrontier implements Frontier {
 
   /**
    * Not done while the global index lists shards with work and budget is
-   * left (one sync, which also sends this node's latest reports); otherwise, and at least every `SCAN_EVERY_MS` (a report
-   * that never reached the index cannot keep a node waiting), every shard is
-   * asked.
+   * left (one sync, which also sends this node's latest reports); otherwise,
+   * and at least every `SCAN_EVERY_MS` (a report that never reached the index
+   * cannot keep a node waiting), every shard is asked.
    */
   async isDone(): Promise<boolean> {
     const nowMs = Date.now();
@@ -358,20 +338,8 @@ export class RedisFrontier implements Frontier {
   }
 
   /** For `skein status`: the hosts in backoff and the busiest host queues over every shard. */
-  async hostsStatus(nowMs: number, top: number): Promise<{ backoff: Array<{ host: string; untilMs: number }>; busiest: Array<{ host: string; queued: number; inFlight: number; delayMs: number }> }> {
-    const replies = await this.#everyShard((shard) => this.#shard(shard, 'skeinShardHosts', [nowMs, top]));
-    const backoff: Array<{ host: string; untilMs: number }> = [];
-    const busiest: Array<{ host: string; queued: number; inFlight: number; delayMs: number }> = [];
-    for (const reply of replies) {
-      const marker = reply.indexOf('--');
-      for (let i = 0; i + 1 < marker; i += 2) backoff.push({ host: String(reply[i]), untilMs: Number(reply[i + 1]) });
-      for (let i = marker + 1; i + 3 < reply.length; i += 4) {
-        busiest.push({ host: String(reply[i]), queued: Number(reply[i + 1]), inFlight: Number(reply[i + 2]), delayMs: Number(reply[i + 3]) });
-      }
-    }
-    backoff.sort((a, b) => a.untilMs - b.untilMs || a.host.localeCompare(b.host));
-    busiest.sort((a, b) => b.queued - a.queued || a.host.localeCompare(b.host));
-    return { backoff: backoff.slice(0, top), busiest: busiest.slice(0, top) };
+  async hostsStatus(nowMs: number, top: number): Promise<ShardHosts> {
+    return mergeShardHosts(await this.#everyShard((shard) => this.#shard(shard, 'skeinShardHosts', [nowMs, top])), top);
   }
 
   /** Nothing to do: every step is already in Redis when its promise resolves. */
@@ -394,25 +362,7 @@ export class RedisFrontier implements Frontier {
     const cached = this.#scan;
     const age = cached ? Date.now() - cached.at : Infinity;
     if (!fresh && cached && ((cached.mutations === this.#mutations && age < (this.#options.scanCacheMs ?? 200)) || age < (this.#options.scanMinIntervalMs ?? 0))) return cached.value;
-    const value = this.#everyShard((shard) => this.#shard(shard, 'skeinShardStatus', [nowMs], true)).then((replies) => {
-      const s: Scan = { versions: replies.map((r) => r.report.ver), queued: 0, leased: 0, done: 0, fetched: 0, seen: 0, hosts: 0, hostsInBackoff: 0, firstHostReady: undefined, firstLeaseExpiry: undefined, ok: 0, failed: 0, skipped: 0 };
-      const earliest = (a: number | undefined, v: string | number) => (Number(v) < 0 ? a : Math.min(a ?? Infinity, Number(v)));
-      for (const { report, rest } of replies.map((r) => ({ report: r.report, rest: r.rest }))) {
-        s.queued += report.queued;
-        s.leased += report.leased;
-        s.done += Number(rest[0]);
-        s.seen += Number(rest[1]);
-        s.hosts += Number(rest[2]);
-        s.hostsInBackoff += Number(rest[3]);
-        s.firstHostReady = earliest(s.firstHostReady, rest[4]!);
-        s.firstLeaseExpiry = earliest(s.firstLeaseExpiry, rest[5]!);
-        s.ok += Number(rest[6]);
-        s.failed += Number(rest[7]);
-        s.skipped += Number(rest[8]);
-        s.fetched += Number(rest[9]);
-      }
-      return s;
-    });
+    const value = this.#everyShard((shard) => this.#shard(shard, 'skeinShardStatus', [nowMs], true)).then(sumShardStatus);
     this.#scan = { at: Date.now(), mutations: this.#mutations, value };
     this.#lastScanMs = Date.now();
     value.catch(() => (this.#scan = undefined));
@@ -421,7 +371,7 @@ export class RedisFrontier implements Frontier {
 
   /** Runs `step` on every shard at once. */
   async #everyShard<T>(step: (shard: number) => Promise<T>): Promise<T[]> {
-    this.#counts.rounds++;
+    this.#scripts.counts.rounds++;
     return Promise.all(Array.from({ length: this.shards }, (_, shard) => step(shard)));
   }
 
@@ -430,7 +380,7 @@ export class RedisFrontier implements Frontier {
   #shard(shard: number, name: ShardScriptName, args: Array<string | number>, withReport: true): Promise<ReturnType<typeof splitReply>>;
   async #shard(shard: number, name: ShardScriptName, args: Array<string | number>, withReport = false): Promise<unknown> {
     const prefix = this.#keys.shardPrefix(shard);
-    const reply = (await this.#run(name, [prefix + 'n'], [prefix, ...args, this.#options.identity])) as Array<string | number>;
+    const reply = (await this.#scripts.run(name, [prefix + 'n'], [prefix, ...args, this.#options.identity])) as Array<string | number>;
     const split = splitReply(reply);
     this.#index.observe(shard, split.report, withReport);
     if (name !== 'skeinShardStatus' && name !== 'skeinShardHosts') {
@@ -441,45 +391,6 @@ export class RedisFrontier implements Frontier {
   }
 
   #global(name: GlobalScriptName, keys: string[], args: Array<string | number>): Promise<unknown> {
-    return this.#run(name, keys, [this.#options.identity, ...args]);
+    return this.#scripts.run(name, keys, [this.#options.identity, ...args]);
   }
-
-  /** Runs one script (defined on the client on first use); Redis failures become FrontierErrors. */
-  async #run(name: ShardScriptName | GlobalScriptName, keys: string[], args: Array<string | number>): Promise<unknown> {
-    const redis = this.#options.redis;
-    const commands = redis as unknown as Record<string, ScriptCall | undefined>;
-    if (typeof commands[name] !== 'function') {
-      for (const [script, lua] of Object.entries(SHARD_SCRIPTS)) redis.defineCommand(script, { numberOfKeys: 1, lua });
-      for (const [script, [numberOfKeys, lua]] of Object.entries(GLOBAL_SCRIPTS)) redis.defineCommand(script, { numberOfKeys, lua });
-    }
-    this.#counts.calls++;
-    this.#counts.byScript[name] = (this.#counts.byScript[name] ?? 0) + 1;
-    try {
-      return await commands[name]!.call(redis, ...keys, ...args);
-    } catch (error) {
-      throw toFrontierError(error, this.#options.crawlId);
-    }
-  }
-}
-
-const GLOBAL_SCRIPTS = {
-  skeinGlobalSync: [3, SYNC_SCRIPT],
-  skeinSeedRedirect: [3, SEED_REDIRECT_SCRIPT],
-  skeinSeedRedirects: [2, SEED_REDIRECTS_SCRIPT],
-} as const;
-
-type GlobalScriptName = keyof typeof GLOBAL_SCRIPTS;
-
-/**
- * A failed identity check is `ERR_FRONTIER_STATE_LOST`; another Lua or reply
- * error is a FrontierError; anything about the connection is FrontierUnavailableError.
- */
-function toFrontierError(error: unknown, crawlId: string): FrontierError {
-  const e = error as { name?: string; message?: string; code?: string };
-  const message = `Redis frontier: ${e.message ?? String(error)}`;
-  for (const [problem, word] of Object.entries(IDENTITY_ERRORS) as Array<[IdentityProblem, string]>) {
-    if (e.name === 'ReplyError' && e.message?.startsWith(word)) return crawlStateLostError(crawlId, problem, error);
-  }
-  if (e.name === 'ReplyError' && !/^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY)/.test(e.message ?? '')) return new FrontierError('ERR_FRONTIER_SCRIPT', message, { cause: error });
-  return new FrontierUnavailableError('ERR_FRONTIER_UNAVAILABLE', message, { retryable: true, cause: error });
 }

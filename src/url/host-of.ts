@@ -13,14 +13,20 @@ const PLAIN_HOST = /^[a-z0-9.\-:[\]]+$/;
 export function hostOf(key: string): string {
   const start = key.indexOf('://') + 3;
   if (start > 2) {
-    let end = start;
-    while (end < key.length) {
-      const c = key.charCodeAt(end);
-      if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
-      end++;
-    }
+    const end = authorityEnd(key, start);
     const host = key.slice(start, end);
     if (end < key.length && PLAIN_HOST.test(host) && !/:(80|443)?$/.test(host)) return host;
   }
   return new URL(key).host;
+}
+
+/** Where the authority that starts at `start` in `url` ends: the first `/`, `?` or `#` after it, or the end. */
+export function authorityEnd(url: string, start: number): number {
+  let end = start;
+  while (end < url.length) {
+    const c = url.charCodeAt(end);
+    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
+    end++;
+  }
+  return end;
 }

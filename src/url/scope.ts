@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import type { CrawlConfig } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import { compileUrlPatterns, type UrlMatcher } from './url-patterns.js';
+import { authorityEnd } from './host-of.js';
 
 export type ScopeConfig = CrawlConfig['scope'];
 
@@ -118,12 +119,7 @@ function splitUrl(url: string): UrlParts | undefined {
   if (schemeEnd === -1) return undefined;
   const protocol = url.slice(0, schemeEnd + 1).toLowerCase();
   const authorityStart = schemeEnd + 3;
-  let pathStart = authorityStart;
-  while (pathStart < url.length) {
-    const c = url.charCodeAt(pathStart);
-    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
-    pathStart++;
-  }
+  const pathStart = authorityEnd(url, authorityStart);
   const authority = url.slice(authorityStart, pathStart);
   const host = authority.slice(authority.lastIndexOf('@') + 1).toLowerCase();
   const portColon = host.lastIndexOf(':');
