@@ -49,6 +49,8 @@ export interface SitemapDiscovery {
 export type SitemapDoc = { kind: 'urlset'; locs: string[] } | { kind: 'index'; locs: string[] };
 
 class SitemapDocError extends Error {}
+/** A document that is no sitemap at all (an HTML page, say): silent for a guessed `/sitemap.xml`. */
+class NotASitemapError extends SitemapDocError {}
 
 /** Fetches and follows sitemaps; see the module doc. Sitemaps are read one at a time, in order. */
 export async function discoverSitemapUrls(options: DiscoverSitemapOptions): Promise<SitemapDiscovery> {
@@ -126,7 +128,10 @@ export async function discoverSitemapUrls(options: DiscoverSitemapOptions): Prom
   return { urls: [...urls].slice(0, options.maxUrls), errors };
 }
 
-/** A guessed `/sitemap.xml` that does not exist: not worth an error entry. */
+/**
+ * A guessed `/sitemap.xml` that is not there (4xx) or is no sitemap (sites often answer any path
+ * with an HTML page): not worth an error entry.
+ */
 class NotFoundDefault extends Error {}
 
 async function loadSitemap(fetch: SitemapFetch, url: string, maxBytes: number, guessed: boolean): Promise<SitemapDoc> {
@@ -136,7 +141,7 @@ async function loadSitemap(fetch: SitemapFetch, url: string, maxBytes: number, g
   } catch (error) {
     throw new SitemapDocError(`fetch failed: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (guessed && (result.status === 404 || result.status === 410)) throw new NotFoundDefault();
+  if (guessed && result.status !== undefined && result.status >= 400 && result.status < 500) throw new NotFoundDefault();
   if (!result.ok) throw new SitemapDocError(`${result.reason} (${result.code}): ${result.message}`);
   if (result.status < 200 || result.status >= 300) throw new SitemapDocError(`HTTP ${result.status}`);
 
@@ -150,7 +155,11 @@ async function loadSitemap(fetch: SitemapFetch, url: string, maxBytes: number, g
       throw new SitemapDocError(tooBig ? `gunzipped sitemap larger than ${maxBytes} bytes` : `gunzip failed: ${(error as Error).message}`);
     }
   }
-  return parseSitemap(body.toString('utf8').replace(/^\uFEFF/, ''));
+  try {
+    return parseSitemap(body.toString('utf8').replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw guessed && error instanceof NotASitemapError ? new NotFoundDefault() : error;
+  }
 }
 
 /**
@@ -163,12 +172,12 @@ export function parseSitemap(text: string): SitemapDoc {
   if (!trimmed.startsWith('<')) {
     const locs = trimmed.split(/\r\n|\r|\n/).map((l) => l.trim()).filter((l) => l.length > 0);
     if (locs.length === 0) throw new SitemapDocError('empty sitemap');
-    if (!locs.some((l) => absoluteHttpUrl(l))) throw new SitemapDocError('not a sitemap: no XML and no URL lines');
+    if (!locs.some((l) => absoluteHttpUrl(l))) throw new NotASitemapError('not a sitemap: no XML and no URL lines');
     return { kind: 'urlset', locs };
   }
   const $ = cheerio.load(trimmed, { xml: true });
   const root = $.root().children().get().find((el) => ROOTS.has(localName(el.name)));
-  if (!root) throw new SitemapDocError('not a sitemap: no <urlset> or <sitemapindex> element');
+  if (!root) throw new NotASitemapError('not a sitemap: no <urlset> or <sitemapindex> element');
   const rootName = localName(root.name);
   if (!new RegExp(`</([\\w.-]+:)?${rootName}\\s*>`).test(trimmed)) {
     throw new SitemapDocError(`malformed XML: <${rootName}> is not closed (truncated sitemap?)`);

@@ -173,6 +173,15 @@ describe('discoverSitemapUrls', () => {
     assert.deepEqual(r.errors, []);
   });
 
+  test('a guessed /sitemap.xml answered with an HTML page or a 403 is silent; the same at a declared URL is an error', async () => {
+    const html: FakeRoute = { status: 200, body: '<!doctype html><html><body><a href="/x">x</a></body></html>', contentType: 'text/html' };
+    const guessed = await discover({ [`${S}/sitemap.xml`]: html, 'https://blog.example/sitemap.xml': { status: 403 } }, { seeds: [`${S}/`, 'https://blog.example/'], tryDefault: true });
+    assert.deepEqual(guessed.calls, [`${S}/sitemap.xml`, 'https://blog.example/sitemap.xml']);
+    assert.deepEqual(guessed.errors, []);
+    const declared = await discover({ [`${S}/sitemap.xml`]: html }, { robotsSitemaps: [`${S}/sitemap.xml`] });
+    assert.match(declared.errors[0]?.message ?? '', /not a sitemap/);
+  });
+
   test('without tryDefault only robots sitemaps are fetched', async () => {
     const r = await discover({ [`${S}/sitemap.xml`]: xml(urlset(`${S}/x`)) }, { seeds: [`${S}/`], tryDefault: false });
     assert.deepEqual(r.urls, []);
