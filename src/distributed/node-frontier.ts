@@ -37,13 +37,15 @@
  *
  * `complete` returns at once (the page's fetch slot is free); the Redis call
  * follows the next flush, which `NodeStore.flushSoon()` brings within its
- * commit interval. Meanwhile the lease keeps the host's politeness slot, so
- * per-host parallelism counts a page until it is durable. Everything else
- * goes straight to the wrapped frontier.
+ * commit interval. The host's place was freed when the response came
+ * (`releaseHost`, sent without waiting: if it is lost, the completion frees
+ * the place instead), so per-host parallelism counts requests on the wire,
+ * as in a local crawl, while the lease stays live until the page is durable.
+ * Everything else goes straight to the wrapped frontier.
  */
 import type { CrawlEventBus } from '../core/events.js';
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
-import type { AddResult, CompleteOptions, Frontier, FrontierStats, HostPolicy, RedirectClaim } from '../frontier/frontier.js';
+import type { AddResult, CompleteOptions, Frontier, FrontierStats, HostPolicy, RedirectClaim, ReleaseOptions } from '../frontier/frontier.js';
 import type { FrontierJournal } from '../store/frontier-journal.js';
 import type { NodeStore } from './node-store.js';
 
@@ -122,6 +124,11 @@ export class NodeFrontier implements Frontier {
     list.push({ lease, outcome, options: ended });
     this.#waiting.set(key, list);
     this.#store.flushSoon();
+  }
+
+  /** Not awaited: the page goes on at once; a release that fails is made good by the completion. */
+  async releaseHost(lease: Lease, options?: ReleaseOptions): Promise<void> {
+    this.#inner.releaseHost?.(lease, { ...options, nowMs: options?.nowMs ?? Date.now() }).catch(() => undefined);
   }
 
   async add(requests: CrawlRequest[]): Promise<AddResult[]> {

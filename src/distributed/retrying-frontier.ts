@@ -27,7 +27,7 @@
 import { FrontierUnavailableError } from '../core/errors.js';
 import type { CrawlEventBus } from '../core/events.js';
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
-import type { AddResult, CompleteOptions, Frontier, FrontierStats, HostPolicy, RedirectClaim } from '../frontier/frontier.js';
+import type { AddResult, CompleteOptions, Frontier, FrontierStats, HostPolicy, RedirectClaim, ReleaseOptions } from '../frontier/frontier.js';
 
 export interface RetryingFrontierOptions {
   /** Give up after the frontier has been unreachable this long. @default 60000 */
@@ -91,6 +91,10 @@ export class RetryingFrontier implements Frontier {
   complete(lease: Lease, outcome: PageOutcome, options?: CompleteOptions): Promise<void> {
     const ended = { ...options, nowMs: options?.nowMs ?? this.#now() };
     return this.#call(() => this.#inner.complete(lease, outcome, ended), noop);
+  }
+  releaseHost(lease: Lease, options?: ReleaseOptions): Promise<void> {
+    const ended = { ...options, nowMs: options?.nowMs ?? this.#now() };
+    return this.#call(() => this.#inner.releaseHost?.(lease, ended) ?? Promise.resolve(), noop);
   }
   retry(lease: Lease, notBeforeMs: number, nowMs = this.#now()): Promise<void> {
     return this.#call(() => this.#inner.retry(lease, notBeforeMs, nowMs), noop);

@@ -31,7 +31,8 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
-import type { AddResult, CompleteOptions, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim } from './frontier.js';
+import type { AddResult, CompleteOptions, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim, ReleaseOptions } from './frontier.js';
+import { TickBatch } from './redis-tick-batch.js';
 import { decodeRequest, DEFAULT_SHARDS, encodeRequest, fingerprintId, seenSlot, shardOfHost } from './redis-codec.js';
 import { crawlKeys, type CrawlKeys } from './redis-keys.js';
 import type { ShardScriptName } from './redis-shard-scripts.js';
@@ -77,8 +78,8 @@ export class RedisFrontier implements Frontier {
   readonly #keys: CrawlKeys;
   readonly #index: ShardIndex;
   readonly #scripts: ScriptRunner;
-  /** shard → completions waiting for this tick's batch. */
-  #completions = new Map<number, Array<{ args: Array<string | number>; done: (error?: unknown) => void }>>();
+  readonly #completions = new TickBatch((shard, args) => this.#shard(shard, 'skeinShardComplete', args), () => this.#scripts.counts.rounds++);
+  readonly #releases = new TickBatch((shard, args) => this.#shard(shard, 'skeinShardRelease', args), () => this.#scripts.counts.rounds++);
   #mutations = 0;
   #lastScanMs = 0;
   #scan: { at: number; mutations: number; value: Promise<Scan> } | undefined;
@@ -189,25 +190,12 @@ export class RedisFrontier implements Frontier {
 
   /** Completions made in the same tick go to Redis together, one script per shard. */
   complete(lease: Lease, outcome: PageOutcome, options: CompleteOptions = {}): Promise<void> {
-    const shard = this.#shardOf(lease.host);
-    return new Promise((resolve, reject) => {
-      if (this.#completions.size === 0) setImmediate(() => this.#sendCompletions());
-      const list = this.#completions.get(shard) ?? [];
-      list.push({ args: [lease.leaseId, outcome, options.fetched === false ? 0 : 1, options.nowMs ?? Date.now()], done: (error) => (error === undefined ? resolve() : reject(error)) });
-      this.#completions.set(shard, list);
-    });
+    return this.#completions.add(this.#shardOf(lease.host), [lease.leaseId, outcome, options.fetched === false ? 0 : 1, options.nowMs ?? Date.now()]);
   }
 
-  #sendCompletions(): void {
-    const batches = this.#completions;
-    this.#completions = new Map();
-    this.#scripts.counts.rounds++;
-    for (const [shard, list] of batches) {
-      this.#shard(shard, 'skeinShardComplete', list.flatMap((c) => c.args)).then(
-        () => list.forEach((c) => c.done()),
-        (error: unknown) => list.forEach((c) => c.done(error)),
-      );
-    }
+  /** The response came: the host's place is free while the page is parsed and stored (batched per tick like completions). */
+  releaseHost(lease: Lease, options: ReleaseOptions = {}): Promise<void> {
+    return this.#releases.add(this.#shardOf(lease.host), [lease.leaseId, options.ok === false ? 0 : 1, options.nowMs ?? Date.now()]);
   }
 
   async retry(lease: Lease, notBeforeMs: number, nowMs = Date.now()): Promise<void> {

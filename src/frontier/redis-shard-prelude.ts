@@ -18,6 +18,7 @@
  *   backoff     ZSET   host → backoffUntil (for status)
  *   leases      ZSET   leaseId → expiresAt
  *   lease       HASH   leaseId → host "\n" queue member
+ *   rel         SET    leaseIds whose host was freed already (releaseHost: the response came)
  *   q:<host>    LIST   ready requests (redis-codec.ts members) in BFS order: depth, then
  *                      priority, then insertion
  *   r:<host>    ZSET   requests sent back by retry, scored by their not-before time
@@ -132,12 +133,20 @@ local function enqueueFront(host, member)
   elseif lo == 0 then redis.call('LPUSH', q, member)
   else redis.call('LINSERT', q, 'BEFORE', redis.call('LINDEX', q, lo), member) end
 end
+local function hostOfLease(payload)
+  return string.sub(payload, 1, string.find(payload, '\\n', 1, true) - 1)
+end
+-- Ends a live lease: host, queue member, and whether releaseHost freed its host already.
 local function takeLease(id)
   if redis.call('ZREM', P .. 'leases', id) == 0 then return nil end
   local payload = redis.call('HGET', P .. 'lease', id)
   redis.call('HDEL', P .. 'lease', id)
-  local nl = string.find(payload, '\\n', 1, true)
-  return string.sub(payload, 1, nl - 1), string.sub(payload, nl + 1)
+  local host = hostOfLease(payload)
+  return host, string.sub(payload, #host + 2), redis.call('SREM', P .. 'rel', id) == 1
+end
+-- A lease's end frees its host's place, unless releaseHost did (then only the schedule may change).
+local function letGo(host, released, succeeded, now)
+  if released then reschedule(host, slot(host)) else finish(host, succeeded, now) end
 end
 -- A lease that ends without a fetch: its request waits again, its token goes back to the pool.
 local function requeue(host, member)
@@ -148,9 +157,9 @@ end
 local function reclaim(now)
   local expired = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', fmt(now), 'LIMIT', 0, 1000)
   for k = #expired, 1, -1 do
-    local host, member = takeLease(expired[k])
+    local host, member, released = takeLease(expired[k])
     requeue(host, member)
-    finish(host, false, now)
+    letGo(host, released, false, now)
   end
 end
 -- Takes up the grants of the global budget this shard has not received yet (cumulative count).

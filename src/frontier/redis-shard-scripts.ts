@@ -96,13 +96,30 @@ return reply(true, out)
 const COMPLETE = `
 local live = 0
 for i = 2, #ARGV, 4 do
-  local host = takeLease(ARGV[i])
+  local host, _, released = takeLease(ARGV[i])
   if host then
     live = live + 1
     redis.call('HINCRBY', N, 'done', 1)
     redis.call('HINCRBY', N, ARGV[i + 1], 1)
     if ARGV[i + 2] ~= '0' then redis.call('HINCRBY', N, 'fetched', 1) else redis.call('HINCRBY', N, 'pool', 1) end
-    finish(host, ARGV[i + 1] ~= 'failed', tonumber(ARGV[i + 3]))
+    letGo(host, released, ARGV[i + 1] ~= 'failed', tonumber(ARGV[i + 3]))
+  end
+end
+return reply(live > 0, { live })
+`;
+
+/**
+ * releaseHost, for several leases at once: the response came, so the host's place is free (its
+ * delay counting from `now`) while the lease stays live until complete. ARGV prefix, then per
+ * lease: leaseId, ok (1/0), now. Reply: how many were live and not released before.
+ */
+const RELEASE = `
+local live = 0
+for i = 2, #ARGV, 3 do
+  local id = ARGV[i]
+  if redis.call('ZSCORE', P .. 'leases', id) and redis.call('SADD', P .. 'rel', id) == 1 then
+    live = live + 1
+    finish(hostOfLease(redis.call('HGET', P .. 'lease', id)), ARGV[i + 1] == '1', tonumber(ARGV[i + 2]))
   end
 end
 return reply(live > 0, { live })
@@ -110,12 +127,12 @@ return reply(live > 0, { live })
 
 /** retry. ARGV prefix, leaseId, notBeforeMs, the request's new member, now. Reply: 1, or 0 for a dead lease. */
 const RETRY = `
-local host = takeLease(ARGV[2])
+local host, _, released = takeLease(ARGV[2])
 if not host then return reply(false, { 0 }) end
 redis.call('ZADD', P .. 'r:' .. host, fmt(tonumber(ARGV[3])), ARGV[4])
 redis.call('HINCRBY', N, 'queued', 1)
 redis.call('HINCRBY', N, 'pool', 1)
-finish(host, false, tonumber(ARGV[5]))
+letGo(host, released, false, tonumber(ARGV[5]))
 return reply(true, { 1 })
 `;
 
@@ -203,9 +220,9 @@ local ids = redis.call('ZRANGE', P .. 'leases', 0, -1)
 for k = #ids, 1, -1 do
   local id = ids[k]
   if string.sub(id, 1, #mine) == mine then
-    local host, member = takeLease(id)
+    local host, member, freed = takeLease(id)
     requeue(host, member)
-    finish(host, true)
+    letGo(host, freed, true)
     released = released + 1
   end
 end
@@ -259,6 +276,7 @@ const SCRIPTS = {
   skeinShardAdd: ADD,
   skeinShardLease: LEASE,
   skeinShardComplete: COMPLETE,
+  skeinShardRelease: RELEASE,
   skeinShardRetry: RETRY,
   skeinShardSetPolicy: SET_POLICY,
   skeinShardBackoff: BACKOFF,

@@ -338,5 +338,50 @@ export function frontierContract(name: string, make: MakeFrontier): void {
       assert.equal(await f.nextReadyAt(T0), undefined);
       await f.flush();
     });
+
+    test('releaseHost frees the host (its delay counting from the release) while the lease stays live until complete', async () => {
+      const f = await open({ maxPages: 100, hostPolicy: { delayMs: 1000, parallelism: 4 } });
+      await f.add(['1', '2', '3'].map((p) => req('a.test', p)));
+      const [one] = await f.lease(10, T0);
+      await f.releaseHost!(one!, { nowMs: T0 + 100 });
+      assert.equal(await f.nextReadyAt(T0 + 100), T0 + 1100, 'the delay runs from the response, not from the page stored');
+      const [two] = await f.lease(10, T0 + 1100);
+      assert.deepEqual(paths([two!]), ['2']);
+      assert.equal((await f.stats()).leased, 2, 'the first page is still being parsed: its lease is live');
+      await f.complete(one!, 'ok', { nowMs: T0 + 5000 });
+      assert.deepEqual(await f.lease(10, T0 + 5000), [], 'completing a released request frees nothing more: request 2 holds the host');
+      await f.complete(two!, 'ok', { nowMs: T0 + 5000 });
+      assert.deepEqual(paths(await f.lease(10, T0 + 6000)), ['3']);
+    });
+
+    test('releaseHost: parallelism counts requests whose responses have not arrived; a place is freed once', async () => {
+      const f = await open({ maxPages: 100, hostPolicy: { delayMs: 0, parallelism: 2 } });
+      await f.add(['1', '2', '3', '4', '5'].map((p) => req('a.test', p)));
+      const first = await f.lease(10, T0);
+      assert.equal(first.length, 2);
+      await f.releaseHost!(first[0]!, { nowMs: T0 });
+      await f.releaseHost!(first[0]!, { nowMs: T0 }); // twice: once only
+      assert.deepEqual(paths(await f.lease(10, T0)), ['3']);
+      await f.complete(first[0]!, 'ok', { nowMs: T0 });
+      assert.deepEqual(await f.lease(10, T0), [], 'two in flight: 2 and 3');
+      await f.retry(first[1]!, T0, T0);
+      assert.deepEqual(paths(await f.lease(10, T0)), ['4'], 'a retry of an unreleased request frees its place');
+    });
+
+    test('releaseHost: a released lease that expires comes back once; a released request retried frees no second place', async () => {
+      const f = await open({ maxPages: 100, hostPolicy: { delayMs: 0, parallelism: 1 }, leaseMs: 1000 });
+      await f.add(['1', '2', '3'].map((p) => req('a.test', p)));
+      const [one] = await f.lease(10, T0);
+      await f.releaseHost!(one!, { nowMs: T0 + 10 });
+      const [two] = await f.lease(10, T0 + 10);
+      assert.deepEqual(paths([two!]), ['2']);
+      assert.deepEqual(paths(await f.lease(10, T0 + 1000)), [], 'request 1 is back in the queue, but request 2 holds the one place');
+      assert.equal((await f.stats()).queued, 2);
+      await f.releaseHost!(two!, { nowMs: T0 + 1000 });
+      await f.retry(two!, T0 + 1000, T0 + 1000);
+      assert.equal((await f.lease(10, T0 + 1000)).length, 1, 'one place: the released retry freed no second one');
+      await f.complete(one!, 'ok', { nowMs: T0 + 1000 }); // the old lease: ignored
+      assert.equal((await f.stats()).done, 0);
+    });
   });
 }

@@ -1,7 +1,7 @@
 /**
- * MemoryFrontier's host release (a response frees its host while the page is
- * still parsed and stored) and the order of ready hosts (a host with a delay
- * goes before hosts without one).
+ * MemoryFrontier's host release of a host it forgot (the rest of releaseHost
+ * is in the frontier contract, for every frontier) and the order of ready
+ * hosts (a host with a delay goes before hosts without one).
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,51 +11,6 @@ import { req, T0 } from './frontier-contract.js';
 const paths = (leases: { request: { key: string } }[]): string[] => leases.map((l) => new URL(l.request.key).pathname.slice(1));
 
 describe('MemoryFrontier.releaseHost', () => {
-  test('a released request frees its host: the delay counts from the release, the lease stays live until complete', async () => {
-    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: { delayMs: 1000, parallelism: 4 } });
-    await f.add(['1', '2', '3'].map((p) => req('a.test', p)));
-    const [one] = await f.lease(10, T0);
-    await f.releaseHost(one!, { nowMs: T0 + 100 });
-    assert.equal(await f.nextReadyAt(T0 + 100), T0 + 1100, 'the delay runs from the response, not from the page stored');
-    const [two] = await f.lease(10, T0 + 1100);
-    assert.deepEqual(paths([two!]), ['2']);
-    assert.equal((await f.stats()).leased, 2, 'the first page is still being parsed: its lease is live');
-    await f.complete(one!, 'ok', { nowMs: T0 + 5000 });
-    assert.deepEqual(await f.lease(10, T0 + 5000), [], 'completing a released request frees nothing more: request 2 holds the host');
-    await f.complete(two!, 'ok', { nowMs: T0 + 5000 });
-    assert.deepEqual(paths(await f.lease(10, T0 + 6000)), ['3']);
-  });
-
-  test('parallelism counts requests whose responses have not arrived', async () => {
-    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: { delayMs: 0, parallelism: 2 } });
-    await f.add(['1', '2', '3', '4', '5'].map((p) => req('a.test', p)));
-    const first = await f.lease(10, T0);
-    assert.equal(first.length, 2);
-    await f.releaseHost(first[0]!, { nowMs: T0 });
-    await f.releaseHost(first[0]!, { nowMs: T0 }); // twice: once only
-    assert.deepEqual(paths(await f.lease(10, T0)), ['3']);
-    await f.complete(first[0]!, 'ok', { nowMs: T0 });
-    assert.deepEqual(await f.lease(10, T0), [], 'two in flight: 2 and 3');
-    await f.retry(first[1]!, T0, T0);
-    assert.deepEqual(paths(await f.lease(10, T0)), ['4'], 'a retry of an unreleased request frees its place');
-  });
-
-  test('a released lease that expires comes back once, and frees no place twice', async () => {
-    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: { delayMs: 0, parallelism: 1 }, leaseMs: 1000 });
-    await f.add(['1', '2'].map((p) => req('a.test', p)));
-    const [one] = await f.lease(10, T0);
-    await f.releaseHost(one!, { nowMs: T0 + 10 });
-    const [two] = await f.lease(10, T0 + 10);
-    assert.deepEqual(paths([two!]), ['2']);
-    const again = await f.lease(10, T0 + 1000);
-    assert.deepEqual(paths(again), [], 'request 1 is back in the queue, but request 2 holds the one place');
-    assert.equal((await f.stats()).queued, 1);
-    await f.complete(two!, 'ok', { nowMs: T0 + 1000 });
-    assert.deepEqual(paths(await f.lease(10, T0 + 1000)), ['1']);
-    await f.complete(one!, 'ok', { nowMs: T0 + 1000 }); // the old lease: ignored
-    assert.equal((await f.stats()).done, 1);
-  });
-
   test('a released host forgotten and met again keeps its new state when the old page completes', async () => {
     const f = new MemoryFrontier({ maxPages: 100, hostPolicy: { delayMs: 0, parallelism: 1 } });
     await f.add([req('a.test', '1')]);
