@@ -2,7 +2,9 @@
  * The default `PageStore`: page records in a lowdb segment log
  * (`<crawl>/pages/000001.json`, …), one segment per flush, so the cost of a
  * flush stays proportional to the batch however large the crawl grows.
- * Only the keys live in memory (to answer `has` and ignore duplicates); the
+ * Only the keys live in memory, as 64-bit fingerprints (fingerprint-set.ts:
+ * 8–16 bytes a page instead of a string's ~100–200; a different URL taken as
+ * stored with probability n/2^64), to answer `has` and ignore duplicates; the
  * records are streamed from disk by `iterate`.
  */
 import { StoreError } from '../core/errors.js';
@@ -10,6 +12,7 @@ import type { PageRecord } from '../core/types.js';
 import { wasFetched } from '../core/records.js';
 import { BatchedLog } from './batched-log.js';
 import type { PageStore } from './page-store.js';
+import { FingerprintSet } from '../frontier/fingerprint-set.js';
 
 const OUTCOMES: ReadonlySet<unknown> = new Set(['ok', 'failed', 'skipped']);
 
@@ -37,15 +40,15 @@ export interface LowdbPageStoreOptions {
 export class LowdbPageStore implements PageStore {
   readonly dir: string;
   readonly #log: BatchedLog<PageRecord>;
-  /** Keys stored or buffered. */
-  readonly #keys: Set<string>;
+  /** Fingerprints of the keys stored or buffered. */
+  readonly #keys: FingerprintSet;
   readonly #flushFirst: (() => Promise<void>) | undefined;
   /** Records stored or buffered whose request never went out (`fetched: false`). */
   #unfetched: number;
   #closed = false;
 
   /** Use `LowdbPageStore.open`. */
-  constructor(dir: string, log: BatchedLog<PageRecord>, keys: Set<string>, options: LowdbPageStoreOptions & { unfetched?: number } = {}) {
+  constructor(dir: string, log: BatchedLog<PageRecord>, keys: FingerprintSet, options: LowdbPageStoreOptions & { unfetched?: number } = {}) {
     this.dir = dir;
     this.#log = log;
     this.#keys = keys;
@@ -67,7 +70,7 @@ export class LowdbPageStore implements PageStore {
       keyOf: (record) => record.key,
       markOf: (record) => !wasFetched(record),
     });
-    const keys = new Set<string>();
+    const keys = new FingerprintSet();
     let unfetched = 0;
     for await (const segment of (await log.ready()).readIndex()) {
       for (const key of segment.keys) keys.add(key);
