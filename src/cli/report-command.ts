@@ -11,6 +11,7 @@ import { writeOutFile } from './write-out-file.js';
 import { addFailOnFlags, EXIT_PROBLEMS, reportProblems } from './fail-on-flags.js';
 import { parseFailOn } from '../report/find-problems.js';
 import type { ProblemFormat } from '../report/format-problems.js';
+import { crawlPaths } from '../store/crawl-dir.js';
 
 interface ReportFlags {
   out?: string;
@@ -33,7 +34,7 @@ export function reportCommand(setExitCode: (code: number) => void): Command {
       if (options.failOn !== undefined) parseFailOn(options.failOn);
       const dataDirs = options.dataDir.length > 0 ? options.dataDir : ['data'];
       const data = await buildReportData(dataDirs, name);
-      const out = options.out ?? path.join(data.dirs[0]!, 'report.html');
+      const out = options.out ?? defaultReportPath(dataDirs, name, data.dirs[0]!);
       const parts = await renderReport(data);
       await writeOutFile(out, async (stream) => {
         for (const part of parts) stream.write(part);
@@ -42,4 +43,14 @@ export function reportCommand(setExitCode: (code: number) => void): Command {
       process.stderr.write(`report of ${pages.toLocaleString('en-US')} page${pages === 1 ? '' : 's'} written to ${out} (${formatBytes(parts.reduce((sum, part) => sum + Buffer.byteLength(part), 0))}); open it in a browser\n${formatSummaryBrief(data.summary)}\n`);
       if (options.failOn !== undefined && reportProblems(data, options.failOn, options.format)) setExitCode(EXIT_PROBLEMS);
     });
+}
+
+/**
+ * `<data-dir>/<name>/report.html` of the first data dir holding the crawl: for a distributed
+ * crawl, the crawl's folder above its node stores (`nodes/<id>/`), not the first node's store,
+ * since the report covers them all.
+ */
+export function defaultReportPath(dataDirs: string[], name: string, firstStoreDir: string): string {
+  const crawlDir = dataDirs.map((dataDir) => crawlPaths(dataDir, name).dir).find((dir) => firstStoreDir === dir || firstStoreDir.startsWith(dir + path.sep));
+  return path.join(crawlDir ?? firstStoreDir, 'report.html');
 }
