@@ -74,6 +74,7 @@ export function addCrawlFlags(command: Command, only?: readonly string[]): Comma
     .option('--ignore-robots', 'ignore robots.txt (only for sites you own)')
     .option('--allow-private [cidrs]', 'connect to private-network addresses (loopback, RFC 1918, link-local/cloud metadata…): all of them, or only these comma-separated CIDR ranges (default: only the ranges the seeds are on)')
     .option('--no-sitemaps', 'do not seed from sitemaps')
+    .option('--check-external', 'check off-site links too (HEAD, once each, never crawled beyond): broken outbound links are reported (scope.checkExternal)')
     .option('--markdown', 'store each page\'s main content as Markdown (record.markdown; sets extract.content.enabled)')
     .option('-c, --config <file>', 'JSON config file describing the crawl (flags override it; SKEIN_* env vars sit between)');
   return command;
@@ -98,6 +99,7 @@ export function flagsToConfig(options: Record<string, unknown>): Record<string, 
   else if (typeof options.allowPrivate === 'string') out['fetch.allowPrivateNetworks'] = options.allowPrivate.split(',').map((range) => range.trim()).filter((range) => range !== '');
   if (options.sitemaps === false) out['politeness.sitemaps'] = false;
   if (options.markdown === true) out['extract.content.enabled'] = true;
+  if (options.checkExternal === true) out['scope.checkExternal'] = true;
   return out;
 }
 

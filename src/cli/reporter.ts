@@ -128,6 +128,8 @@ export function formatSummary(summary: CrawlSummary, next: NextStepContext): str
   if (reasons) lines.push(`  by reason: ${reasons}`);
   const dropped = byCount(summary.dropped);
   if (dropped) lines.push(`  links not followed: ${dropped}`);
+  const external = summary.external;
+  if (external) lines.push(`  external links checked: ${external.ok + external.failed + external.skipped} (${external.ok} ok, ${external.failed} failed, ${external.skipped} skipped)`);
   if (pages.ok + pages.failed + pages.skipped === 0 && summary.queued === 0 && summary.seeds.finished === 0) lines.push('  nothing was left to crawl');
   lines.push(...(nothingCrawled(summary) ?? []).map((line) => `  ${line}`));
   lines.push(...nextSteps(summary, next), '');

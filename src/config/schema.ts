@@ -87,6 +87,15 @@ export const scopeSchema = z
       .describe('Query parameter names (globs, case-insensitive) removed when normalising URLs.'),
     /** Sort query parameters when normalising. @default true */
     sortParams: z.boolean().default(true).describe('Sort query parameters when normalising URLs.'),
+    /**
+     * Check off-site links too: each URL once, with HEAD (GET when HEAD is refused), never crawled
+     * beyond; stored as records with `external: true`, so reports and `skein check` list broken
+     * outbound links. @default false
+     */
+    checkExternal: z
+      .boolean()
+      .default(false)
+      .describe('Check links that leave the scope (offsite) too: each such URL once, with HEAD (GET when HEAD is refused), with the same politeness, robots.txt, timeouts and private-network guard, never crawled beyond; stored as records marked external: true, which do not count toward maxPages.'),
   })
   .strict();
 

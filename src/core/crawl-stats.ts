@@ -21,6 +21,8 @@ export interface LiveStats {
   droppedReasons: Partial<Record<ReasonCode, number>>;
   seeds: CrawlSummary['seeds'];
   seedRedirects: Array<{ seed: string; url: string }>;
+  /** Off-site links checked (`scope.checkExternal`), by outcome. */
+  external: { ok: number; failed: number; skipped: number };
 }
 
 export class CrawlStats {
@@ -35,6 +37,7 @@ export class CrawlStats {
     droppedReasons: {},
     seeds: { finished: 0, reached: 0, problems: [] },
     seedRedirects: [],
+    external: { ok: 0, failed: 0, skipped: 0 },
   };
   readonly startedAtMs: number;
   readonly #unsubscribe: Array<() => void> = [];
@@ -59,6 +62,7 @@ export class CrawlStats {
         for (const [reason, count] of Object.entries(dropped ?? {})) drop(reason as ReasonCode, count);
       }),
       events.on('seed:redirected', (redirect) => void live.seedRedirects.push(redirect)),
+      events.on('external:checked', ({ record }) => void live.external[record.outcome]++),
     );
   }
 
@@ -82,6 +86,7 @@ export class CrawlStats {
       dropped: { ...this.live.droppedReasons },
       seeds: { finished: seeds.finished, reached: seeds.reached, problems: [...seeds.problems] },
       ...(this.live.seedRedirects.length > 0 ? { seedRedirects: [...this.live.seedRedirects] } : {}),
+      ...(this.live.external.ok + this.live.external.failed + this.live.external.skipped > 0 ? { external: { ...this.live.external } } : {}),
       queued: input.queued,
       bytes: this.live.bytes,
       pagesPerSecond: Math.round((fetched / durationMs) * 1000 * 10) / 10,

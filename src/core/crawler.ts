@@ -21,6 +21,7 @@ import { CrawlStats } from './crawl-stats.js';
 import { ConfigError } from './errors.js';
 import type { CrawlEventBus, CrawlSummary } from './events.js';
 import type { LinkGate } from './link-gate.js';
+import type { ExternalLinkChecker } from './external-links.js';
 import type { PagePipeline } from './page-pipeline.js';
 
 /** How long pages in flight may take to finish after the frontier failed. */
@@ -41,6 +42,8 @@ export interface CrawlerDeps {
    * at depth 0. `signal` aborts when the crawl is stopped.
    */
   discoverSeeds?: (signal: AbortSignal) => Promise<string[]>;
+  /** Off-site link checks (`scope.checkExternal`): the crawl ends when they are done too. */
+  external?: Pick<ExternalLinkChecker, 'onIdle' | 'stop'>;
   now?: () => number;
 }
 
@@ -90,9 +93,11 @@ export class Crawler {
     }
     const flushTimer = setInterval(() => this.#backgroundCheckpoint(), config.store.flushIntervalMs);
     flushTimer.unref();
-    const offStored = events.on('page:stored', () => {
+    const onStored = (): void => {
       if (this.#deps.store.pending >= config.store.batchSize) this.#backgroundCheckpoint();
-    });
+    };
+    const offStored = events.on('page:stored', onStored);
+    const offChecked = events.on('external:checked', onStored);
     // A response frees its host in the frontier before its page is parsed: its next request may go.
     const offResponse = events.on('response:received', () => this.#wake?.());
     let failure: unknown;
@@ -104,11 +109,13 @@ export class Crawler {
       failure = error;
       this.stop('the frontier failed; the error follows', FAILURE_GRACE_MS);
     } finally {
-      clearInterval(flushTimer);
-      offStored();
       offResponse();
     }
     await this.#drain();
+    await this.#deps.external?.onIdle();
+    clearInterval(flushTimer);
+    offStored();
+    offChecked();
     await this.checkpoint();
     if (failure) throw failure;
     if (this.#fatal) throw this.#fatal;
@@ -129,6 +136,7 @@ export class Crawler {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#discovery.abort();
+    this.#deps.external?.stop();
     this.#deps.events.emit('crawl:stopping', { reason });
     this.#wake?.();
     setTimeout(() => this.#abort.abort(), graceMs).unref();

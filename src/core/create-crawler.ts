@@ -32,6 +32,7 @@ import { LinkGate } from './link-gate.js';
 import { readmitStoredLinks } from './readmit-links.js';
 import { mayWiden, scopeChanges } from '../config/config-changes.js';
 import { PagePipeline, type PipelineDeps } from './page-pipeline.js';
+import { ExternalLinkChecker } from './external-links.js';
 
 export interface CreateCrawlerOptions extends RecordReplayOptions {
   /** Continue the stored crawl of this name (its queue and pages). */
@@ -162,7 +163,8 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
     : undefined;
   const politeness = new PolitenessGate({ config, frontier, ...(robots ? { robots } : {}), events, now: Date.now });
   const links = new LinkGate(config, frontier, events, politeness);
-  const pipeline = new PagePipeline({ config, frontier, store, fetch, parsePool, politeness, links, events, hosts: new HostGiveUp(config.politeness.hostMaxFailures), now: Date.now, ...(redact ? { redact } : {}) });
+  const external = config.scope.checkExternal ? new ExternalLinkChecker({ config, store, fetch, politeness, links, events, now: Date.now, ...(redact ? { redact } : {}) }) : undefined;
+  const pipeline = new PagePipeline({ config, frontier, store, fetch, parsePool, politeness, links, events, hosts: new HostGiveUp(config.politeness.hostMaxFailures), now: Date.now, ...(redact ? { redact } : {}), ...(external ? { external } : {}) });
   // Seeds and sitemap URLs are journalled in one segment, so a resumed crawl
   // has them all, unless it was killed before its first checkpoint.
   // A wider scope may take sitemap URLs the old one dropped: they are read again.
@@ -194,6 +196,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
     pipeline,
     events,
     ...(discoverSeeds ? { discoverSeeds } : {}),
+    ...(external ? { external } : {}),
   });
 
   let closed = false;
@@ -212,6 +215,8 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
       }
       await meta.startRun(config, name);
       await recording.start();
+      // Checks a kill cut short (or a first run without checkExternal) are made now.
+      if (resumed && external) await external.offerStored();
       const summary = await crawler.run(config.seeds, { resumed });
       await recording.finish(summary, events);
       await meta.finishRun(summary);

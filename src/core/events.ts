@@ -23,6 +23,8 @@ export interface CrawlSummary {
    * One count per link of a page (a link on every page counts on every page).
    */
   dropped: Partial<Record<ReasonCode, number>>;
+  /** Off-site links checked this run (`scope.checkExternal`), by outcome; absent when none. */
+  external?: { ok: number; failed: number; skipped: number };
   /** Seeds that redirected off the seeds' hosts, and where to: those URLs joined the seeds for scope. */
   seedRedirects?: Array<{ seed: string; url: string }>;
   /** The seeds (and sitemap URLs: depth 0) finished this run, how many got an answer (2xx/3xx), and the first that did not. */
@@ -60,6 +62,8 @@ export interface CrawlEvents {
   'page:parsed': { key: string; parseMs: number; links: number; dropped?: Partial<Record<ReasonCode, number>> };
   /** A record (ok, failed or skipped) was handed to the store. */
   'page:stored': { record: PageRecord };
+  /** An off-site link was checked (`scope.checkExternal`) and its record handed to the store. */
+  'external:checked': { record: PageRecord };
   /** A batch reached the disk. */
   'store:flushed': { pages: number; totalPages: number };
   /** A host went into backoff (429/503/errors) or was given up. */

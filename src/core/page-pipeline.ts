@@ -25,6 +25,7 @@ import type { CrawlEventBus } from './events.js';
 import { failedFetchRecord, fetchedRecord, skippedRecord, wasFetched } from './records.js';
 import type { CrawlRequest, Lease, PageRecord, ParsedPage, ReasonCode } from './types.js';
 import type { LinkGate } from './link-gate.js';
+import type { ExternalLinkChecker } from './external-links.js';
 
 export interface PipelineDeps {
   config: CrawlConfig;
@@ -41,6 +42,8 @@ export interface PipelineDeps {
   now: () => number;
   /** Scrubs the crawl's secrets from a record's error message (fetch/redact-secrets.ts). */
   redact?: (text: string) => string;
+  /** Checks the off-site links of each page (`scope.checkExternal`). */
+  external?: Pick<ExternalLinkChecker, 'offer'>;
 }
 
 export class PagePipeline {
@@ -288,6 +291,7 @@ export class PagePipeline {
     // Discovered links are added before the page is stored (crash safety: the
     // frontier journal is flushed before the store).
     if (!parsed.nofollow) await this.#deps.links.enqueue(parsed.follow, request);
+    this.#deps.external?.offer(parsed.links, request, parsed.follow);
     await this.#finish(lease, record, fetchedAtMs);
   }
 

@@ -25,9 +25,9 @@ export function skippedRecord(request: CrawlRequest, reason: ReasonCode, message
   return { ...base(request, nowMs), fetched: false, outcome: 'skipped', reason, error: { code: reason, message } };
 }
 
-/** True unless the record says its request never went out (see `PageRecord.fetched`). */
-export function wasFetched(record: Pick<PageRecord, 'fetched'>): boolean {
-  return record.fetched !== false;
+/** True unless the record says its request never went out (see `PageRecord.fetched`), or it is an external link check: what `maxPages` counts. */
+export function wasFetched(record: Pick<PageRecord, 'fetched' | 'external'>): boolean {
+  return record.fetched !== false && record.external !== true;
 }
 
 /** A fetch that failed for good (after retries). */

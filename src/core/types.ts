@@ -194,4 +194,9 @@ export interface PageRecord {
   warnings?: string[];
   /** Which node stored it (distributed mode). */
   node?: string;
+  /**
+   * An off-site link checked with `scope.checkExternal` (HEAD, or GET without keeping the body):
+   * not a page of the crawl, never parsed, not counted toward `maxPages`.
+   */
+  external?: true;
 }

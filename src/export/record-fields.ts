@@ -43,6 +43,7 @@ export const RECORD_KEYS = [
   'fields',
   'warnings',
   'node',
+  'external',
 ] as const satisfies readonly (keyof PageRecord)[];
 
 /** Sub-keys of the record's fixed nested objects, in declaration order. */

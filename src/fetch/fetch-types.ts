@@ -72,4 +72,8 @@ export interface FetchOptions {
   keepBody?: boolean;
   /** Override the body cap for this request (robots.txt uses 500 KiB). */
   maxBodyBytes?: number;
+  /** The request method: HEAD checks a link without its body (external links). @default 'GET' */
+  method?: 'GET' | 'HEAD';
+  /** Only the response matters: the body is read up to 64 KiB (so the socket can be reused) and thrown away. */
+  discardBody?: boolean;
 }

@@ -185,8 +185,10 @@ interface FetcherParts {
   config: FetchConfig;
 }
 
-async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchOptions, observer?: FetchObserver): Promise<FetchResult> {
+async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchOptions, allObserver?: FetchObserver): Promise<FetchResult> {
   const { guard, hostHeaders, config } = parts;
+  // Link checks (HEAD, bodies thrown away) are not page exchanges: a fixture does not hold them.
+  const observer = opts.method === 'HEAD' || opts.discardBody ? undefined : allObserver;
   const state: FetchState = { url, redirects: [], startedAtMs: performance.now(), gateMs: 0 };
   let current: URL;
   try {
@@ -218,7 +220,8 @@ async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchO
       // whole-request timeout.
       const headers = hostHeaders(current.hostname);
       const unverified = parts.tls.skipsVerification(current);
-      const own = headers || unverified ? { ...(headers ? { headers } : {}), ...(unverified ? { https: { rejectUnauthorized: false } } : {}) } : undefined;
+      const head = opts.method === 'HEAD';
+      const own = headers || unverified || head ? { ...(headers ? { headers } : {}), ...(unverified ? { https: { rejectUnauthorized: false } } : {}), ...(head ? { method: 'HEAD' as const } : {}) } : undefined;
       if (state.redirects.length === 0) stream = own ? client.stream(current, own) : client.stream(current);
       else {
         const remainingMs = Math.max(1, Math.floor(config.timeouts.requestMs - (performance.now() - state.startedAtMs - state.gateMs)));
@@ -322,6 +325,10 @@ async function nextHop(state: FetchState, current: URL, location: string, status
 /** Reads a final 2xx/3xx response: the body under the cap, or nothing for types that are not parsed. */
 async function readResponse(stream: Request, response: Response, state: FetchState, config: FetchConfig, opts: FetchOptions, observer?: FetchObserver): Promise<FetchResult> {
   const { contentType } = state;
+  if (opts.discardBody) {
+    await drain(stream);
+    return success(state, Buffer.alloc(0), { bodySkipped: true });
+  }
   const maxBytes = opts.maxBodyBytes ?? config.maxBodyBytes;
   if (!opts.keepBody && !isParsedContentType(contentType, config.parseContentTypes)) {
     const skipped = observer ? await readBody(stream, { maxBytes }) : undefined;

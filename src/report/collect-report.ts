@@ -93,6 +93,7 @@ export class ReportCollector {
     if (html) flags |= FLAG.html;
     if (record.fetched === false) flags |= FLAG.unfetched;
     if (record.depth === 0) flags |= FLAG.seed;
+    if (record.external) flags |= FLAG.external;
     if (record.metaRobots && /\bnoindex\b|\bnone\b/i.test(record.metaRobots)) flags |= FLAG.noindex;
     if (record.canonical && record.canonical !== record.key && record.canonical !== (record.finalUrl ?? record.url)) {
       flags |= FLAG.canonicalElsewhere;

@@ -23,6 +23,8 @@ export const FLAG = {
   canonicalElsewhere: 8,
   /** A seed (depth 0). */
   seed: 16,
+  /** An off-site link checked with `scope.checkExternal`: not a page of the crawl. */
+  external: 32,
 } as const;
 
 /** `PageColumns.title` / `description` sentinels (other values are string ids). */
@@ -80,7 +82,10 @@ export interface PageColumns {
 }
 
 export interface ReportSummary {
+  /** The crawl's pages (external link checks apart). */
   pages: { ok: number; failed: number; skipped: number; total: number };
+  /** Off-site links checked (`scope.checkExternal`), and how many of them are broken (also in `problems.broken`). */
+  external: { checked: number; broken: number };
   /** Responses by status code ("none": no response). */
   statuses: Record<string, number>;
   /** Pages by reason code. */

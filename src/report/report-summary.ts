@@ -24,7 +24,8 @@ export function isAuditedHtml(data: Pick<ReportData, 'pages'>, page: number): bo
 export function summarize(data: Omit<ReportData, 'summary'>, linkTextsDropped = 0): ReportSummary {
   const p = data.pages;
   const summary: ReportSummary = {
-    pages: { ok: 0, failed: 0, skipped: 0, total: p.count },
+    pages: { ok: 0, failed: 0, skipped: 0, total: 0 },
+    external: { checked: 0, broken: 0 },
     statuses: {},
     reasons: {},
     depths: [],
@@ -43,6 +44,14 @@ export function summarize(data: Omit<ReportData, 'summary'>, linkTextsDropped = 
   const descriptions = new Set<number>();
   const duplicates = new Set<number>();
   for (let i = 0; i < p.count; i++) {
+    if (p.flags[i]! & FLAG.external) {
+      // A link checked, not a page: only its problem counts.
+      summary.external.checked++;
+      if (p.problem[i] === PROBLEM.broken) summary.external.broken++;
+      countProblem(problems, p.problem[i]!);
+      continue;
+    }
+    summary.pages.total++;
     summary.pages[OUTCOMES[p.outcome[i]!] ?? 'failed']++;
     const status = p.status[i]!;
     bump(summary.statuses, status === 0 ? 'none' : String(status));
@@ -55,13 +64,7 @@ export function summarize(data: Omit<ReportData, 'summary'>, linkTextsDropped = 
     summary.bytes.total += p.bytes[i]!;
     summary.bytes.max = Math.max(summary.bytes.max, p.bytes[i]!);
     if (p.type[i]! >= 0) bump(summary.types, data.strings[p.type[i]!]!);
-    switch (p.problem[i]) {
-      case PROBLEM.broken: problems.broken++; break;
-      case PROBLEM.redirectLoop: problems.redirectLoops++; break;
-      case PROBLEM.redirect: problems.redirects++; break;
-      case PROBLEM.blocked: problems.blocked++; break;
-      case PROBLEM.oversized: problems.oversized++; break;
-    }
+    countProblem(problems, p.problem[i]!);
     const flags = p.flags[i]!;
     if (flags & FLAG.noindex) problems.noindex++;
     if (flags & FLAG.canonicalElsewhere) problems.canonicalElsewhere++;
@@ -88,6 +91,16 @@ export function summarize(data: Omit<ReportData, 'summary'>, linkTextsDropped = 
     max: sorted.length ? sorted[sorted.length - 1]! : 0,
   };
   return summary;
+}
+
+function countProblem(problems: ReportSummary['problems'], problem: number): void {
+  switch (problem) {
+    case PROBLEM.broken: problems.broken++; break;
+    case PROBLEM.redirectLoop: problems.redirectLoops++; break;
+    case PROBLEM.redirect: problems.redirects++; break;
+    case PROBLEM.blocked: problems.blocked++; break;
+    case PROBLEM.oversized: problems.oversized++; break;
+  }
 }
 
 const plural = (n: number, word: string): string => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
@@ -133,5 +146,6 @@ export function formatSummaryBrief(summary: ReportSummary, withPages = true): st
     `  response time: median ${ms.p50} ms, p95 ${ms.p95} ms, max ${ms.max} ms; depth ≤ ${Math.max(0, summary.depths.length - 1)}`,
     `  found: ${found.length ? found.join(', ') : 'no problems'}`,
   ];
+  if (summary.external.checked > 0) lines.push(`  external links: ${plural(summary.external.checked, 'URL')} checked, ${summary.external.broken.toLocaleString('en-US')} broken`);
   return (withPages ? lines : lines.slice(1)).join('\n');
 }
