@@ -192,9 +192,6 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
   }
 }
 
-/** How long a joining node waits for the seeding node to write every shard's identity. */
-const SHARDS_WAIT_MS = 10_000;
-
 /**
  * Every shard must hold the crawl's identity before a node works on it: the
  * node that seeded or rebuilt the crawl writes them; a joining node waits for
@@ -204,13 +201,7 @@ const SHARDS_WAIT_MS = 10_000;
 async function shardsReady(redis: RedisClient, resolved: ResolvedCrawl): Promise<void> {
   const { crawlId, instance, shards } = resolved.crawl;
   if (resolved.how !== 'joined') return writeShardIdentities(redis, crawlId, instance, shards);
-  const deadline = Date.now() + SHARDS_WAIT_MS;
-  for (;;) {
-    const missing = await shardsWithoutIdentity(redis, crawlId, instance, shards);
-    if (missing.length === 0) return;
-    if (Date.now() > deadline) throw crawlStateLostError(crawlId, 'gone');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  if ((await shardsWithoutIdentity(redis, crawlId, instance, shards)).length > 0) throw crawlStateLostError(crawlId, 'gone');
 }
 
 /** Logs `message` when the crawl starts (joining happens before anything listens to the events). */

@@ -55,6 +55,9 @@ export async function resolveCrawl(connection: RedisConnection, options: Resolve
       if (field !== undefined) throw new ConfigError(field, `the crawl "${crawlId}" in Redis differs from the one stored in ${options.dataDir}/${crawlId}/nodes/; pick another --crawl-id`);
       if (!result.seeded) {
         // Redis kept the crawl's definition; if a master lost shards, the crawl gets a new identity.
+        // Missing identities are first waited for: another node recovering at the same moment may
+        // have published the crawl and still be writing them (taking them as lost would rekey the
+        // crawl under that node).
         const kept = withInstance(result.crawl);
         if ((await shardsWithoutIdentity(redis, crawlId, kept.instance, kept.shards)).length > 0) {
           const rekeyed = withInstance(await rekeyCrawl(redis, { ...kept, instance: newInstance(), recovered: rebuilt.recovered }, kept.instance));

@@ -97,9 +97,21 @@ export async function writeShardIdentities(redis: KeyValueClient, crawlId: strin
   await Promise.all(Array.from({ length: shards }, (_, shard) => redis.set(keys.shardIdentity(shard), token)));
 }
 
-/** The shards whose identity copy is not `token` (missing: their master lost them, or the seeding node is still writing them). */
-export async function shardsWithoutIdentity(redis: KeyValueClient, crawlId: string, token: string, shards: number): Promise<number[]> {
+/** How long a node waits for the node that seeded or rebuilt a crawl to write every shard's identity. */
+export const SHARDS_WAIT_MS = 10_000;
+
+/**
+ * The shards whose identity copy is not `token`, once they stayed so for `waitMs`: the node that
+ * seeded or rebuilt the crawl may still be writing them; those missing after that, their master
+ * lost.
+ */
+export async function shardsWithoutIdentity(redis: KeyValueClient, crawlId: string, token: string, shards: number, waitMs = SHARDS_WAIT_MS): Promise<number[]> {
   const keys = crawlKeys(crawlId);
-  const found = await Promise.all(Array.from({ length: shards }, (_, shard) => redis.get(keys.shardIdentity(shard))));
-  return found.flatMap((value, shard) => (value === token ? [] : [shard]));
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const found = await Promise.all(Array.from({ length: shards }, (_, shard) => redis.get(keys.shardIdentity(shard))));
+    const missing = found.flatMap((value, shard) => (value === token ? [] : [shard]));
+    if (missing.length === 0 || Date.now() >= deadline) return missing;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
