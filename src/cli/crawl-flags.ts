@@ -49,6 +49,7 @@ const specs: FlagSpec[] = [
   { flags: '--retries <n>', path: 'fetch.retries', description: 'retries for timeouts, resets, 429 and 5xx', default: defaults.fetch.retries, parse: int },
   { flags: '--max-body-bytes <n>', path: 'fetch.maxBodyBytes', description: 'cap on decompressed body bytes per page', default: defaults.fetch.maxBodyBytes, parse: int },
   { flags: '--parser <mode>', path: 'parser.mode', description: 'where HTML is parsed', default: defaults.parser.mode, choices: ['process', 'thread', 'inline'] },
+  { flags: '--warc <dir>', path: 'output.warc.dir', description: 'also archive every HTTP exchange as WARC/1.1 files (.warc.gz) in this directory (docs/warc.md)' },
   { flags: '--workers <n>', path: 'parser.workers', description: fromSchema(parserSchema.shape.workers.description), default: defaults.parser.workers, parse: intOrAuto },
 ];
 

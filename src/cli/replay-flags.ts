@@ -21,7 +21,7 @@ export interface ReplayFlags {
 export function addReplayFlags(command: Command): Command {
   return command
     .option('--record <file>', 'write every HTTP exchange of this crawl to a nock fixture file (replaced when the crawl ends)')
-    .option('--replay <file>', 'run the crawl recorded in a fixture file with no network (requests not in it fail as not-recorded)')
+    .option('--replay <file>', 'run the crawl recorded in a fixture file, a WARC file or a directory of WARC files (--warc) with no network (requests not in it fail as not-recorded)')
     .option('--replay-politeness', 'with --replay: keep the configured delays instead of replaying at full speed');
 }
 

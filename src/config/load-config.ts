@@ -52,6 +52,8 @@ export async function readConfigFile(file: string): Promise<ConfigLayer> {
     value.dataDir = path.join(path.dirname(file), value.dataDir);
   }
   resolveCaPaths(value, path.dirname(file));
+  const warc = isPlainObject(value.output) && isPlainObject(value.output.warc) ? value.output.warc : undefined;
+  if (warc && typeof warc.dir === 'string' && warc.dir !== '' && !path.isAbsolute(warc.dir)) warc.dir = path.join(path.dirname(file), warc.dir);
   return value;
 }
 

@@ -307,6 +307,34 @@ export const frontierSchema = z
   })
   .strict();
 
+export const warcSchema = z
+  .object({
+    /** Directory the WARC files are written to (created if missing); relative to the config file's folder when set in one. */
+    dir: z.string().min(1).describe('Directory the WARC files are written to (created if missing). In a config file, a relative path is relative to the file\'s folder.'),
+    /** Each record its own gzip member (`.warc.gz`). @default true */
+    gzip: z.boolean().default(true).describe('Compress each record as its own gzip member (.warc.gz).'),
+    /** gzip level: 1 is fastest (what the throughput figures use), 9 smallest. @default 1 */
+    gzipLevel: z.number().int().min(1).max(9).default(1).describe('gzip level, 1 (fastest) to 9 (smallest).'),
+    /** A new file is started once a file passes this size. @default 1000 */
+    maxFileMb: positiveInt.default(1000).describe('A new WARC file is started once one passes this size (MiB).'),
+    /** File names start with this. @default the crawl name */
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected letters, digits, ".", "_" or "-" (max 100)')
+      .optional()
+      .describe('File names start with this (default: the crawl name): <prefix>-<timestamp>-<serial>[-<node>].warc.gz.'),
+    /** A metadata record with each page's outlinks. @default true */
+    metadata: z.boolean().default(true).describe('Write a metadata record with each page\'s outlinks.'),
+  })
+  .strict();
+
+export const outputSchema = z
+  .object({
+    /** Archive every HTTP exchange as WARC/1.1 (docs/warc.md). Absent: no WARC. */
+    warc: warcSchema.optional().describe('Archive every HTTP exchange (robots.txt, sitemaps and redirect hops included) as WARC/1.1 files (docs/warc.md).'),
+  })
+  .strict();
+
 export const crawlConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -326,6 +354,7 @@ export const crawlConfigSchema = z
     politeness: politenessSchema.prefault({}),
     parser: parserSchema.prefault({}),
     store: storeSchema.prefault({}),
+    output: outputSchema.prefault({}),
     extract: extractSchema.prefault({}),
   })
   .strict();

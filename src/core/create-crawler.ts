@@ -8,6 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CrawlConfig } from '../config/schema.js';
 import { createFetcher } from '../fetch/fetcher.js';
+import type { CapturedExchange } from '../fetch/fetch-types.js';
 import { SecretRedactor } from '../fetch/redact-secrets.js';
 import type { Frontier, FrontierOptions } from '../frontier/frontier.js';
 import { MemoryFrontier } from '../frontier/memory-frontier.js';
@@ -24,6 +25,10 @@ import { crawlPaths, deriveCrawlName, type CrawlPaths } from '../store/crawl-dir
 import { FrontierJournal } from '../store/frontier-journal.js';
 import { LowdbPageStore } from '../store/lowdb-page-store.js';
 import type { PageStore } from '../store/page-store.js';
+import { ArchivingStore } from '../warc/archiving-store.js';
+import { openWarcArchive } from '../warc/open-archive.js';
+import type { WarcArchive } from '../warc/warc-archive.js';
+import { checkWarcDir } from '../warc/warc-files.js';
 import { Crawler, type CrawlProgress } from './crawler.js';
 import { commandHint } from './command-hint.js';
 import { ConfigError } from './errors.js';
@@ -43,6 +48,8 @@ export interface CreateCrawlerOptions extends RecordReplayOptions {
   frontier?: Frontier;
   /** Where this crawl's files go instead of `<dataDir>/<name>/` (distributed mode: one directory per node). */
   paths?: CrawlPaths;
+  /** This node's id (distributed mode): in the names of the WARC files it writes. */
+  nodeId?: string;
   /** Wraps the page store (distributed mode: stamps `record.node`, tells when records are on disk). */
   wrapStore?: (store: PageStore) => PageStore;
   /** A parse pool to use instead of starting one from `config.parser` (`skein bench` wraps one to keep the sample's bodies). */
@@ -102,6 +109,8 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
   if (existing && !options.resume && !options.fresh) {
     throw new ConfigError('name', `"${paths.dir}" already holds a crawl named "${name}"; continue it with \`${commandHint(['resume', name], config.dataDir)}\`, or start over with --fresh (deletes it), or pick another --name`);
   }
+  // An unwritable WARC directory is a config error before anything is written.
+  if (config.output.warc) await checkWarcDir(path.resolve(config.output.warc.dir));
   if (options.fresh) await rm(paths.dir, { recursive: true, force: true });
   await mkdir(paths.dir, { recursive: true });
 
@@ -114,8 +123,17 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
   // Frontier before pages: a page's discovered links are durable before the page (whatever the
   // frontier: the journal of a MemoryFrontier, or one given in `options.frontier`).
   let frontier: Frontier | undefined;
-  const opened = await LowdbPageStore.open(paths.pages, { flushFirst: async () => frontier?.flush() });
-  const store = options.wrapStore ? options.wrapStore(opened) : opened;
+  // The WARC records of a batch's pages are appended before the batch is committed (warc/archiving-store.ts).
+  let archive: WarcArchive | undefined;
+  const opened = await LowdbPageStore.open(paths.pages, {
+    flushFirst: async () => {
+      await frontier?.flush();
+      await archive?.commit();
+    },
+  });
+  const wrapped = options.wrapStore ? options.wrapStore(opened) : opened;
+  archive = await openWarcArchive(config, { name, crawlDir: paths.dir, ...(options.nodeId ? { nodeId: options.nodeId } : {}), redactor: secrets, storeSize: wrapped.size, events });
+  const store = archive ? new ArchivingStore(wrapped, archive) : wrapped;
   const spill = { dir: path.join(paths.dir, 'spill'), budgetBytes: config.frontier.memoryBudgetMb * 2 ** 20 };
   const frontierOptions: FrontierOptions = {
     maxPages: config.scope.maxPages,
@@ -148,7 +166,9 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
       cookies.save().catch((error: unknown) => events.emit('log', { level: 'warn', message: `could not save the cookies: ${(error as Error).message}` }));
     });
   }
-  const fetch: PipelineDeps['fetch'] = (url, opts) => fetcher.fetch(url, opts);
+  // Exchanges of no page (robots.txt, sitemaps) go to the archive as they come; a page's wait for its record.
+  const direct = archive ? (exchange: CapturedExchange) => archive!.direct(exchange) : undefined;
+  const fetch: PipelineDeps['fetch'] = direct ? (url, opts) => fetcher.fetch(url, opts?.onExchange ? opts : { ...opts, onExchange: direct }) : (url, opts) => fetcher.fetch(url, opts);
   const parsePool = options.parsePool ?? startParsePool(config);
   const robots = config.politeness.respectRobots
     ? new RobotsCache({
@@ -164,7 +184,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
   const politeness = new PolitenessGate({ config, frontier, ...(robots ? { robots } : {}), events, now: Date.now });
   const links = new LinkGate(config, frontier, events, politeness);
   const external = config.scope.checkExternal ? new ExternalLinkChecker({ config, store, fetch, politeness, links, events, now: Date.now, ...(redact ? { redact } : {}) }) : undefined;
-  const pipeline = new PagePipeline({ config, frontier, store, fetch, parsePool, politeness, links, events, hosts: new HostGiveUp(config.politeness.hostMaxFailures), now: Date.now, ...(redact ? { redact } : {}), ...(external ? { external } : {}) });
+  const pipeline = new PagePipeline({ config, frontier, store, fetch, parsePool, politeness, links, events, hosts: new HostGiveUp(config.politeness.hostMaxFailures), now: Date.now, ...(redact ? { redact } : {}), ...(external ? { external } : {}), ...(archive ? { capture: (key: string, exchange: CapturedExchange) => archive!.hold(key, exchange) } : {}) });
   // Seeds and sitemap URLs are journalled in one segment, so a resumed crawl
   // has them all, unless it was killed before its first checkpoint.
   // A wider scope may take sitemap URLs the old one dropped: they are read again.
@@ -198,6 +218,8 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
     ...(discoverSeeds ? { discoverSeeds } : {}),
     ...(external ? { external } : {}),
   });
+  // A WARC file that cannot be written (a full disk) stops the crawl; the final flush reports it (exit 1).
+  if (archive) archive.onWriteFailed = (error) => crawler.stop(error.message, 0);
 
   let closed = false;
   return {

@@ -10,7 +10,7 @@
  * again on resume.
  */
 import type { CrawlConfig } from '../config/schema.js';
-import type { FetchFailure, FetchOptions, FetchResult, FetchSuccess, RedirectVerdict } from '../fetch/fetch-types.js';
+import type { CapturedExchange, FetchFailure, FetchOptions, FetchResult, FetchSuccess, RedirectVerdict } from '../fetch/fetch-types.js';
 import { describeUnreachable, retryDecision } from '../fetch/retry-policy.js';
 import { isTlsCode } from '../fetch/tls-policy.js';
 import type { Frontier } from '../frontier/frontier.js';
@@ -44,6 +44,8 @@ export interface PipelineDeps {
   redact?: (text: string) => string;
   /** Checks the off-site links of each page (`scope.checkExternal`). */
   external?: Pick<ExternalLinkChecker, 'offer'>;
+  /** Sees every exchange of a request's fetch as transferred, with the request's key (the WARC archive). */
+  capture?: (key: string, exchange: CapturedExchange) => void;
 }
 
 export class PagePipeline {
@@ -66,7 +68,12 @@ export class PagePipeline {
     if (!(await this.#gate(lease, startedAtMs))) return;
     await this.#deps.politeness.sending(lease.host);
     this.#deps.events.emit('request:started', { request });
-    const result = await this.#deps.fetch(request.url, { signal, checkRedirect: (url) => this.#followRedirect(request, url, signal) });
+    const { capture } = this.#deps;
+    const result = await this.#deps.fetch(request.url, {
+      signal,
+      checkRedirect: (url) => this.#followRedirect(request, url, signal),
+      ...(capture ? { onExchange: (exchange: CapturedExchange) => capture(request.key, exchange) } : {}),
+    });
     if (signal.aborted) return; // stopping: the lease is abandoned and comes back on resume
     // The host's delay runs from here: the next request to it waits for this one's end, not its parse.
     const fetchedAtMs = this.#deps.now();

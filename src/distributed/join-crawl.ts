@@ -176,7 +176,7 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
       crawl,
       paths,
       config,
-      crawlerOptions: { frontier, paths, wrapStore, events, resume: true },
+      crawlerOptions: { frontier, paths, wrapStore, events, resume: true, nodeId },
       async finish(state) {
         await frontier.settle();
         await heartbeat.stop(state);

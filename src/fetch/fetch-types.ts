@@ -76,4 +76,30 @@ export interface FetchOptions {
   method?: 'GET' | 'HEAD';
   /** Only the response matters: the body is read up to 64 KiB (so the socket can be reused) and thrown away. */
   discardBody?: boolean;
+  /**
+   * Sees every exchange of this fetch (each redirect hop is one) as it went over the wire:
+   * raw request and response heads, the body as transferred (WARC archiving). With it,
+   * bodies the crawl would not read (redirects, errors, types not parsed) are read within
+   * the usual caps so that the exchange is complete.
+   */
+  onExchange?: (exchange: CapturedExchange) => void;
+}
+
+/** One HTTP exchange as transferred (fetch/capture-transfer.ts). */
+export interface CapturedExchange {
+  /** The URL requested (fragment removed). */
+  url: string;
+  /** When the request was sent (ms since the epoch). */
+  sentAtMs: number;
+  /** The remote address connected to (the proxy's, through a proxy); undefined when unknown. */
+  ip?: string;
+  /** The request head as sent: request line and header lines, ending with an empty line. */
+  requestHead: string;
+  /** The status line and header lines as received, ending with an empty line (a Transfer-Encoding header renamed X-Archive-Orig-Transfer-Encoding). */
+  responseHead: string;
+  status: number;
+  /** The body as transferred, transfer-coding removed and content-coding kept (gzip stays gzip). */
+  body: Buffer;
+  /** Why the body is incomplete: cut at the byte cap (`length`), the time cap (`time`) or the connection ended early (`disconnect`). */
+  truncated?: 'length' | 'time' | 'disconnect';
 }

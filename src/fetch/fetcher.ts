@@ -13,13 +13,14 @@ import got, { type Got, type Request, type Response } from 'got';
 import type { CookieJar } from 'tough-cookie';
 import type { CrawlConfig } from '../config/schema.js';
 import type { ReasonCode, RedirectHop } from '../core/types.js';
-import type { FetchFailure, FetchOptions, FetchResult, FetchSuccess } from './fetch-types.js';
+import type { CapturedExchange, FetchFailure, FetchOptions, FetchResult, FetchSuccess } from './fetch-types.js';
 import { isParsedContentType } from './content-type.js';
 import { AddressGuard } from './address-guard.js';
 import { compileHostHeaders, configuredHeaders, type HostHeaders } from './host-headers.js';
 import { classifyProxyError, ProxyRouter, type ProxyRoute } from './proxy-router.js';
 import { createKeepAliveAgents } from './keep-alive-agents.js';
-import { PrematureCloseError, readBody } from './read-body.js';
+import { PrematureCloseError, readBody, type ReadBodyResult } from './read-body.js';
+import { TransferCapture } from './capture-transfer.js';
 import { parseRetryAfter } from './retry-policy.js';
 import { TlsPolicy } from './tls-policy.js';
 import { classifyFetchError } from './classify-fetch-error.js';
@@ -188,7 +189,10 @@ interface FetcherParts {
 async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchOptions, allObserver?: FetchObserver): Promise<FetchResult> {
   const { guard, hostHeaders, config } = parts;
   // Link checks (HEAD, bodies thrown away) are not page exchanges: a fixture does not hold them.
-  const observer = opts.method === 'HEAD' || opts.discardBody ? undefined : allObserver;
+  const linkCheck = opts.method === 'HEAD' || opts.discardBody === true;
+  const observer = linkCheck ? undefined : allObserver;
+  // Nor does an archive.
+  const onExchange = linkCheck ? undefined : opts.onExchange;
   const state: FetchState = { url, redirects: [], startedAtMs: performance.now(), gateMs: 0 };
   let current: URL;
   try {
@@ -202,6 +206,14 @@ async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchO
   current.hash = '';
   const seen = new Set([current.href]);
   let stream: Request | undefined;
+  let capture: TransferCapture | undefined;
+  /** Hands the hop's exchange as transferred to `opts.onExchange` (when set). */
+  const captured = (truncated?: CapturedExchange['truncated']): void => {
+    const exchange = capture?.exchange(truncated);
+    if (exchange) onExchange?.(exchange);
+  };
+  // Bodies the crawl does not read are read for a recording or an archive.
+  const keepAll = observer !== undefined || onExchange !== undefined;
   const onAbort = (): void => void stream?.destroy();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -228,6 +240,7 @@ async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchO
         stream = client.stream(current, { timeout: { request: remainingMs }, ...own });
       }
       stream.on('error', ignore);
+      if (onExchange) capture = TransferCapture.attach(stream, current.href, opts.maxBodyBytes ?? config.maxBodyBytes);
       const outcome = await awaitResponse(stream);
       if (!outcome.ok) {
         const proxyError = route && !opts.signal?.aborted ? classifyProxyError(outcome.error, route, current.host) : undefined;
@@ -242,8 +255,9 @@ async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchO
       const location = headerValue(response.headers.location);
 
       if (response.statusCode >= 300 && response.statusCode < 400 && location !== undefined) {
-        const drained = await drain(stream, observer !== undefined);
-        observer?.onExchange(exchangeOf(current.href, response, drained));
+        const drained = await drain(stream, keepAll);
+        observer?.onExchange(exchangeOf(current.href, response, drained.body));
+        captured(drained.truncated);
         const next = await nextHop(state, current, location, response.statusCode, seen, config.maxRedirects, opts);
         if (next instanceof URL) {
           seen.add(next.href);
@@ -254,12 +268,13 @@ async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchO
       }
       if (response.statusCode >= 400) {
         const retryAfterMs = parseRetryAfter(headerValue(response.headers['retry-after']), Date.now());
-        const drained = await drain(stream, observer !== undefined);
-        observer?.onExchange(exchangeOf(current.href, response, drained));
+        const drained = await drain(stream, keepAll);
+        observer?.onExchange(exchangeOf(current.href, response, drained.body));
+        captured(drained.truncated);
         const result = failure(state, 'http-error', 'ERR_HTTP_STATUS', `HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim());
         return retryAfterMs === undefined ? result : { ...result, retryAfterMs };
       }
-      return await readResponse(stream, response, state, config, opts, observer);
+      return await readResponse(stream, response, state, config, opts, observer, captured);
     }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
@@ -323,7 +338,15 @@ async function nextHop(state: FetchState, current: URL, location: string, status
 }
 
 /** Reads a final 2xx/3xx response: the body under the cap, or nothing for types that are not parsed. */
-async function readResponse(stream: Request, response: Response, state: FetchState, config: FetchConfig, opts: FetchOptions, observer?: FetchObserver): Promise<FetchResult> {
+async function readResponse(
+  stream: Request,
+  response: Response,
+  state: FetchState,
+  config: FetchConfig,
+  opts: FetchOptions,
+  observer: FetchObserver | undefined,
+  captured: (truncated?: CapturedExchange['truncated']) => void,
+): Promise<FetchResult> {
   const { contentType } = state;
   if (opts.discardBody) {
     await drain(stream);
@@ -331,8 +354,9 @@ async function readResponse(stream: Request, response: Response, state: FetchSta
   }
   const maxBytes = opts.maxBodyBytes ?? config.maxBodyBytes;
   if (!opts.keepBody && !isParsedContentType(contentType, config.parseContentTypes)) {
-    const skipped = observer ? await readBody(stream, { maxBytes }) : undefined;
+    const skipped = observer || opts.onExchange ? await readBody(stream, { maxBytes }) : undefined;
     if (skipped?.ok) observer?.onExchange(exchangeOf(state.finalUrl ?? state.url, response, skipped.body));
+    if (skipped) captured(truncationOf(skipped));
     stream.destroy();
     return success(state, Buffer.alloc(0), { bodySkipped: true });
   }
@@ -340,9 +364,11 @@ async function readResponse(stream: Request, response: Response, state: FetchSta
   const encoding = headerValue(response.headers['content-encoding'])?.trim().toLowerCase();
   if ((encoding === undefined || encoding === 'identity') && declaredBytes > maxBytes) {
     stream.destroy();
+    captured('length');
     return failure(state, 'body-too-large', 'ERR_BODY_TOO_LARGE', `Content-Length ${declaredBytes} is over the ${maxBytes}-byte cap`);
   }
   const read = await readBody(stream, { maxBytes });
+  captured(truncationOf(read));
   if (read.ok) {
     observer?.onExchange(exchangeOf(state.finalUrl ?? state.url, response, read.body));
     return success(state, read.body);
@@ -353,10 +379,20 @@ async function readResponse(stream: Request, response: Response, state: FetchSta
   return errorFailure(state, read.kind === 'error' ? read.error : new PrematureCloseError(), opts.signal, read.bytes);
 }
 
-/** Throws away a body we do not keep (kept when `keep`, for recording), so the socket can be reused; destroys it when too big or slow. */
-async function drain(stream: Request, keep = false): Promise<Buffer> {
+/**
+ * Throws away a body we do not keep (kept when `keep`, for recording), so the socket can be reused; destroys it when too big or slow.
+ * `truncated`: why the body did not end.
+ */
+async function drain(stream: Request, keep = false): Promise<{ body: Buffer; truncated?: CapturedExchange['truncated'] }> {
   const read = await readBody(stream, { maxBytes: DRAIN_MAX_BYTES, keep, maxMs: DRAIN_MAX_MS });
-  return read.ok ? read.body : Buffer.alloc(0);
+  const truncated = truncationOf(read);
+  return { body: read.ok ? read.body : Buffer.alloc(0), ...(truncated ? { truncated } : {}) };
+}
+
+/** Why a body read did not reach its end (undefined when it did). */
+function truncationOf(read: ReadBodyResult): CapturedExchange['truncated'] {
+  if (read.ok) return undefined;
+  return read.kind === 'too-large' ? 'length' : read.kind === 'time-limit' ? 'time' : 'disconnect';
 }
 
 function exchangeOf(url: string, response: Response, body: Buffer): FetchExchange {

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../core/errors.js';
+import { isWarcSource, readWarcFixture } from './read-warc-fixture.js';
 import { FIXTURE_VERSION, type FixtureDefinition, type FixtureMeta } from './fixture-definition.js';
 
 /** A loaded fixture. */
@@ -16,9 +17,10 @@ export interface Fixture {
   meta?: FixtureMeta;
 }
 
-/** Loads a fixture from a path, or checks an array of definitions already in memory. */
+/** Loads a fixture from a path (a JSON fixture, a WARC file or a directory of WARC files), or checks an array of definitions already in memory. */
 export async function readFixture(fixture: string | readonly FixtureDefinition[]): Promise<Fixture> {
   if (typeof fixture !== 'string') return checkFixture([...fixture], '<inline>');
+  if (await isWarcSource(fixture)) return readWarcFixture(fixture);
   let text: string;
   try {
     text = await readFile(fixture, 'utf8');

@@ -14,6 +14,7 @@ import { crawlPaths } from '../store/crawl-dir.js';
 import { LowdbPageStore } from '../store/lowdb-page-store.js';
 import type { FixtureDefinition } from './fixture-definition.js';
 import { readFixture } from './read-fixture.js';
+import { withoutRedactedValues } from '../fetch/redact-secrets.js';
 
 /**
  * Under the caller's config: one request at a time, so pages are discovered in
@@ -22,7 +23,7 @@ import { readFixture } from './read-fixture.js';
 const REPLAY_DEFAULTS = { name: 'replay', fetch: { concurrency: 1 } };
 
 export interface ReplayCrawlOptions {
-  /** A fixture file written by `skein crawl --record`, or its definitions. */
+  /** A fixture file written by `skein crawl --record`, a WARC file or directory (`--warc`), or its definitions. */
   fixture: string | readonly FixtureDefinition[];
   /**
    * Config over the recorded crawl's own (which gives the seeds, scope and
@@ -54,7 +55,7 @@ export async function replayCrawl(options: ReplayCrawlOptions): Promise<ReplayCr
   const tempDir = options.config?.dataDir === undefined ? await mkdtemp(join(tmpdir(), 'skein-replay-')) : undefined;
   try {
     const config = validateConfig(
-      mergeLayers(fixture.meta?.config ?? {}, REPLAY_DEFAULTS, (options.config ?? {}) as Record<string, unknown>, tempDir ? { dataDir: tempDir } : {}),
+      mergeLayers(withoutRedactedValues(fixture.meta?.config ?? {}), REPLAY_DEFAULTS, (options.config ?? {}) as Record<string, unknown>, tempDir ? { dataDir: tempDir } : {}),
     );
     const handle = await createCrawler(config, { fresh: true, replay: { fixture: fixture.definitions, politeness: options.politeness ?? false } });
     let summary: CrawlSummary;

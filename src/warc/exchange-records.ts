@@ -1,0 +1,137 @@
+/**
+ * Turns what the crawl fetched into WARC records: per exchange a `request`
+ * record (secrets redacted) and a `response` record, linked both ways by
+ * WARC-Concurrent-To; a `revisit` record (identical-payload-digest profile)
+ * instead of a response whose payload was already archived in this run; a
+ * `metadata` record with a page's outlinks. Pure but for the digest index.
+ */
+import type { CapturedExchange } from '../fetch/fetch-types.js';
+import type { SecretRedactor } from '../fetch/redact-secrets.js';
+import {
+  headBytes,
+  IDENTICAL_PAYLOAD_PROFILE,
+  recordId,
+  rewriteHeadValues,
+  serializeRecord,
+  sha1Digest,
+  warcDate,
+  warcFieldsBlock,
+  type WarcFields,
+} from './warc-record.js';
+
+/** One record's bytes, in parts (see `serializeRecord`). */
+export type RecordParts = Buffer[];
+
+/** What was archived first for a payload digest. */
+interface FirstCapture {
+  uri: string;
+  date: string;
+  id: string;
+}
+
+export interface ExchangeRecordsOptions {
+  redactor: SecretRedactor;
+  /** Payload digests remembered for revisits; the oldest are forgotten past it (memory stays bounded). @default 200000 */
+  maxDigests?: number;
+}
+
+export class ExchangeRecords {
+  readonly #redactor: SecretRedactor;
+  readonly #maxDigests: number;
+  readonly #firstCaptures = new Map<string, FirstCapture>();
+  /** Counts by type, for the summary and the tests. */
+  readonly counts = { request: 0, response: 0, revisit: 0, metadata: 0 };
+
+  constructor(options: ExchangeRecordsOptions) {
+    this.#redactor = options.redactor;
+    this.#maxDigests = options.maxDigests ?? 200_000;
+  }
+
+  /** The request and the response (or revisit) records of one exchange; `responseId` for a metadata record. */
+  exchange(exchange: CapturedExchange): { records: RecordParts[]; responseId: string } {
+    const requestId = recordId();
+    const responseId = recordId();
+    const date = warcDate(exchange.sentAtMs);
+    const common: WarcFields = [
+      ['WARC-Date', date],
+      ['WARC-Target-URI', exchange.url],
+      ...(exchange.ip ? ([['WARC-IP-Address', exchange.ip]] as WarcFields) : []),
+    ];
+    const requestBlock = headBytes(this.#redactHead(exchange.requestHead));
+    const request = serializeRecord(
+      [['WARC-Type', 'request'], ['WARC-Record-ID', requestId], ...common, ['WARC-Concurrent-To', responseId], ['WARC-Block-Digest', sha1Digest(requestBlock)], ['Content-Type', 'application/http; msgtype=request']],
+      [requestBlock],
+    );
+    this.counts.request++;
+    return { records: [request, this.#response(exchange, responseId, requestId, common)], responseId };
+  }
+
+  /** A metadata record of a page: its outlinks (`outlink: URL`), concurrent to its response. */
+  metadata(url: string, responseId: string, sentAtMs: number, links: readonly string[]): RecordParts {
+    const block = warcFieldsBlock(links.map((link) => ['outlink', link]));
+    this.counts.metadata++;
+    return serializeRecord(
+      [
+        ['WARC-Type', 'metadata'],
+        ['WARC-Record-ID', recordId()],
+        ['WARC-Date', warcDate(sentAtMs)],
+        ['WARC-Target-URI', url],
+        ['WARC-Concurrent-To', responseId],
+        ['WARC-Block-Digest', sha1Digest(block)],
+        ['Content-Type', 'application/warc-fields'],
+      ],
+      [block],
+    );
+  }
+
+  #response(exchange: CapturedExchange, id: string, requestId: string, common: WarcFields): RecordParts {
+    const head = headBytes(exchange.responseHead);
+    const payloadDigest = sha1Digest(exchange.body);
+    const first = exchange.body.length > 0 && !exchange.truncated ? this.#firstCaptures.get(payloadDigest) : undefined;
+    if (first) {
+      this.counts.revisit++;
+      // The HTTP head only: the payload is the one archived first.
+      return serializeRecord(
+        [
+          ['WARC-Type', 'revisit'],
+          ['WARC-Record-ID', id],
+          ...common,
+          ['WARC-Concurrent-To', requestId],
+          ['WARC-Profile', IDENTICAL_PAYLOAD_PROFILE],
+          ['WARC-Refers-To', first.id],
+          ['WARC-Refers-To-Target-URI', first.uri],
+          ['WARC-Refers-To-Date', first.date],
+          ['WARC-Block-Digest', sha1Digest(head)],
+          ['WARC-Payload-Digest', payloadDigest],
+          ['Content-Type', 'application/http; msgtype=response'],
+        ],
+        [head],
+      );
+    }
+    if (exchange.body.length > 0 && !exchange.truncated) this.#remember(payloadDigest, { uri: exchange.url, date: common[0]![1], id });
+    this.counts.response++;
+    return serializeRecord(
+      [
+        ['WARC-Type', 'response'],
+        ['WARC-Record-ID', id],
+        ...common,
+        ['WARC-Concurrent-To', requestId],
+        ['WARC-Block-Digest', sha1Digest(head, exchange.body)],
+        ['WARC-Payload-Digest', payloadDigest],
+        ...(exchange.truncated ? ([['WARC-Truncated', exchange.truncated]] as WarcFields) : []),
+        ['Content-Type', 'application/http; msgtype=response'],
+      ],
+      [head, exchange.body],
+    );
+  }
+
+  #remember(digest: string, capture: FirstCapture): void {
+    this.#firstCaptures.set(digest, capture);
+    if (this.#firstCaptures.size > this.#maxDigests) this.#firstCaptures.delete(this.#firstCaptures.keys().next().value!);
+  }
+
+  /** The request head with Authorization, Cookie and the crawl's secret headers as `[redacted]`. */
+  #redactHead(head: string): string {
+    return rewriteHeadValues(head, (name, value) => this.#redactor.requestHeaders({ [name]: value })[name]!);
+  }
+}

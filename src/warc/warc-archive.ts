@@ -1,0 +1,195 @@
+/**
+ * The crawl's WARC archive (`output.warc`): what the fetcher captured becomes
+ * records, batched like the page store's records and written at its flush.
+ *
+ * - A page's exchanges (every attempt, every redirect hop) are held until its
+ *   record is stored, then join the open batch with it (`pagePut`): a page and
+ *   its records are committed together, so a kill never leaves a stored page
+ *   without its response nor archives a page twice on resume.
+ * - Exchanges that belong to no page (robots.txt, sitemaps) join the open
+ *   batch at once (`direct`).
+ * - Records are gzip-compressed as they arrive, off the main thread
+ *   (gzip-members.ts); the flush only awaits them and appends (warc-files.ts).
+ */
+import { gzipSync } from 'node:zlib';
+import type { CapturedExchange } from '../fetch/fetch-types.js';
+import type { SecretRedactor } from '../fetch/redact-secrets.js';
+import type { PageRecord } from '../core/types.js';
+import { ExchangeRecords, type RecordParts } from './exchange-records.js';
+import { GzipMembers } from './gzip-members.js';
+import { WarcFiles, type WarcFilesOptions, type WarcRecovery } from './warc-files.js';
+import { recordId, serializeRecord, sha1Digest, warcDate, warcFieldsBlock, type WarcFields } from './warc-record.js';
+
+export interface WarcArchiveOptions {
+  dir: string;
+  statePath: string;
+  prefix: string;
+  nodeId?: string;
+  gzip: boolean;
+  gzipLevel: number;
+  maxFileBytes: number;
+  /** Write a metadata record with each page's outlinks. */
+  metadata: boolean;
+  redactor: SecretRedactor;
+  /** The warcinfo record's fields (software, isPartOf, the config and its digest…). */
+  info: WarcFields;
+}
+
+/** Records of one flush, in order, each an encoded member (compressed or not, maybe still being compressed). */
+export interface WarcBatch {
+  members: Promise<Buffer>[];
+  /** Pages stored once this batch's pages are committed. */
+  storeSize: number;
+}
+
+export class WarcArchive {
+  readonly #options: WarcArchiveOptions;
+  readonly #files: WarcFiles;
+  readonly #records: ExchangeRecords;
+  readonly #gzip: GzipMembers | undefined;
+  /** Exchanges of pages not stored yet, by request key. */
+  readonly #held = new Map<string, CapturedExchange[]>();
+  #open: Promise<Buffer>[] = [];
+  readonly #sealed: WarcBatch[] = [];
+  #tail: Promise<void> = Promise.resolve();
+  /** Called once, when appending to a WARC file first fails (a full disk). */
+  onWriteFailed: ((error: Error) => void) | undefined;
+  #failed = false;
+
+  private constructor(options: WarcArchiveOptions, files: WarcFiles) {
+    this.#options = options;
+    this.#files = files;
+    this.#records = new ExchangeRecords({ redactor: options.redactor });
+    this.#gzip = options.gzip ? new GzipMembers(options.gzipLevel) : undefined;
+  }
+
+  /** Opens the archive: checks the directory (ConfigError), cuts the previous run's uncommitted tail. */
+  static async open(options: WarcArchiveOptions, storeSize: number): Promise<{ archive: WarcArchive; recovered?: WarcRecovery }> {
+    const filesOptions: WarcFilesOptions = {
+      dir: options.dir,
+      statePath: options.statePath,
+      prefix: options.prefix,
+      ...(options.nodeId ? { nodeId: options.nodeId } : {}),
+      gzip: options.gzip,
+      maxFileBytes: options.maxFileBytes,
+      warcinfo: (fileName) => warcinfoMember(fileName, options),
+    };
+    const { files, recovered } = await WarcFiles.open(filesOptions, storeSize);
+    return { archive: new WarcArchive(options, files), ...(recovered ? { recovered } : {}) };
+  }
+
+  /** Records written so far, by type. */
+  get counts(): Readonly<ExchangeRecords['counts']> {
+    return this.#records.counts;
+  }
+
+  /** Files this run wrote. */
+  get files(): readonly string[] {
+    return this.#files.written;
+  }
+
+  /** An exchange of the page with request key `key`: archived when its record is stored. */
+  hold(key: string, exchange: CapturedExchange): void {
+    const held = this.#held.get(key);
+    if (held) held.push(exchange);
+    else this.#held.set(key, [exchange]);
+  }
+
+  /** An exchange that belongs to no page (robots.txt, a sitemap): archived with the open batch. */
+  direct(exchange: CapturedExchange): void {
+    for (const record of this.#records.exchange(exchange).records) this.#add(record);
+  }
+
+  /** A page's record was stored: its exchanges join the open batch (and its outlinks, as metadata). */
+  pagePut(record: PageRecord): void {
+    const exchanges = this.#held.get(record.key);
+    if (!exchanges) return;
+    this.#held.delete(record.key);
+    let last: { url: string; responseId: string; sentAtMs: number } | undefined;
+    for (const exchange of exchanges) {
+      const { records, responseId } = this.#records.exchange(exchange);
+      for (const parts of records) this.#add(parts);
+      last = { url: exchange.url, responseId, sentAtMs: exchange.sentAtMs };
+    }
+    if (this.#options.metadata && last && record.outcome === 'ok' && record.links && record.links.length > 0) {
+      this.#add(this.#records.metadata(last.url, last.responseId, last.sentAtMs, record.links));
+    }
+  }
+
+  /** A page's record was not stored (already stored: a duplicate): its exchanges are dropped. */
+  pageDropped(key: string): void {
+    this.#held.delete(key);
+  }
+
+  /** Closes the open batch (called when the store closes its own): `storeSize` pages once it is committed. */
+  seal(storeSize: number): WarcBatch {
+    const batch: WarcBatch = { members: this.#open, storeSize };
+    this.#open = [];
+    this.#sealed.push(batch);
+    return batch;
+  }
+
+  /**
+   * Appends every sealed batch, oldest first (the store's flush barrier calls it before the
+   * pages are committed). Serialised; a batch that fails stays sealed for the next call.
+   */
+  commit(): Promise<void> {
+    const run = this.#tail.then(async () => {
+      while (this.#sealed.length > 0) {
+        const batch = this.#sealed[0]!;
+        try {
+          await this.#files.append(await Promise.all(batch.members), batch.storeSize);
+        } catch (error) {
+          if (!this.#failed) {
+            this.#failed = true;
+            this.onWriteFailed?.(error as Error);
+          }
+          throw error;
+        }
+        this.#sealed.shift();
+      }
+    });
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The store committed every batch appended so far: their records are kept on resume. */
+  confirm(): void {
+    this.#files.confirm();
+  }
+
+  /** Closes the current file. What was not committed is dropped (the pages it belongs to are fetched again on resume). */
+  async close(): Promise<void> {
+    this.#held.clear();
+    await this.#tail;
+    await this.#files.close();
+  }
+
+  #add(parts: RecordParts): void {
+    if (!this.#gzip) {
+      this.#open.push(Promise.resolve(Buffer.concat(parts)));
+      return;
+    }
+    const member = this.#gzip.compress(parts);
+    member.catch(() => undefined); // reported by the commit that awaits it
+    this.#open.push(member);
+  }
+}
+
+/** The warcinfo record that opens a file, encoded (small and rare: compressed in place). */
+function warcinfoMember(fileName: string, options: WarcArchiveOptions): Buffer {
+  const block = warcFieldsBlock(options.info);
+  const parts = serializeRecord(
+    [
+      ['WARC-Type', 'warcinfo'],
+      ['WARC-Record-ID', recordId()],
+      ['WARC-Date', warcDate(Date.now())],
+      ['WARC-Filename', fileName],
+      ['WARC-Block-Digest', sha1Digest(block)],
+      ['Content-Type', 'application/warc-fields'],
+    ],
+    [block],
+  );
+  const record = Buffer.concat(parts);
+  return options.gzip ? gzipSync(record, { level: options.gzipLevel }) : record;
+}

@@ -1,0 +1,104 @@
+/**
+ * The record format's building blocks, and the WARC files' crash safety: a
+ * tail past the committed length (a torn record, or records of pages the
+ * store did not commit) is cut when the crawl resumes, and each run writes a
+ * new file.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile, readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { WarcFiles, fileName, type WarcFilesOptions } from '../../src/warc/warc-files.js';
+import { base32, rewriteHeadValues, serializeRecord, sha1Digest, warcDate } from '../../src/warc/warc-record.js';
+import { tempDirs } from '../helpers/crawl-helpers.js';
+import { readWarc } from '../helpers/read-warc.js';
+
+describe('WARC record format', () => {
+  test('base32 SHA-1 digests (RFC 4648 vectors, and the empty payload every archive tool knows)', () => {
+    assert.equal(base32(Buffer.from('foobar')), 'MZXW6YTBOI======');
+    assert.equal(base32(Buffer.from('f')), 'MY======');
+    assert.equal(sha1Digest(Buffer.alloc(0)), 'sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ');
+    assert.equal(sha1Digest(Buffer.from('ab'), Buffer.from('c')), sha1Digest(Buffer.from('abc')));
+  });
+
+  test('dates carry milliseconds; field values stay on one line', () => {
+    assert.equal(warcDate(Date.UTC(2026, 11, 3, 7, 38, 55, 7)), '2026-12-03T07:38:55.007Z');
+    const bytes = Buffer.concat(serializeRecord([['WARC-Type', 'metadata'], ['note', 'a\r\nWARC-Type: forged']], [Buffer.from('xy')]));
+    assert.match(bytes.toString(), /^WARC\/1\.1\r\nWARC-Type: metadata\r\nnote: a WARC-Type: forged\r\nContent-Length: 2\r\n\r\nxy\r\n\r\n$/);
+  });
+
+  test('a request head keeps its request line and names; only values are rewritten', () => {
+    const head = 'GET /a HTTP/1.1\r\nAuthorization: Bearer t0ken\r\nHost: x\r\n\r\n';
+    assert.equal(rewriteHeadValues(head, (name, value) => (name === 'Authorization' ? '[redacted]' : value)), 'GET /a HTTP/1.1\r\nAuthorization: [redacted]\r\nHost: x\r\n\r\n');
+  });
+});
+
+describe('WARC files', () => {
+  const newDir = tempDirs('skein-warc-');
+  const record = (n: number): Buffer => gzipSync(Buffer.concat(serializeRecord([['WARC-Type', 'metadata'], ['WARC-Record-ID', `<urn:uuid:00000000-0000-4000-8000-${String(n).padStart(12, '0')}>`], ['WARC-Block-Digest', sha1Digest(Buffer.from(`n=${n}`))]], [Buffer.from(`n=${n}`)])));
+  const options = (dir: string): WarcFilesOptions => ({
+    dir: path.join(dir, 'warc'),
+    statePath: path.join(dir, 'warc-state.json'),
+    prefix: 'crawl',
+    gzip: true,
+    maxFileBytes: 10_000,
+    warcinfo: (name) => gzipSync(Buffer.concat(serializeRecord([['WARC-Type', 'warcinfo'], ['WARC-Record-ID', '<urn:uuid:00000000-0000-4000-8000-000000000000>'], ['WARC-Filename', name], ['WARC-Block-Digest', sha1Digest(Buffer.alloc(0))]], []))),
+  });
+
+  test('file names: prefix, timestamp, serial, node id', () => {
+    assert.equal(fileName({ prefix: 'site', gzip: true }, 3, Date.UTC(2026, 0, 2, 3, 4, 5, 6)), 'site-20260102030405006-00003.warc.gz');
+    assert.equal(fileName({ prefix: 'site', gzip: false, nodeId: 'n1' }, 1, 0), 'site-19700101000000000-00001-n1.warc');
+  });
+
+  test('a torn tail past the committed length is cut on resume; the resumed run writes a new file', async () => {
+    const dir = await newDir();
+    const { files } = await WarcFiles.open(options(dir), 0);
+    await files.append([record(1), record(2)], 2);
+    files.confirm();
+    await files.append([record(3)], 3);
+    const file = files.current!;
+    const committed = (await stat(file)).size;
+    // A kill in the middle of the next append.
+    await appendFile(file, record(4).subarray(0, 20));
+    // The store committed the batch of record 3 (3 pages): that length holds.
+    const reopened = await WarcFiles.open(options(dir), 3);
+    assert.deepEqual(reopened.recovered, { file, cutBytes: 20 });
+    assert.equal((await stat(file)).size, committed);
+    await reopened.files.append([record(5)], 4);
+    await reopened.files.close();
+    const names = (await readdir(path.join(dir, 'warc'))).sort();
+    assert.equal(names.length, 2);
+    assert.match(names[1]!, /-00002\.warc\.gz$/);
+    const read = await readWarc(path.join(dir, 'warc'));
+    assert.deepEqual(read.filter((r) => r.type === 'metadata').map((r) => r.payload.toString()), ['n=1', 'n=2', 'n=3', 'n=5']);
+  });
+
+  test('records of a batch whose pages the store never committed are cut back to the confirmed length', async () => {
+    const dir = await newDir();
+    const { files } = await WarcFiles.open(options(dir), 0);
+    await files.append([record(1)], 1);
+    files.confirm();
+    const file = files.current!;
+    const confirmed = (await stat(file)).size;
+    await files.append([record(2)], 2); // killed before the store committed page 2
+    const reopened = await WarcFiles.open(options(dir), 1);
+    assert.equal(reopened.recovered?.cutBytes, record(2).length);
+    assert.equal((await stat(file)).size, confirmed);
+    assert.equal(JSON.parse(await readFile(path.join(dir, 'warc-state.json'), 'utf8')).file, file);
+  });
+
+  test('rotation: a new file once one passes maxFileBytes, each opened by its warcinfo', async () => {
+    const dir = await newDir();
+    const { files } = await WarcFiles.open({ ...options(dir), maxFileBytes: 200 }, 0);
+    for (let n = 1; n <= 4; n++) {
+      await files.append([record(n)], n);
+      files.confirm();
+    }
+    await files.close();
+    assert.ok(files.written.length >= 2, `${files.written.length} files`);
+    const read = await readWarc(path.join(dir, 'warc'));
+    assert.equal(read.filter((r) => r.type === 'warcinfo').length, files.written.length);
+    assert.equal(read.filter((r) => r.type === 'metadata').length, 4);
+  });
+});
