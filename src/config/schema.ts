@@ -108,13 +108,14 @@ export const fetchSchema = z
     /** User-Agent header; names skein and a contact URL. */
     userAgent: z.string().min(1).default('skein/0.1 (+https://github.com/skein-crawler/skein)').describe('User-Agent header sent with every request.'),
     /**
-     * Extra request headers sent to every host. Values may use `${env:NAME}`; values are stored
+     * Extra request headers sent to the crawl's hosts (hosts outside its scope, such as links
+     * checked with scope.checkExternal, get only the plain ones). Values may use `${env:NAME}`; values are stored
      * as "[redacted]" (but for Accept*, Cache-Control and the like, and env references). @default {}
      */
     headers: z
       .record(z.string(), z.string())
       .default({})
-      .describe('Extra request headers sent to every host. A value may use ${env:NAME} (read from the environment when the crawl starts). Values are never written to disk or printed: stored as "[redacted]", except env references and plain headers (Accept*, Cache-Control…). For credentials prefer hostHeaders.'),
+      .describe('Extra request headers sent to the crawl\'s hosts; hosts outside its scope (links checked with scope.checkExternal, robots.txt there) get only the plain ones (Accept*, Cache-Control…), never credentials. A value may use ${env:NAME} (read from the environment when the crawl starts). Values are never written to disk or printed: stored as "[redacted]", except env references and plain headers (Accept*, Cache-Control…). For credentials prefer hostHeaders.'),
     /**
      * Extra request headers for some hosts only: `{ "api.example.com": { "Authorization": "Bearer ${env:API_TOKEN}" } }`;
      * `*.example.com` matches its subdomains. Redirects to other hosts do not carry them. @default {}

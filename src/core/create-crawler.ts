@@ -160,7 +160,15 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
   // The cookie jar (fetch.cookies) lives with the crawl: a resume continues the session.
   const cookies = config.fetch.cookies ? await CookieFile.open(path.join(paths.dir, 'cookies.json')) : undefined;
   const warn = (message: string): void => events.emit('log', { level: 'warn', message });
-  const fetcher = recording.wrap(createFetcher(config.fetch, recording.observer, { seeds: config.seeds, warn, ...(cookies ? { cookieJar: cookies.jar } : {}) }));
+  const fetcher = recording.wrap(
+    createFetcher(config.fetch, recording.observer, {
+      seeds: config.seeds,
+      warn,
+      ...(cookies ? { cookieJar: cookies.jar } : {}),
+      // Credentials in fetch.headers go to the crawl's own hosts only (the link gate is made below).
+      inScope: (url) => !links.isOffsite({ key: url.href, url: url.href, depth: 0, source: 'link' }),
+    }),
+  );
   if (cookies) {
     events.on('store:flushed', () => {
       cookies.save().catch((error: unknown) => events.emit('log', { level: 'warn', message: `could not save the cookies: ${(error as Error).message}` }));

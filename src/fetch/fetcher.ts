@@ -16,7 +16,7 @@ import type { ReasonCode, RedirectHop } from '../core/types.js';
 import type { CapturedExchange, FetchFailure, FetchOptions, FetchResult, FetchSuccess } from './fetch-types.js';
 import { isParsedContentType } from './content-type.js';
 import { AddressGuard } from './address-guard.js';
-import { compileHostHeaders, configuredHeaders, type HostHeaders } from './host-headers.js';
+import { compileHostHeaders, configuredHeaders, requestHeaderRule, type RequestHeaders } from './host-headers.js';
 import { classifyProxyError, ProxyRouter, type ProxyRoute } from './proxy-router.js';
 import { createKeepAliveAgents } from './keep-alive-agents.js';
 import { PrematureCloseError, readBody, type ReadBodyResult } from './read-body.js';
@@ -83,6 +83,8 @@ export interface FetcherContext {
   cookieJar?: CookieJar;
   /** Where warnings go (a host whose certificate is not checked, once). @default nowhere */
   warn?: (message: string) => void;
+  /** Whether a URL is on the crawl's own hosts; outside them, credentials in `fetch.headers` are not sent. @default every URL is */
+  inScope?: (url: URL) => boolean;
 }
 
 /**
@@ -107,7 +109,7 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver, con
     idleTimeoutMs: FREE_SOCKET_TIMEOUT_MS,
   });
   const env = context.env ?? process.env;
-  const hostHeaders = compileHostHeaders(config.hostHeaders, env);
+  const headersFor = requestHeaderRule(config.headers, compileHostHeaders(config.hostHeaders, env), context.inScope);
   const proxies = new ProxyRouter(config, env, {
     maxSockets: config.concurrency,
     maxFreeSockets: config.perHostParallelism,
@@ -146,7 +148,7 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver, con
     async fetch(url, opts = {}) {
       if (closed) return failure({ url, redirects: [], startedAtMs: performance.now(), gateMs: 0 }, 'aborted', 'ERR_FETCHER_CLOSED', 'the fetcher is closed');
       try {
-        return await fetchWithRedirects({ client, guard, hostHeaders, proxies, proxyClients, tls, config }, url, opts, observer);
+        return await fetchWithRedirects({ client, guard, headersFor, proxies, proxyClients, tls, config }, url, opts, observer);
       } catch (error) {
         // Only a throwing checkRedirect callback can get here.
         const { reason, code, message } = classifyFetchError(error);
@@ -179,7 +181,7 @@ interface FetchState {
 interface FetcherParts {
   client: Got;
   guard: AddressGuard;
-  hostHeaders: HostHeaders;
+  headersFor: RequestHeaders;
   proxies: ProxyRouter;
   proxyClients: WeakMap<ProxyRoute, Got>;
   tls: TlsPolicy;
@@ -187,7 +189,7 @@ interface FetcherParts {
 }
 
 async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchOptions, allObserver?: FetchObserver): Promise<FetchResult> {
-  const { guard, hostHeaders, config } = parts;
+  const { guard, headersFor, config } = parts;
   // Link checks (HEAD, bodies thrown away) are not page exchanges: a fixture does not hold them.
   const linkCheck = opts.method === 'HEAD' || opts.discardBody === true;
   const observer = linkCheck ? undefined : allObserver;
@@ -230,7 +232,7 @@ async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchO
       // The first hop runs on the instance's options as they are (no per-request merge in got),
       // unless its host has headers of its own; redirect hops get only what is left of the
       // whole-request timeout.
-      const headers = hostHeaders(current.hostname);
+      const headers = headersFor(current);
       const unverified = parts.tls.skipsVerification(current);
       const head = opts.method === 'HEAD';
       const own = headers || unverified || head ? { ...(headers ? { headers } : {}), ...(unverified ? { https: { rejectUnauthorized: false } } : {}), ...(head ? { method: 'HEAD' as const } : {}) } : undefined;

@@ -1,10 +1,12 @@
 /**
  * Request headers from the config, with `${env:NAME}` references resolved when
- * the fetcher is created: the ones sent to every host (`fetch.headers`) and the
- * ones sent only to some hosts (`fetch.hostHeaders`, the place for credentials:
- * a redirect to another host does not carry them). Pure but for `env`.
+ * the fetcher is created: the ones sent to the crawl's hosts (`fetch.headers`;
+ * to hosts outside its scope, such as links checked with `checkExternal`,
+ * only the plain ones) and the ones sent only to some hosts
+ * (`fetch.hostHeaders`, the place for credentials: a redirect to another host
+ * does not carry them). Pure but for `env`.
  */
-import { resolveEnvRefs } from './redact-secrets.js';
+import { isPlainHeader, resolveEnvRefs } from './redact-secrets.js';
 
 /**
  * Request headers never taken from config: hop-by-hop headers are the agent's
@@ -47,6 +49,23 @@ export function compileHostHeaders(hostHeaders: Record<string, Record<string, st
     for (const { suffix, headers } of suffixes) if (host.endsWith(suffix)) out = { ...out, ...headers };
     const own = exact.get(host);
     return own ? { ...out, ...own } : out;
+  };
+}
+
+/** The header overrides of one request (undefined removes a header the fetcher sends by default). */
+export type RequestHeaders = (url: URL) => Record<string, string | undefined> | undefined;
+
+/**
+ * The per-request headers: the host's `fetch.hostHeaders`, and for a URL outside the crawl's
+ * scope (`inScope` false) the `fetch.headers` that may carry credentials (all but the plain
+ * ones, whatever their value) withheld, so a third party never sees them.
+ */
+export function requestHeaderRule(headers: Record<string, string>, hostHeaders: HostHeaders, inScope?: (url: URL) => boolean): RequestHeaders {
+  const withheld = Object.fromEntries(Object.keys(headers).filter((name) => !isPlainHeader(name)).map((name) => [name.toLowerCase(), undefined]));
+  if (!inScope || Object.keys(withheld).length === 0) return (url) => hostHeaders(url.hostname);
+  return (url) => {
+    const own = hostHeaders(url.hostname);
+    return inScope(url) ? own : { ...withheld, ...own };
   };
 }
 

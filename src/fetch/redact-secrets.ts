@@ -28,10 +28,14 @@ const PLAIN_HEADERS: ReadonlySet<string> = new Set(['accept', 'accept-language',
 /** Request headers whose values are always secret, configured or not (WARC request records). */
 const ALWAYS_SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
+/** Whether a header's values are never secret (Accept*, Cache-Control, Referer…). */
+export function isPlainHeader(name: string): boolean {
+  return PLAIN_HEADERS.has(name.toLowerCase());
+}
+
 /** Whether a header's configured value is kept as it is when stored: a plain header, or env references only. */
 export function isStorableHeaderValue(name: string, value: string): boolean {
-  if (PLAIN_HEADERS.has(name.toLowerCase())) return true;
-  return holdsOnlyEnvRefs(value);
+  return isPlainHeader(name) || holdsOnlyEnvRefs(value);
 }
 
 /** True when `value` has an env reference and nothing else but an optional auth scheme word (`Bearer ${env:T}`). */
