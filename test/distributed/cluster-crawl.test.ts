@@ -75,9 +75,11 @@ await describeCluster('distributed crawl on Redis (built CLI, 3 nodes)', (cluste
 
   test('kill -9 one node mid-crawl: the crawl still completes, every page still stored exactly once', async (t) => {
     const pages = 600;
-    const web = await startSiteServer({ site: createGeneratedSite({ pages, pageBytes: 2000, linksPerPage: 20 }), latencyMs: 5 });
+    // 2 requests at a time of 40 ms each per node: n1 is still crawling when n2 and n3 have started.
+    const web = await startSiteServer({ site: createGeneratedSite({ pages, pageBytes: 2000, linksPerPage: 20 }), latencyMs: 40 });
     try {
-      const { crawlId, file, args } = await setup(web, { fetch: { perHostParallelism: 16 } });
+      const { crawlId, file, args: common } = await setup(web, { fetch: { perHostParallelism: 16 } });
+      const args = [...common, '--concurrency', '2'];
       const nodes = [startNode('crawl', 'n1', ['--config', file, '--lease-ms', '3000', ...args])];
       await waitFor('the crawl definition in Redis', async () => (await cluster.redis.exists(crawlKey(crawlId))) === 1);
       nodes.push(startNode('worker', 'n2', args), startNode('worker', 'n3', args));

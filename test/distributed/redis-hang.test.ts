@@ -18,10 +18,11 @@ import { waitFor } from '../helpers/wait-for.js';
 await describeCluster('a hung Redis (SIGSTOP)', (cluster) => {
   test('--redis-timeout holds: in-flight pages stored and flushed, exit 3 within the timeout and a short grace; the same command rejoins once Redis runs again', { skip: cluster.server.owned ? false : 'needs a private redis-server it can pause (REDIS_URL is set)' }, async () => {
     const pages = 400;
-    const web = await startSiteServer({ site: createGeneratedSite({ pages, pageBytes: 1500, linksPerPage: 12 }), latencyMs: 20 });
+    // 2 requests at a time of 40 ms each: still crawling when Redis is paused.
+    const web = await startSiteServer({ site: createGeneratedSite({ pages, pageBytes: 1500, linksPerPage: 12 }), latencyMs: 40 });
     const probe = new Redis(cluster.redisUrl);
     try {
-      const { crawlId, file, args } = await cluster.setup(web.url, { fetch: { perHostParallelism: 4 } }, ['--parser', 'inline', '--concurrency', '4']);
+      const { crawlId, file, args } = await cluster.setup(web.url, { fetch: { perHostParallelism: 4 } }, ['--parser', 'inline', '--concurrency', '2']);
       const command = ['--config', file, ...args, '--redis-timeout', '2000'];
       const node = startNode('crawl', 'n1', command);
       await waitFor('pages stored', async () => ((await nodeReport(probe, crawlId, 'n1'))?.ok ?? 0) >= 20);

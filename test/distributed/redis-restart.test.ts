@@ -28,7 +28,8 @@ function printedCommand(result: CliResult): string[] {
 await describeCluster('a Redis restarted empty (no persistence)', (cluster) => {
   test('the nodes stop with exit 3, never "done"; the printed --recover commands rebuild the crawl from the nodes and it completes, every page once', { skip: cluster.server.owned ? false : 'needs a private redis-server it can restart (REDIS_URL is set)' }, async () => {
     const pages = 400;
-    const web = await startSiteServer({ site: createGeneratedSite({ pages, pageBytes: 1500, linksPerPage: 12 }), latencyMs: 20 });
+    // 2 requests at a time of 40 ms each per node: still crawling when Redis restarts.
+    const web = await startSiteServer({ site: createGeneratedSite({ pages, pageBytes: 1500, linksPerPage: 12 }), latencyMs: 40 });
     const probe = new Redis(cluster.redisUrl);
     try {
       const { crawlId, file, args } = await cluster.setup(web.url, { fetch: { perHostParallelism: 4 } }, ['--parser', 'inline', '--concurrency', '2']);
