@@ -12,8 +12,7 @@ import { performance } from 'node:perf_hooks';
 import got, { type Got, type Request, type Response } from 'got';
 import type { CookieJar } from 'tough-cookie';
 import type { CrawlConfig } from '../config/schema.js';
-import type { ReasonCode, RedirectHop } from '../core/types.js';
-import type { CapturedExchange, FetchFailure, FetchOptions, FetchResult, FetchSuccess } from './fetch-types.js';
+import type { CapturedExchange, FetchFailure, FetchOptions, FetchResult } from './fetch-types.js';
 import { isParsedContentType } from './content-type.js';
 import { AddressGuard } from './address-guard.js';
 import { compileHostHeaders, configuredHeaders, requestHeaderRule, type RequestHeaders } from './host-headers.js';
@@ -24,6 +23,7 @@ import { TransferCapture } from './capture-transfer.js';
 import { parseRetryAfter } from './retry-policy.js';
 import { TlsPolicy } from './tls-policy.js';
 import { classifyFetchError } from './classify-fetch-error.js';
+import { errorFailure, failure, success, type FetchState } from './fetch-results.js';
 
 export type FetchConfig = CrawlConfig['fetch'];
 
@@ -161,20 +161,6 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver, con
       proxies.destroy();
     },
   };
-}
-
-/** What every result of one fetch shares. */
-interface FetchState {
-  url: string;
-  redirects: RedirectHop[];
-  startedAtMs: number;
-  /** Time spent in `checkRedirect` (politeness waits, robots.txt): not network time. */
-  gateMs: number;
-  headersAtMs?: number;
-  finalUrl?: string;
-  status?: number;
-  headers?: Record<string, string | string[] | undefined>;
-  contentType?: string;
 }
 
 /** What every fetch of one fetcher uses. */
@@ -399,51 +385,6 @@ function truncationOf(read: ReadBodyResult): CapturedExchange['truncated'] {
 
 function exchangeOf(url: string, response: Response, body: Buffer): FetchExchange {
   return { method: 'GET', url, status: response.statusCode, headers: response.headers, body };
-}
-
-function errorFailure(state: FetchState, error: unknown, signal: AbortSignal | undefined, bytes = 0): FetchFailure {
-  if (signal?.aborted) return failure(state, 'aborted', 'ERR_ABORTED', 'the fetch was aborted', bytes);
-  const { reason, code, message } = classifyFetchError(error);
-  return failure(state, reason, code, message, bytes);
-}
-
-function timings(state: FetchState): { waitMs: number; downloadMs: number } {
-  const nowMs = performance.now();
-  const headersAtMs = state.headersAtMs ?? nowMs;
-  return { waitMs: Math.round(headersAtMs - state.startedAtMs - state.gateMs), downloadMs: Math.round(nowMs - headersAtMs) };
-}
-
-function success(state: FetchState, body: Buffer, extra: { bodySkipped?: true } = {}): FetchSuccess {
-  return {
-    ok: true,
-    url: state.url,
-    finalUrl: state.finalUrl ?? state.url,
-    redirects: state.redirects,
-    status: state.status ?? 0,
-    headers: state.headers ?? {},
-    ...(state.contentType !== undefined ? { contentType: state.contentType } : {}),
-    body,
-    bytes: body.length,
-    timings: timings(state),
-    ...extra,
-  };
-}
-
-function failure(state: FetchState, reason: ReasonCode, code: string, message: string, bytes = 0): FetchFailure {
-  return {
-    ok: false,
-    url: state.url,
-    ...(state.finalUrl !== undefined ? { finalUrl: state.finalUrl } : {}),
-    redirects: state.redirects,
-    ...(state.status !== undefined ? { status: state.status } : {}),
-    ...(state.headers !== undefined ? { headers: state.headers } : {}),
-    ...(state.contentType !== undefined ? { contentType: state.contentType } : {}),
-    reason,
-    code,
-    message,
-    bytes,
-    timings: timings(state),
-  };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
