@@ -9,6 +9,7 @@
  *
  *   node dist/bench/warc-crawl.js [--pages 10000] [--runs 3] [--mode process]
  *                                 [--gzip-level 1] [--concurrency 64] [--out bench/results]
+ *   (--gzip-level 0: plain .warc, no compression)
  */
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -39,7 +40,7 @@ const concurrency = Number(values.concurrency);
 
 const machine = machineInfo();
 const load = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
-console.log(`skein WARC benchmark: ${pages} pages, ${mode} parsing, WARC off/on (gzip level ${gzipLevel}) × ${runs} runs; ${describeMachine(machine)}; load average ${load()}`);
+console.log(`skein WARC benchmark: ${pages} pages, ${mode} parsing, WARC off/on (${gzipLevel > 0 ? `gzip level ${gzipLevel}` : 'no gzip'}) × ${runs} runs; ${describeMachine(machine)}; load average ${load()}`);
 
 type Run = CrawlBenchResult & { warc: boolean; warcBytes: number; loadAverage: number };
 const raw: Run[] = [];
@@ -49,7 +50,7 @@ for (let run = 1; run <= runs; run++) {
     const server = await startSiteServerProcess({ pages });
     const warcDir = await mkdtemp(path.join(os.tmpdir(), 'skein-warc-bench-'));
     try {
-      const config = warc ? { output: { warc: { dir: warcDir, gzipLevel } } } : undefined;
+      const config = warc ? { output: { warc: gzipLevel > 0 ? { dir: warcDir, gzipLevel } : { dir: warcDir, gzip: false } } } : undefined;
       const result = await runCrawlBenchInChild({ siteUrl: server.url, pages, mode, concurrency, ...(config ? { config } : {}) }, server.cpuMs);
       const warcBytes = await dirBytes(warcDir);
       raw.push({ ...result, warc, warcBytes, loadAverage: round(os.loadavg()[0]!, 1) });
@@ -97,7 +98,7 @@ console.log(
 console.log(`on/off pages/s per pair: ${summary.ratios.join(', ')}; median ${summary.onVsOff} (target ≥ 0.85: ${summary.onVsOff >= 0.85 ? 'met' : 'not met'}); ${summary.warcBytesPerPage} WARC bytes a page`);
 
 const date = new Date().toISOString().slice(0, 10);
-const file = path.join(values.out, `${date}-warc.json`);
+const file = path.join(values.out, `${date}-warc${gzipLevel > 0 ? '' : '-plain'}.json`);
 await mkdir(values.out, { recursive: true });
 await writeFile(file, JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: os.loadavg(), config: { pages, runs, mode, gzipLevel, concurrency }, summary, runs: raw }, null, 2) + '\n');
 console.log(`\nwrote ${file}`);

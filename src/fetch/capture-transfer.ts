@@ -76,10 +76,21 @@ export class TransferCapture {
       requestHead: requestHead(request),
       responseHead: responseHead(response),
       status: response.statusCode ?? 0,
-      body: this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#bytes),
+      body: ownCopy(this.#chunks, this.#bytes),
       ...(cut ? { truncated: cut } : {}),
     };
   }
+}
+
+/**
+ * The chunks in one buffer of its own (not a slice of a socket's read buffer, nor of Node's
+ * pool): it can be handed to another thread without copying more than the body.
+ */
+function ownCopy(chunks: readonly Buffer[], bytes: number): Buffer {
+  const body = Buffer.allocUnsafeSlow(bytes);
+  let offset = 0;
+  for (const chunk of chunks) offset += chunk.copy(body, offset);
+  return body;
 }
 
 /** The request head as Node wrote it to the socket; rebuilt from the request's headers if unavailable. */

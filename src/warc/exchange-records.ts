@@ -4,6 +4,8 @@
  * WARC-Concurrent-To; a `revisit` record (identical-payload-digest profile)
  * instead of a response whose payload was already archived in this run; a
  * `metadata` record with a page's outlinks. Pure but for the digest index.
+ * Request heads come already redacted (`redactRequestHead`): this runs in the
+ * encoder thread (warc-encoder-worker.ts), which holds no secrets.
  */
 import type { CapturedExchange } from '../fetch/fetch-types.js';
 import type { SecretRedactor } from '../fetch/redact-secrets.js';
@@ -30,21 +32,37 @@ interface FirstCapture {
 }
 
 export interface ExchangeRecordsOptions {
-  redactor: SecretRedactor;
   /** Payload digests remembered for revisits; the oldest are forgotten past it (memory stays bounded). @default 200000 */
   maxDigests?: number;
 }
 
+/** The request head with Authorization, Cookie and the crawl's secret headers as `[redacted]` (secrets.requestHeaders). */
+export function redactRequestHead(head: string, secrets: SecretRedactor): string {
+  return rewriteHeadValues(head, (name, value) => secrets.requestHeaders({ [name]: value })[name]!);
+}
+
 export class ExchangeRecords {
-  readonly #redactor: SecretRedactor;
   readonly #maxDigests: number;
   readonly #firstCaptures = new Map<string, FirstCapture>();
-  /** Counts by type, for the summary and the tests. */
-  readonly counts = { request: 0, response: 0, revisit: 0, metadata: 0 };
 
-  constructor(options: ExchangeRecordsOptions) {
-    this.#redactor = options.redactor;
+  constructor(options: ExchangeRecordsOptions = {}) {
     this.#maxDigests = options.maxDigests ?? 200_000;
+  }
+
+  /**
+   * The records of a stored page (or of exchanges of no page): each exchange's request and
+   * response, then, with `links`, a metadata record concurrent to the last response.
+   */
+  page(exchanges: readonly CapturedExchange[], links?: readonly string[]): RecordParts[] {
+    const out: RecordParts[] = [];
+    let last: { url: string; responseId: string; sentAtMs: number } | undefined;
+    for (const exchange of exchanges) {
+      const { records, responseId } = this.exchange(exchange);
+      out.push(...records);
+      last = { url: exchange.url, responseId, sentAtMs: exchange.sentAtMs };
+    }
+    if (last && links && links.length > 0) out.push(this.metadata(last.url, last.responseId, last.sentAtMs, links));
+    return out;
   }
 
   /** The request and the response (or revisit) records of one exchange; `responseId` for a metadata record. */
@@ -57,19 +75,17 @@ export class ExchangeRecords {
       ['WARC-Target-URI', exchange.url],
       ...(exchange.ip ? ([['WARC-IP-Address', exchange.ip]] as WarcFields) : []),
     ];
-    const requestBlock = headBytes(this.#redactHead(exchange.requestHead));
+    const requestBlock = headBytes(exchange.requestHead);
     const request = serializeRecord(
       [['WARC-Type', 'request'], ['WARC-Record-ID', requestId], ...common, ['WARC-Concurrent-To', responseId], ['WARC-Block-Digest', sha1Digest(requestBlock)], ['Content-Type', 'application/http; msgtype=request']],
       [requestBlock],
     );
-    this.counts.request++;
     return { records: [request, this.#response(exchange, responseId, requestId, common)], responseId };
   }
 
   /** A metadata record of a page: its outlinks (`outlink: URL`), concurrent to its response. */
   metadata(url: string, responseId: string, sentAtMs: number, links: readonly string[]): RecordParts {
     const block = warcFieldsBlock(links.map((link) => ['outlink', link]));
-    this.counts.metadata++;
     return serializeRecord(
       [
         ['WARC-Type', 'metadata'],
@@ -89,7 +105,6 @@ export class ExchangeRecords {
     const payloadDigest = sha1Digest(exchange.body);
     const first = exchange.body.length > 0 && !exchange.truncated ? this.#firstCaptures.get(payloadDigest) : undefined;
     if (first) {
-      this.counts.revisit++;
       // The HTTP head only: the payload is the one archived first.
       return serializeRecord(
         [
@@ -109,7 +124,6 @@ export class ExchangeRecords {
       );
     }
     if (exchange.body.length > 0 && !exchange.truncated) this.#remember(payloadDigest, { uri: exchange.url, date: common[0]![1], id });
-    this.counts.response++;
     return serializeRecord(
       [
         ['WARC-Type', 'response'],
@@ -128,10 +142,5 @@ export class ExchangeRecords {
   #remember(digest: string, capture: FirstCapture): void {
     this.#firstCaptures.set(digest, capture);
     if (this.#firstCaptures.size > this.#maxDigests) this.#firstCaptures.delete(this.#firstCaptures.keys().next().value!);
-  }
-
-  /** The request head with Authorization, Cookie and the crawl's secret headers as `[redacted]`. */
-  #redactHead(head: string): string {
-    return rewriteHeadValues(head, (name, value) => this.#redactor.requestHeaders({ [name]: value })[name]!);
   }
 }

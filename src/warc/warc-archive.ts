@@ -8,15 +8,16 @@
  *   without its response nor archives a page twice on resume.
  * - Exchanges that belong to no page (robots.txt, sitemaps) join the open
  *   batch at once (`direct`).
- * - Records are gzip-compressed as they arrive, off the main thread
- *   (gzip-members.ts); the flush only awaits them and appends (warc-files.ts).
+ * - Records are encoded (digests, gzip) as they arrive, in a worker thread
+ *   (warc-encoder.ts); the flush only awaits them and appends (warc-files.ts).
+ *   Request heads are redacted here, before they leave the crawl's thread.
  */
 import { gzipSync } from 'node:zlib';
 import type { CapturedExchange } from '../fetch/fetch-types.js';
 import type { SecretRedactor } from '../fetch/redact-secrets.js';
 import type { PageRecord } from '../core/types.js';
-import { ExchangeRecords, type RecordParts } from './exchange-records.js';
-import { GzipMembers } from './gzip-members.js';
+import { redactRequestHead } from './exchange-records.js';
+import { WarcEncoder } from './warc-encoder.js';
 import { WarcFiles, type WarcFilesOptions, type WarcRecovery } from './warc-files.js';
 import { recordId, serializeRecord, sha1Digest, warcDate, warcFieldsBlock, type WarcFields } from './warc-record.js';
 
@@ -37,7 +38,7 @@ export interface WarcArchiveOptions {
 
 /** Records of one flush, in order, each an encoded member (compressed or not, maybe still being compressed). */
 export interface WarcBatch {
-  members: Promise<Buffer>[];
+  members: Promise<Buffer[]>[];
   /** Pages stored once this batch's pages are committed. */
   storeSize: number;
 }
@@ -45,11 +46,10 @@ export interface WarcBatch {
 export class WarcArchive {
   readonly #options: WarcArchiveOptions;
   readonly #files: WarcFiles;
-  readonly #records: ExchangeRecords;
-  readonly #gzip: GzipMembers | undefined;
+  readonly #encoder: WarcEncoder;
   /** Exchanges of pages not stored yet, by request key. */
   readonly #held = new Map<string, CapturedExchange[]>();
-  #open: Promise<Buffer>[] = [];
+  #open: Promise<Buffer[]>[] = [];
   readonly #sealed: WarcBatch[] = [];
   #tail: Promise<void> = Promise.resolve();
   /** Called once, when appending to a WARC file first fails (a full disk). */
@@ -59,8 +59,7 @@ export class WarcArchive {
   private constructor(options: WarcArchiveOptions, files: WarcFiles) {
     this.#options = options;
     this.#files = files;
-    this.#records = new ExchangeRecords({ redactor: options.redactor });
-    this.#gzip = options.gzip ? new GzipMembers(options.gzipLevel) : undefined;
+    this.#encoder = new WarcEncoder({ gzip: options.gzip, gzipLevel: options.gzipLevel });
   }
 
   /** Opens the archive: checks the directory (ConfigError), cuts the previous run's uncommitted tail. */
@@ -78,11 +77,6 @@ export class WarcArchive {
     return { archive: new WarcArchive(options, files), ...(recovered ? { recovered } : {}) };
   }
 
-  /** Records written so far, by type. */
-  get counts(): Readonly<ExchangeRecords['counts']> {
-    return this.#records.counts;
-  }
-
   /** Files this run wrote. */
   get files(): readonly string[] {
     return this.#files.written;
@@ -97,7 +91,7 @@ export class WarcArchive {
 
   /** An exchange that belongs to no page (robots.txt, a sitemap): archived with the open batch. */
   direct(exchange: CapturedExchange): void {
-    for (const record of this.#records.exchange(exchange).records) this.#add(record);
+    this.#add([exchange]);
   }
 
   /** A page's record was stored: its exchanges join the open batch (and its outlinks, as metadata). */
@@ -105,15 +99,8 @@ export class WarcArchive {
     const exchanges = this.#held.get(record.key);
     if (!exchanges) return;
     this.#held.delete(record.key);
-    let last: { url: string; responseId: string; sentAtMs: number } | undefined;
-    for (const exchange of exchanges) {
-      const { records, responseId } = this.#records.exchange(exchange);
-      for (const parts of records) this.#add(parts);
-      last = { url: exchange.url, responseId, sentAtMs: exchange.sentAtMs };
-    }
-    if (this.#options.metadata && last && record.outcome === 'ok' && record.links && record.links.length > 0) {
-      this.#add(this.#records.metadata(last.url, last.responseId, last.sentAtMs, record.links));
-    }
+    const withLinks = this.#options.metadata && record.outcome === 'ok' && record.links && record.links.length > 0;
+    this.#add(exchanges, withLinks ? record.links : undefined);
   }
 
   /** A page's record was not stored (already stored: a duplicate): its exchanges are dropped. */
@@ -138,7 +125,7 @@ export class WarcArchive {
       while (this.#sealed.length > 0) {
         const batch = this.#sealed[0]!;
         try {
-          await this.#files.append(await Promise.all(batch.members), batch.storeSize);
+          await this.#files.append((await Promise.all(batch.members)).flat(), batch.storeSize);
         } catch (error) {
           if (!this.#failed) {
             this.#failed = true;
@@ -162,17 +149,16 @@ export class WarcArchive {
   async close(): Promise<void> {
     this.#held.clear();
     await this.#tail;
+    await this.#encoder.close();
     await this.#files.close();
   }
 
-  #add(parts: RecordParts): void {
-    if (!this.#gzip) {
-      this.#open.push(Promise.resolve(Buffer.concat(parts)));
-      return;
-    }
-    const member = this.#gzip.compress(parts);
-    member.catch(() => undefined); // reported by the commit that awaits it
-    this.#open.push(member);
+  /** Queues the records of `exchanges` (and of `links`, as metadata) for the open batch. */
+  #add(exchanges: CapturedExchange[], links?: readonly string[]): void {
+    const redacted = exchanges.map((exchange) => ({ ...exchange, requestHead: redactRequestHead(exchange.requestHead, this.#options.redactor) }));
+    const members = this.#encoder.encode({ exchanges: redacted, ...(links ? { links } : {}) });
+    members.catch(() => undefined); // reported by the commit that awaits it
+    this.#open.push(members);
   }
 }
 

@@ -1,0 +1,85 @@
+/**
+ * Encodes WARC records off the event loop: a worker thread
+ * (warc-encoder-worker.ts) computes the digests, writes the records and
+ * gzips each one as its own member. Jobs posted in one turn of the event loop
+ * travel in one message; answers come back in order. Bodies are copied to
+ * the thread: a body that is a buffer of its own (capture-transfer.ts makes
+ * them so) is moved, not copied, and is empty here afterwards.
+ */
+import { Worker } from 'node:worker_threads';
+import { StoreError } from '../core/errors.js';
+import type { CapturedExchange } from '../fetch/fetch-types.js';
+
+/** The ArrayBuffers that `views` cover whole (each once): those can be moved to another thread. */
+export function ownBuffers(views: readonly Uint8Array[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const view of views) {
+    const buffer = view.buffer as ArrayBuffer;
+    if (view.byteOffset === 0 && view.byteLength === buffer.byteLength && buffer.byteLength > 0) out.add(buffer);
+  }
+  return [...out];
+}
+
+export interface EncoderSettings {
+  gzip: boolean;
+  gzipLevel: number;
+}
+
+/** A page's exchanges (request heads redacted) and, for a metadata record, its outlinks. */
+export interface EncoderJob {
+  exchanges: CapturedExchange[];
+  links?: readonly string[];
+}
+
+interface Waiting {
+  resolve: (members: Buffer[]) => void;
+  reject: (error: unknown) => void;
+}
+
+export class WarcEncoder {
+  readonly #worker: Worker;
+  /** Jobs not posted yet (posted together at the end of this turn). */
+  #queued: EncoderJob[] = [];
+  /** Answers awaited, in posting order. */
+  readonly #waiting: Waiting[] = [];
+  #failed: Error | undefined;
+
+  constructor(settings: EncoderSettings) {
+    this.#worker = new Worker(new URL('./warc-encoder-worker.js', import.meta.url), { workerData: settings });
+    // The thread keeps the process alive only while answers are awaited.
+    this.#worker.unref();
+    this.#worker.on('message', (results: Uint8Array[][]) => {
+      for (const members of results) this.#waiting.shift()?.resolve(members.map((m) => Buffer.from(m.buffer, m.byteOffset, m.byteLength)));
+      if (this.#waiting.length === 0) this.#worker.unref();
+    });
+    this.#worker.on('error', (error) => this.#fail(error));
+    this.#worker.on('exit', (code) => this.#fail(new Error(`the WARC encoder thread exited (code ${code})`)));
+  }
+
+  /** The encoded members of one job's records, in order. */
+  encode(job: EncoderJob): Promise<Buffer[]> {
+    if (this.#failed) return Promise.reject(this.#failed);
+    if (this.#queued.length === 0) setImmediate(() => this.#post());
+    this.#queued.push(job);
+    this.#worker.ref();
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+  }
+
+  /** Stops the thread; jobs still waiting fail. */
+  async close(): Promise<void> {
+    this.#worker.removeAllListeners('exit');
+    await this.#worker.terminate();
+    this.#fail(new Error('the WARC encoder is closed'));
+  }
+
+  #post(): void {
+    const jobs = this.#queued;
+    this.#queued = [];
+    if (jobs.length > 0 && !this.#failed) this.#worker.postMessage(jobs, ownBuffers(jobs.flatMap((job) => job.exchanges.map((exchange) => exchange.body))));
+  }
+
+  #fail(error: Error): void {
+    this.#failed ??= new StoreError('ERR_WARC_ENCODER', `cannot encode WARC records: ${error.message}`, { cause: error });
+    for (const waiting of this.#waiting.splice(0)) waiting.reject(this.#failed);
+  }
+}
