@@ -4,71 +4,48 @@
  * where), then prints the problems chosen with --fail-on, grouped by the page
  * that has them, and exits 1 when there are any.
  */
+import type { ActionContext } from './command-list.js';
+import { flagsToConfig } from './crawl-flags.js';
+import { EXIT_PROBLEMS, reportProblems } from './fail-on-flags.js';
+import { parseFailOn } from '../report/find-problems.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.js';
 import { crawlName } from '../core/create-crawler.js';
 import { buildReportData } from '../report/build-report.js';
-import { DEFAULT_FAIL_ON, parseFailOn } from '../report/find-problems.js';
 import type { ProblemFormat } from '../report/format-problems.js';
 import { renderReport } from '../report/render-report.js';
-import { addCrawlFlags, flagsToConfig } from './crawl-flags.js';
-import { addFailOnFlags, EXIT_PROBLEMS, reportProblems } from './fail-on-flags.js';
 import { runCrawl } from './run-crawl.js';
 import { assertWritableFolder, writeOutFile } from './write-out-file.js';
 
-export function checkCommand(setExitCode: (code: number) => void): Command {
-  const command = addFailOnFlags(
-    new Command('check')
-      .description('check a site\'s links for CI: crawl it, list broken links (or other chosen problems) grouped by the page linking to them, exit 1 when there are any')
-      .argument('[urls...]', 'seed URLs (http or https)')
-      .option('--report <file>', 'also write the HTML report of the crawl there (see skein report)'),
-    DEFAULT_FAIL_ON.join(','),
-  );
-  addCrawlFlags(command);
-  command.addHelpText(
-    'after',
-    `
-The crawl goes to a temporary folder, removed at the end, unless --data-dir or --config names one
-(then it is kept, and started afresh each time). Exit codes: 0 no problem, 1 problems found,
-2 bad flags, 4 no seed could be fetched.
-
-Examples:
-  $ skein check https://example.com/
-  $ skein check https://example.com/ --fail-on broken,redirect-loops,missing-title --format github
-  $ skein check https://example.com/ --max-pages 2000 --format json > problems.json
-  $ skein check http://127.0.0.1:8080/ --report link-report.html`,
-  );
-  command.action(async (urls: string[], options: Record<string, unknown>) => {
-    const failOn = String(options.failOn);
-    parseFailOn(failOn); // bad --fail-on fails before anything is crawled
-    const flags = flagsToConfig(options);
-    if (urls.length > 0) flags.seeds = urls;
-    const file = options.config as string | undefined;
-    const temporary = flags.dataDir === undefined && file === undefined ? await mkdtemp(path.join(tmpdir(), 'skein-check-')) : undefined;
-    try {
-      if (temporary) flags.dataDir = temporary;
-      const config = await loadConfig({ ...(file ? { file } : {}), flags });
-      if (options.report !== undefined) await assertWritableFolder(String(options.report)); // before the crawl, not after it
-      process.stderr.write(`checking ${config.seeds.join(' ')} (at most ${config.scope.maxPages} pages)\n`);
-      const { code, summary } = await runCrawl(config, { quiet: true, continueBy: 'none' }, { fresh: true });
-      if (code === 130) return setExitCode(code);
-      const data = await buildReportData([config.dataDir], crawlName(config));
-      process.stderr.write(`checked ${summary.pages.ok + summary.pages.failed + summary.pages.skipped} pages in ${(summary.durationMs / 1000).toFixed(1)} s\n`);
-      if (options.report !== undefined) {
-        const parts = await renderReport(data);
-        await writeOutFile(String(options.report), async (stream) => {
-          for (const part of parts) stream.write(part);
-        });
-        process.stderr.write(`report written to ${String(options.report)}\n`);
-      }
-      const found = reportProblems(data, failOn, options.format as ProblemFormat);
-      setExitCode(code !== 0 ? code : found ? EXIT_PROBLEMS : 0);
-    } finally {
-      if (temporary) await rm(temporary, { recursive: true, force: true });
+/** Runs `skein check` (declared in command-list.ts). */
+export async function action({ setExitCode }: ActionContext, urls: string[], options: Record<string, unknown>): Promise<void> {
+  const failOn = String(options.failOn);
+  parseFailOn(failOn); // bad --fail-on fails before anything is crawled
+  const flags = flagsToConfig(options);
+  if (urls.length > 0) flags.seeds = urls;
+  const file = options.config as string | undefined;
+  const temporary = flags.dataDir === undefined && file === undefined ? await mkdtemp(path.join(tmpdir(), 'skein-check-')) : undefined;
+  try {
+    if (temporary) flags.dataDir = temporary;
+    const config = await loadConfig({ ...(file ? { file } : {}), flags });
+    if (options.report !== undefined) await assertWritableFolder(String(options.report)); // before the crawl, not after it
+    process.stderr.write(`checking ${config.seeds.join(' ')} (at most ${config.scope.maxPages} pages)\n`);
+    const { code, summary } = await runCrawl(config, { quiet: true, continueBy: 'none' }, { fresh: true });
+    if (code === 130) return setExitCode(code);
+    const data = await buildReportData([config.dataDir], crawlName(config));
+    process.stderr.write(`checked ${summary.pages.ok + summary.pages.failed + summary.pages.skipped} pages in ${(summary.durationMs / 1000).toFixed(1)} s\n`);
+    if (options.report !== undefined) {
+      const parts = await renderReport(data);
+      await writeOutFile(String(options.report), async (stream) => {
+        for (const part of parts) stream.write(part);
+      });
+      process.stderr.write(`report written to ${String(options.report)}\n`);
     }
-  });
-  return command;
+    const found = reportProblems(data, failOn, options.format as ProblemFormat);
+    setExitCode(code !== 0 ? code : found ? EXIT_PROBLEMS : 0);
+  } finally {
+    if (temporary) await rm(temporary, { recursive: true, force: true });
+  }
 }

@@ -1,7 +1,6 @@
 /**
  * `skein crawl [urls...]`: crawl a site, or run the crawl a config file describes.
  */
-import { Command } from 'commander';
 import { dottedToNested, envLayer, loadConfig, mergeLayers, readConfigFile } from '../config/load-config.js';
 import { CrawlMeta } from '../store/crawl-meta.js';
 import { crawlPaths } from '../store/crawl-dir.js';
@@ -9,60 +8,40 @@ import { ConfigError } from '../core/errors.js';
 import { redactConfig } from '../fetch/redact-secrets.js';
 import { crawlConfigSchema, type CrawlConfig } from '../config/schema.js';
 import { configChanges, scopeChanges } from '../config/config-changes.js';
-import { addCrawlFlags, flagName, flagsToConfig } from './crawl-flags.js';
+import type { ActionContext } from './command-list.js';
+import { flagName, flagsToConfig } from './crawl-flags.js';
 import { runCrawl } from './run-crawl.js';
-import { addReplayFlags, replayFlagsToOptions } from './replay-flags.js';
-import { addRedisFlags, runCrawlOnRedis, wantsRedis } from './redis-flags.js';
+import { replayFlagsToOptions } from './replay-flags.js';
+import { wantsRedis } from './redis-flags.js';
 
-export function crawlCommand(setExitCode: (code: number) => void): Command {
-  const command = new Command('crawl')
-    .description('crawl a site (same host by default) and store every page under <data-dir>/<name>/')
-    .argument('[urls...]', 'seed URLs (http or https)')
-    .option('--resume <name>', 'continue a stored crawl with its stored config')
-    .option('--fresh', 'delete an existing crawl of the same name first')
-    .option('--force', 'with --resume: accept changed scope settings')
-    .option('-q, --quiet', 'print nothing but errors')
-    .option('--json', 'print the summary as JSON on stdout');
-  addCrawlFlags(command);
-  addReplayFlags(command);
-  addRedisFlags(command);
-  command.addHelpText(
-    'after',
-    `
-Examples:
-  $ skein crawl https://example.com/
-  $ skein crawl https://example.com/ --max-pages 500 --exclude "**/*.pdf"
-  $ skein crawl --config config/example-site.json --concurrency 16
-  $ skein crawl --resume example.com`,
-  );
-  command.action(async (urls: string[], options: Record<string, unknown>) => {
-    const flags = flagsToConfig(options);
-    if (urls.length > 0) flags.seeds = urls;
-    const file = options.config as string | undefined;
-    let base: Record<string, unknown> | undefined;
-    if (typeof options.resume === 'string') {
-      if (options.fresh) throw new ConfigError('fresh', '--fresh deletes the stored crawl; it cannot be combined with --resume');
-      if (typeof options.name === 'string' && options.name !== options.resume) {
-        throw new ConfigError('name', `--resume continues the crawl "${options.resume}" under its own name; --name ${options.name} would start another crawl (to copy it, copy its folder)`);
-      }
-      flags.name = options.resume;
-      base = await storedConfig(options.resume, flags, file);
+/** Runs `skein crawl` (declared in command-list.ts). */
+export async function action({ setExitCode }: ActionContext, urls: string[], options: Record<string, unknown>): Promise<void> {
+  const flags = flagsToConfig(options);
+  if (urls.length > 0) flags.seeds = urls;
+  const file = options.config as string | undefined;
+  let base: Record<string, unknown> | undefined;
+  if (typeof options.resume === 'string') {
+    if (options.fresh) throw new ConfigError('fresh', '--fresh deletes the stored crawl; it cannot be combined with --resume');
+    if (typeof options.name === 'string' && options.name !== options.resume) {
+      throw new ConfigError('name', `--resume continues the crawl "${options.resume}" under its own name; --name ${options.name} would start another crawl (to copy it, copy its folder)`);
     }
-    const replay = await replayFlagsToOptions(options, flags);
-    const config = await loadConfig({ ...(file ? { file } : {}), flags, ...((base ?? replay.base) ? { base: base ?? replay.base } : {}) });
-    if (base && !options.force) refuseScopeChange(base as unknown as CrawlConfig, config);
-    if (wantsRedis(options)) {
-      if (options.record || options.replay) throw new ConfigError('redis', '--record and --replay run a single-process crawl; they cannot be combined with --redis');
-      return setExitCode(await runCrawlOnRedis(config, options));
-    }
-    if (base && !options.quiet) {
-      const changed = resumedWith(base as unknown as CrawlConfig, config);
-      if (changed) process.stderr.write(`resuming "${config.name}" with: ${changed}\n`);
-    }
-    const { code } = await runCrawl(config, { quiet: Boolean(options.quiet), json: Boolean(options.json) }, { resume: Boolean(options.resume), fresh: Boolean(options.fresh), ...replay.options });
-    setExitCode(code);
-  });
-  return command;
+    flags.name = options.resume;
+    base = await storedConfig(options.resume, flags, file);
+  }
+  const replay = await replayFlagsToOptions(options, flags);
+  const config = await loadConfig({ ...(file ? { file } : {}), flags, ...((base ?? replay.base) ? { base: base ?? replay.base } : {}) });
+  if (base && !options.force) refuseScopeChange(base as unknown as CrawlConfig, config);
+  if (wantsRedis(options)) {
+    if (options.record || options.replay) throw new ConfigError('redis', '--record and --replay run a single-process crawl; they cannot be combined with --redis');
+    const { runCrawlOnRedis } = await import('./run-node.js');
+    return setExitCode(await runCrawlOnRedis(config, options));
+  }
+  if (base && !options.quiet) {
+    const changed = resumedWith(base as unknown as CrawlConfig, config);
+    if (changed) process.stderr.write(`resuming "${config.name}" with: ${changed}\n`);
+  }
+  const { code } = await runCrawl(config, { quiet: Boolean(options.quiet), json: Boolean(options.json) }, { resume: Boolean(options.resume), fresh: Boolean(options.fresh), ...replay.options });
+  setExitCode(code);
 }
 
 /** The stored config of crawl `name`, found in the data directory the flags, the environment or the config file name (that order). */

@@ -4,10 +4,31 @@
  * from the schema (shown in --help).
  */
 import { Command, Option } from 'commander';
-import { crawlConfigSchema, parserSchema } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 
-const defaults = crawlConfigSchema.parse({});
+/**
+ * The schema defaults --help shows, written out so that `--help` loads no
+ * schema library; test/cli/crawl-flag-defaults.test.ts holds them equal to
+ * the schema's.
+ */
+export const FLAG_DEFAULTS = {
+  dataDir: 'data',
+  'scope.mode': 'same-host',
+  'scope.maxDepth': 10,
+  'scope.maxPages': 10_000,
+  'fetch.concurrency': 32,
+  'fetch.perHostParallelism': 4,
+  'politeness.delayMs': 0,
+  'fetch.userAgent': 'skein/0.1 (+https://github.com/skein-crawler/skein)',
+  'fetch.timeouts.requestMs': 60_000,
+  'fetch.retries': 2,
+  'fetch.maxBodyBytes': 10 * 1024 * 1024,
+  'parser.mode': 'process',
+  'parser.workers': 'auto',
+} as const;
+
+/** The schema's description of `parser.workers`, as flag help (the same test checks it). */
+export const WORKERS_HELP = 'parser workers, or "auto" (usable cores minus one for the main process, at least 1; respects container CPU limits)';
 
 interface FlagSpec {
   flags: string;
@@ -27,30 +48,24 @@ const int = (value: string, path: string): number => {
 };
 const intOrAuto = (value: string, path: string): number | string => (value === 'auto' ? 'auto' : int(value, path));
 
-/** A schema field's description as flag help: 'Parser workers, or …).' → 'parser workers, or …)'. */
-const fromSchema = (description: string | undefined): string => {
-  const text = (description ?? '').replace(/\.$/, '');
-  return text.charAt(0).toLowerCase() + text.slice(1);
-};
-
 const specs: FlagSpec[] = [
   { flags: '-n, --name <name>', path: 'name', description: 'crawl name; data goes to <data-dir>/<name>/', default: 'derived from the first seed host' },
-  { flags: '--data-dir <dir>', path: 'dataDir', description: 'where crawls are stored', default: defaults.dataDir },
-  { flags: '--scope <mode>', path: 'scope.mode', description: 'which links are in scope', default: defaults.scope.mode, choices: ['same-host', 'same-domain', 'same-origin', 'any'] },
+  { flags: '--data-dir <dir>', path: 'dataDir', description: 'where crawls are stored', default: FLAG_DEFAULTS['dataDir'] },
+  { flags: '--scope <mode>', path: 'scope.mode', description: 'which links are in scope', default: FLAG_DEFAULTS['scope.mode'], choices: ['same-host', 'same-domain', 'same-origin', 'any'] },
   { flags: '--include <pattern...>', path: 'scope.include', description: 'follow only links matching a glob or /regex/ of the whole URL (e.g. "**/blog/**"); seeds are always fetched', repeatable: true },
   { flags: '--exclude <pattern...>', path: 'scope.exclude', description: 'do not follow links matching a glob or /regex/ of the whole URL (e.g. "**/*.pdf"); seeds are always fetched', repeatable: true },
-  { flags: '-d, --max-depth <n>', path: 'scope.maxDepth', description: 'maximum link depth from the seeds', default: defaults.scope.maxDepth, parse: int },
-  { flags: '-m, --max-pages <n>', path: 'scope.maxPages', description: 'maximum pages fetched in the whole crawl (URLs robots.txt disallows do not count)', default: defaults.scope.maxPages, parse: int },
-  { flags: '--concurrency <n>', path: 'fetch.concurrency', description: 'requests in flight across all hosts', default: defaults.fetch.concurrency, parse: int },
-  { flags: '--per-host <n>', path: 'fetch.perHostParallelism', description: 'requests in flight per host', default: defaults.fetch.perHostParallelism, parse: int },
-  { flags: '--delay <ms>', path: 'politeness.delayMs', description: 'minimum delay between requests to one host (robots Crawl-delay raises it)', default: defaults.politeness.delayMs, parse: int },
-  { flags: '--user-agent <ua>', path: 'fetch.userAgent', description: 'User-Agent header', default: defaults.fetch.userAgent },
-  { flags: '--timeout <ms>', path: 'fetch.timeouts.requestMs', description: 'whole-request timeout', default: defaults.fetch.timeouts.requestMs, parse: int },
-  { flags: '--retries <n>', path: 'fetch.retries', description: 'retries for timeouts, resets, 429 and 5xx', default: defaults.fetch.retries, parse: int },
-  { flags: '--max-body-bytes <n>', path: 'fetch.maxBodyBytes', description: 'cap on decompressed body bytes per page', default: defaults.fetch.maxBodyBytes, parse: int },
-  { flags: '--parser <mode>', path: 'parser.mode', description: 'where HTML is parsed', default: defaults.parser.mode, choices: ['process', 'thread', 'inline'] },
+  { flags: '-d, --max-depth <n>', path: 'scope.maxDepth', description: 'maximum link depth from the seeds', default: FLAG_DEFAULTS['scope.maxDepth'], parse: int },
+  { flags: '-m, --max-pages <n>', path: 'scope.maxPages', description: 'maximum pages fetched in the whole crawl (URLs robots.txt disallows do not count)', default: FLAG_DEFAULTS['scope.maxPages'], parse: int },
+  { flags: '--concurrency <n>', path: 'fetch.concurrency', description: 'requests in flight across all hosts', default: FLAG_DEFAULTS['fetch.concurrency'], parse: int },
+  { flags: '--per-host <n>', path: 'fetch.perHostParallelism', description: 'requests in flight per host', default: FLAG_DEFAULTS['fetch.perHostParallelism'], parse: int },
+  { flags: '--delay <ms>', path: 'politeness.delayMs', description: 'minimum delay between requests to one host (robots Crawl-delay raises it)', default: FLAG_DEFAULTS['politeness.delayMs'], parse: int },
+  { flags: '--user-agent <ua>', path: 'fetch.userAgent', description: 'User-Agent header', default: FLAG_DEFAULTS['fetch.userAgent'] },
+  { flags: '--timeout <ms>', path: 'fetch.timeouts.requestMs', description: 'whole-request timeout', default: FLAG_DEFAULTS['fetch.timeouts.requestMs'], parse: int },
+  { flags: '--retries <n>', path: 'fetch.retries', description: 'retries for timeouts, resets, 429 and 5xx', default: FLAG_DEFAULTS['fetch.retries'], parse: int },
+  { flags: '--max-body-bytes <n>', path: 'fetch.maxBodyBytes', description: 'cap on decompressed body bytes per page', default: FLAG_DEFAULTS['fetch.maxBodyBytes'], parse: int },
+  { flags: '--parser <mode>', path: 'parser.mode', description: 'where HTML is parsed', default: FLAG_DEFAULTS['parser.mode'], choices: ['process', 'thread', 'inline'] },
   { flags: '--warc <dir>', path: 'output.warc.dir', description: 'also archive every HTTP exchange as WARC/1.1 files (.warc.gz) in this directory (docs/warc.md)' },
-  { flags: '--workers <n>', path: 'parser.workers', description: fromSchema(parserSchema.shape.workers.description), default: defaults.parser.workers, parse: intOrAuto },
+  { flags: '--workers <n>', path: 'parser.workers', description: WORKERS_HELP, default: FLAG_DEFAULTS['parser.workers'], parse: intOrAuto },
 ];
 
 /**

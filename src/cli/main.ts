@@ -7,15 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, CrawlError, FrontierUnavailableError } from '../core/errors.js';
-import { crawlCommand } from './crawl-command.js';
-import { resumeCommand } from './resume-command.js';
-import { benchCommand } from './bench-command.js';
-import { demoCommand } from './demo-command.js';
-import { exportCommand } from './export-command.js';
-import { reportCommand } from './report-command.js';
-import { checkCommand } from './check-command.js';
-import { statusCommand } from './status-command.js';
-import { workerCommand } from './worker-command.js';
+import { buildCommands } from './command-list.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, frontierUnavailable: 3, nothingCrawled: 4, interrupted: 130 } as const;
 
@@ -24,17 +16,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('A fast, polite, crash-safe web crawler: fetching fans out on the event loop, parsing runs in worker processes.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    .addCommand(crawlCommand(setExitCode))
-    .addCommand(resumeCommand(setExitCode))
-    .addCommand(exportCommand())
-    .addCommand(statusCommand(setExitCode))
-    .addCommand(reportCommand(setExitCode))
-    .addCommand(checkCommand(setExitCode))
-    .addCommand(workerCommand(setExitCode))
-    .addCommand(demoCommand(setExitCode))
-    .addCommand(benchCommand(setExitCode));
-  for (const command of program.commands) command.exitOverride();
+    .exitOverride();
+  // Each command's module is imported only when it runs (command-list.ts).
+  for (const command of buildCommands({ setExitCode })) program.addCommand(command);
   program.addHelpText('after', '\nExamples:\n  $ skein demo\n  $ skein crawl https://example.com/ --max-pages 200\n  $ skein export example.com --format jsonl | jq .title\n  $ skein status example.com');
   return program;
 }

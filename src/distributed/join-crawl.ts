@@ -8,7 +8,6 @@
  * own under `<dataDir>/<crawlId>/nodes/<nodeId>/`, with a copy of the crawl
  * definition (`shared-crawl.json`).
  */
-import { hostname } from 'node:os';
 import path from 'node:path';
 import type { CrawlConfig } from '../config/schema.js';
 import type { CreateCrawlerOptions } from '../core/create-crawler.js';
@@ -18,6 +17,8 @@ import { CrawlEventBus } from '../core/events.js';
 import { RedisFrontier } from '../frontier/redis-frontier.js';
 import { checkIdentity, crawlStateLostError, shardsWithoutIdentity, writeShardIdentities } from '../frontier/redis-keys.js';
 import { crawlPaths, type CrawlPaths } from '../store/crawl-dir.js';
+import { assertId, defaultNodeId } from './node-id.js';
+import { nodePaths } from './node-paths.js';
 import { FrontierJournal } from '../store/frontier-journal.js';
 import type { PageStore } from '../store/page-store.js';
 import { NodeFrontier, scheduledDelayMs } from './node-frontier.js';
@@ -71,24 +72,6 @@ export interface DistributedNode {
   finish(state: Exclude<NodeState, 'running' | 'paused'>): Promise<void>;
   /** Quits the Redis connection. */
   close(): Promise<void>;
-}
-
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
-/** Checks a crawl or node id (`field` names the flag in the error). */
-export function assertId(field: 'crawl-id' | 'node-id', value: string): void {
-  if (!ID_PATTERN.test(value)) throw new ConfigError(field, `${JSON.stringify(value)}: expected letters, digits, ".", "_" or "-" (max 100, starting with a letter or digit)`);
-}
-
-/** `<hostname>-<pid>`, made a valid id. */
-export function defaultNodeId(): string {
-  const host = hostname().replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 80);
-  return `${host || 'node'}-${process.pid}`;
-}
-
-/** Where a node of a distributed crawl stores its pages: `<dataDir>/<crawlId>/nodes/<nodeId>/`. */
-export function nodePaths(dataDir: string, crawlId: string, nodeId: string): CrawlPaths {
-  return crawlPaths(path.join(dataDir, crawlId, 'nodes'), nodeId);
 }
 
 export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedNode> {

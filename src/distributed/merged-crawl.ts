@@ -19,7 +19,7 @@ import { ConfigError } from '../core/errors.js';
 import type { PageRecord } from '../core/types.js';
 import { crawlPaths, type CrawlPaths } from '../store/crawl-dir.js';
 import { LowdbPageStore } from '../store/lowdb-page-store.js';
-import { nodePaths } from './join-crawl.js';
+import { nodePaths } from './node-paths.js';
 
 export interface MergedCrawl {
   /** The crawl directories merged, in the order searched. */

@@ -5,7 +5,8 @@
  * is a ConfigError before any worker starts) and once per parser worker.
  * Errors name the exact config path: `extract.rules[1].fields.price.selector`.
  */
-import { load, type CheerioAPI } from 'cheerio/slim';
+import type { CheerioAPI } from 'cheerio/slim';
+import { cheerioNow } from './cheerio-loader.js';
 import type { ContentConfig } from '../config/content-schema.js';
 import type { BuiltinsConfig, ExtractConfig, FieldRule, PostProcessStep } from '../config/extract-schema.js';
 import { ConfigError } from '../core/errors.js';
@@ -61,11 +62,29 @@ export interface CompiledExtractRules {
   content: CompiledContentRules;
 }
 
+/**
+ * True when `extract` needs cheerio: CSS selectors (fields, rules, follow,
+ * content include/exclude), Markdown content, or an extractor module (it gets
+ * a cheerio document). The built-in fields alone do not.
+ */
+export function extractNeedsCheerio(extract: ExtractConfig): boolean {
+  const { content } = extract;
+  return (
+    extract.module !== undefined ||
+    Object.keys(extract.fields).length > 0 ||
+    extract.rules.length > 0 ||
+    extract.follow !== undefined ||
+    content.enabled ||
+    content.include.length > 0 ||
+    content.exclude.length > 0
+  );
+}
+
 let probe: CheerioAPI | undefined;
 
 /** Parses a selector with cheerio's own engine; ConfigError naming `path` if it does not parse. */
 export function checkSelector(selector: string, path: string): void {
-  probe ??= load('<html><head></head><body><div><p></p></div></body></html>', { xml: HTML_PARSER_OPTIONS });
+  probe ??= cheerioNow().load('<html><head></head><body><div><p></p></div></body></html>', { xml: HTML_PARSER_OPTIONS });
   try {
     probe.root().find(selector);
   } catch (cause) {

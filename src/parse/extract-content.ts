@@ -5,7 +5,7 @@
  * htmlparser2 builds (the same tree cheerio wraps, so a page with field
  * rules is parsed once). Pure.
  */
-import { load } from 'cheerio/slim';
+import { cheerioNow } from './cheerio-loader.js';
 import type { Document, Element } from 'domhandler';
 import type { CompiledContentRules } from './compile-extract-rules.js';
 import { findMainContent } from './find-main-content.js';
@@ -24,7 +24,7 @@ export interface PageContent {
 
 function select(document: Document, selectors: readonly string[]): Element[] {
   if (selectors.length === 0) return [];
-  const $ = load(document, { xml: HTML_PARSER_OPTIONS }, false);
+  const $ = cheerioNow().load(document, { xml: HTML_PARSER_OPTIONS }, false);
   return $(selectors.join(', ')).toArray().filter((node): node is Element => node.type === 'tag' || node.type === 'script' || node.type === 'style');
 }
 

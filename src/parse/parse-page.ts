@@ -13,13 +13,13 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { load } from 'cheerio/slim';
 import type { Document } from 'domhandler';
 import type { ParsedPage } from '../core/types.js';
 import { ParseError } from '../core/errors.js';
 import { createUrlNormalizer, type UrlNormalizer } from '../url/normalize-url.js';
 import { createScopeRules, type ScopeRules } from '../url/scope.js';
 import { compileExtractRules, type CompiledExtractRules } from './compile-extract-rules.js';
+import { cheerioNow } from './cheerio-loader.js';
 import { decodeBody } from './decode-body.js';
 import { selectFollowLinks } from './extract-follow.js';
 import { extractLinks, parseBaseHref, resolveBaseUrl } from './extract-links.js';
@@ -210,7 +210,7 @@ export function parsePage(input: ParseInput, compiled: CompiledParseRules): Pars
     if (extracted.text !== undefined) page.contentText = extracted.text;
     warnings.push(...extracted.warnings);
   }
-  const $ = needsCheerio && document !== undefined ? load(document, CHEERIO_OPTIONS) : undefined;
+  const $ = needsCheerio && document !== undefined ? cheerioNow().load(document, CHEERIO_OPTIONS) : undefined;
   if ($ !== undefined && !compiled.extract.empty) {
     const normalizedUrl = compiled.normalize(input.url);
     const extracted = extractPageFields(compiled.extract, {

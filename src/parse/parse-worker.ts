@@ -21,6 +21,8 @@ import { getHeapStatistics } from 'node:v8';
 import { isMainThread, threadId } from 'node:worker_threads';
 import workerpool from 'workerpool';
 import type { ParsedPage } from '../core/types.js';
+import { importCheerio } from './cheerio-loader.js';
+import { extractNeedsCheerio } from './compile-extract-rules.js';
 import { loadExtractorModule } from './load-extractor-module.js';
 import { compileParseRules, parsePage, type CompiledParseRules } from './parse-page.js';
 import type { ParseInput, ParseRules } from './parse-types.js';
@@ -74,6 +76,8 @@ function describe(error: unknown): { code: string; message: string; field?: stri
 async function init(rules: ParseRules, withMemory = false): Promise<WorkerInitResult> {
   reportMemory = withMemory;
   try {
+    // cheerio only for rules that need a DOM (imported, not required: one copy shared with htmlparser2).
+    if (extractNeedsCheerio(rules.extract)) await importCheerio();
     const extractor = rules.extract.module ? await loadExtractorModule(rules.extract.module) : undefined;
     compiled = compileParseRules(rules, extractor);
     return { ok: true, pid: process.pid, threadId };

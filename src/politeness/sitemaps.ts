@@ -5,7 +5,7 @@
  */
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import * as cheerio from 'cheerio/slim';
+import { cheerioNow, importCheerio } from '../parse/cheerio-loader.js';
 import type { FetchOptions, FetchResult } from '../fetch/fetch-types.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -155,6 +155,7 @@ async function loadSitemap(fetch: SitemapFetch, url: string, maxBytes: number, g
       throw new SitemapDocError(tooBig ? `gunzipped sitemap larger than ${maxBytes} bytes` : `gunzip failed: ${(error as Error).message}`);
     }
   }
+  await importCheerio(); // parseSitemap reads XML with it
   try {
     return parseSitemap(body.toString('utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
@@ -175,7 +176,7 @@ export function parseSitemap(text: string): SitemapDoc {
     if (!locs.some((l) => absoluteHttpUrl(l))) throw new NotASitemapError('not a sitemap: no XML and no URL lines');
     return { kind: 'urlset', locs };
   }
-  const $ = cheerio.load(trimmed, { xml: true });
+  const $ = cheerioNow().load(trimmed, { xml: true });
   const root = $.root().children().get().find((el) => ROOTS.has(localName(el.name)));
   if (!root) throw new NotASitemapError('not a sitemap: no <urlset> or <sitemapindex> element');
   const rootName = localName(root.name);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { PageRecord } from '../../src/core/types.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { beats, openMergedCrawl, pickRank } from '../../src/distributed/merged-crawl.js';
-import { nodePaths } from '../../src/distributed/join-crawl.js';
+import { nodePaths } from '../../src/distributed/node-paths.js';
 import { LowdbPageStore } from '../../src/store/lowdb-page-store.js';
 import { tempDirs } from '../helpers/crawl-helpers.js';
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PageRecord } from '../../src/core/types.js';
-import { nodePaths } from '../../src/distributed/join-crawl.js';
+import { nodePaths } from '../../src/distributed/node-paths.js';
 import { LowdbPageStore } from '../../src/store/lowdb-page-store.js';
 import { tempDirs } from '../helpers/crawl-helpers.js';
 import { runCli } from '../helpers/run-cli.js';
