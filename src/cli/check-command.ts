@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
-import { crawlName } from '../core/create-crawler.js';
+import { crawlName } from '../core/open-crawl-dir.js';
 import { buildReportData } from '../report/build-report.js';
 import type { ProblemFormat } from '../report/format-problems.js';
 import { renderReport } from '../report/render-report.js';

@@ -1,16 +1,19 @@
 /**
  * `skein crawl [urls...]`: crawl a site, or run the crawl a config file describes.
+ * The config is loaded and the crawl's folder opened (a new crawl's crawl.json
+ * written) before the crawler's modules are imported.
  */
 import { dottedToNested, envLayer, loadConfig, mergeLayers, readConfigFile } from '../config/load-config.js';
 import { CrawlMeta } from '../store/crawl-meta.js';
 import { crawlPaths } from '../store/crawl-dir.js';
 import { ConfigError } from '../core/errors.js';
+import { openCrawlDir } from '../core/open-crawl-dir.js';
+import { replayConfig } from '../replay/record-replay.js';
 import { redactConfig } from '../fetch/redact-secrets.js';
 import { crawlConfigSchema, type CrawlConfig } from '../config/schema.js';
 import { configChanges, scopeChanges } from '../config/config-changes.js';
 import type { ActionContext } from './command-list.js';
 import { flagName, flagsToConfig } from './crawl-flags.js';
-import { runCrawl } from './run-crawl.js';
 import { replayFlagsToOptions } from './replay-flags.js';
 import { wantsRedis } from './redis-flags.js';
 
@@ -40,7 +43,11 @@ export async function action({ setExitCode }: ActionContext, urls: string[], opt
     const changed = resumedWith(base as unknown as CrawlConfig, config);
     if (changed) process.stderr.write(`resuming "${config.name}" with: ${changed}\n`);
   }
-  const { code } = await runCrawl(config, { quiet: Boolean(options.quiet), json: Boolean(options.json) }, { resume: Boolean(options.resume), fresh: Boolean(options.fresh), ...replay.options });
+  const crawlOptions = { resume: Boolean(options.resume), fresh: Boolean(options.fresh), ...replay.options };
+  // Resumable from here on: crawl.json is written before the crawler is imported, let alone started.
+  const opened = await openCrawlDir(replayConfig(config, replay.options.replay), crawlOptions);
+  const { runCrawl } = await import('./run-crawl.js');
+  const { code } = await runCrawl(config, { quiet: Boolean(options.quiet), json: Boolean(options.json) }, { ...crawlOptions, opened });
   setExitCode(code);
 }
 

@@ -1,10 +1,10 @@
 /**
- * Wires a crawl from a validated config: opens the crawl directory, the
+ * Wires a crawl from a validated config: opens the crawl directory
+ * (open-crawl-dir.ts: a new crawl's crawl.json is written first), the
  * store and the frontier (fresh or restored), starts the fetcher and the
  * parse pool, and returns a handle. Dependencies are injected into the
  * Crawler; nothing here runs per page.
  */
-import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CrawlConfig } from '../config/schema.js';
 import { createFetcher } from '../fetch/fetcher.js';
@@ -20,20 +20,18 @@ import { PolitenessGate } from '../politeness/politeness-gate.js';
 import { discoverSitemapUrls } from '../politeness/sitemaps.js';
 import { createRecordReplay, replayConfig, type RecordReplayOptions } from '../replay/record-replay.js';
 import { CookieFile } from '../store/cookie-file.js';
-import { CrawlMeta } from '../store/crawl-meta.js';
-import { crawlPaths, deriveCrawlName, type CrawlPaths } from '../store/crawl-dir.js';
+import type { CrawlPaths } from '../store/crawl-dir.js';
 import { FrontierJournal } from '../store/frontier-journal.js';
 import { LowdbPageStore } from '../store/lowdb-page-store.js';
 import type { PageStore } from '../store/page-store.js';
 import { ArchivingStore } from '../warc/archiving-store.js';
 import { openWarcArchive } from '../warc/open-archive.js';
 import type { WarcArchive } from '../warc/warc-archive.js';
-import { checkWarcDir } from '../warc/warc-files.js';
 import { Crawler, type CrawlProgress } from './crawler.js';
-import { commandHint } from './command-hint.js';
 import { ConfigError } from './errors.js';
 import { CrawlEventBus, type CrawlSummary } from './events.js';
 import { LinkGate } from './link-gate.js';
+import { openCrawlDir, type OpenedCrawlDir } from './open-crawl-dir.js';
 import { readmitStoredLinks } from './readmit-links.js';
 import { mayWiden, scopeChanges } from '../config/config-changes.js';
 import { PagePipeline, type PipelineDeps } from './page-pipeline.js';
@@ -50,6 +48,8 @@ export interface CreateCrawlerOptions extends RecordReplayOptions {
   paths?: CrawlPaths;
   /** This node's id (distributed mode): in the names of the WARC files it writes. */
   nodeId?: string;
+  /** The crawl's folder, opened already (the CLI opens it before importing the crawler); else opened here. */
+  opened?: OpenedCrawlDir;
   /** Wraps the page store (distributed mode: stamps `record.node`, tells when records are on disk). */
   wrapStore?: (store: PageStore) => PageStore;
   /** A parse pool to use instead of starting one from `config.parser` (`skein bench` wraps one to keep the sample's bodies). */
@@ -67,13 +67,6 @@ export interface CrawlHandle {
   progress(): Promise<CrawlProgress>;
   /** Releases workers, sockets and files. Safe to call twice. */
   close(): Promise<void>;
-}
-
-export function crawlName(config: CrawlConfig): string {
-  if (config.name) return config.name;
-  const seed = config.seeds[0];
-  if (!seed) throw new ConfigError('seeds', 'expected at least one seed URL (or a crawl name to resume)');
-  return deriveCrawlName(seed);
 }
 
 export function parseRulesFor(config: CrawlConfig): ParseRules {
@@ -102,18 +95,17 @@ export function startParsePool(config: CrawlConfig): ParsePool {
 
 export async function createCrawler(config: CrawlConfig, options: CreateCrawlerOptions = {}): Promise<CrawlHandle> {
   config = replayConfig(config, options.replay);
-  const name = crawlName(config);
-  const paths = options.paths ?? crawlPaths(config.dataDir, name);
-  const meta = new CrawlMeta(paths.meta);
-  const existing = await meta.read();
-  if (existing && !options.resume && !options.fresh) {
-    throw new ConfigError('name', `"${paths.dir}" already holds a crawl named "${name}"; continue it with \`${commandHint(['resume', name], config.dataDir)}\`, or start over with --fresh (deletes it), or pick another --name`);
+  const opened = options.opened ?? (await openCrawlDir(config, options));
+  try {
+    return await setUpCrawler(config, options, opened);
+  } catch (error) {
+    await opened.discard(); // a crawl that could not be set up leaves nothing behind
+    throw error;
   }
-  // An unwritable WARC directory is a config error before anything is written.
-  if (config.output.warc) await checkWarcDir(path.resolve(config.output.warc.dir));
-  if (options.fresh) await rm(paths.dir, { recursive: true, force: true });
-  await mkdir(paths.dir, { recursive: true });
+}
 
+async function setUpCrawler(config: CrawlConfig, options: CreateCrawlerOptions, dir: OpenedCrawlDir): Promise<CrawlHandle> {
+  const { name, paths, meta, existing } = dir;
   const events = options.events ?? new CrawlEventBus();
   // The crawl's secrets (header values, proxy credentials) never reach a log line or a record.
   const secrets = SecretRedactor.fromConfig(config.fetch);
@@ -243,7 +235,7 @@ export async function createCrawler(config: CrawlConfig, options: CreateCrawlerO
         });
         await frontier.flush();
       }
-      await meta.startRun(config, name);
+      if (!dir.runStarted) await meta.startRun(config, name);
       await recording.start();
       // Checks a kill cut short (or a first run without checkExternal) are made now.
       if (resumed && external) await external.offerStored();
