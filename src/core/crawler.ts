@@ -38,14 +38,27 @@ export interface CrawlerDeps {
   pipeline: PagePipeline;
   events: CrawlEventBus;
   /**
-   * Extra seed URLs found before the crawl (sitemaps, fetched at their hosts' pace), admitted
-   * at depth 0. `signal` aborts when the crawl is stopped.
+   * Extra seed URLs (sitemaps, fetched at their hosts' pace), found while the seeds are fetched
+   * and admitted at depth 0; `done` runs once they are durable in the frontier (a resume then
+   * skips discovery). `signal` aborts when the crawl is stopped.
    */
-  discoverSeeds?: (signal: AbortSignal) => Promise<string[]>;
+  discoverSeeds?: SeedDiscovery;
   /** Off-site link checks (`scope.checkExternal`): the crawl ends when they are done too. */
   external?: Pick<ExternalLinkChecker, 'onIdle' | 'stop'>;
   now?: () => number;
 }
+
+export interface SeedDiscovery {
+  find(signal: AbortSignal): Promise<string[]>;
+  done(): Promise<void>;
+}
+
+/**
+ * Links found on pages wait at most this long for sitemap discovery, so that
+ * sitemap URLs are admitted first (at depth 0) when discovery is quick,
+ * without a slow sitemap holding the crawl back for long.
+ */
+export const SITEMAP_WAIT_MS = 2_000;
 
 /** What the progress display shows. */
 export interface CrawlProgress {
@@ -68,6 +81,8 @@ export class Crawler {
   readonly #discovery = new AbortController();
   readonly stats: CrawlStats;
   #stopping = false;
+  /** Sitemap discovery is running: the crawl is not done even with nothing queued. */
+  #discovering = false;
   #fatal: ConfigError | undefined;
   #wake: (() => void) | undefined;
   #checkpointing: Promise<void> = Promise.resolve();
@@ -87,10 +102,8 @@ export class Crawler {
     events.emit('crawl:started', { name: this.#deps.name, seeds, resumed: options.resumed ?? false });
     await links.syncSeedRedirects(); // where the seeds redirected in an earlier run: they widen the scope
     await links.admit(seeds, 'seed', 0);
-    if (this.#deps.discoverSeeds && !this.#stopping) {
-      const found = await this.#deps.discoverSeeds(this.#discovery.signal);
-      if (!this.#stopping) await links.admit(found, 'sitemap', 0);
-    }
+    // Sitemaps are read while the seeds are fetched: a host without one does not delay the crawl.
+    const discovery = this.#deps.discoverSeeds && !this.#stopping ? this.#discoverSeeds(this.#deps.discoverSeeds) : undefined;
     const flushTimer = setInterval(() => this.#backgroundCheckpoint(), config.store.flushIntervalMs);
     flushTimer.unref();
     const onStored = (): void => {
@@ -111,6 +124,7 @@ export class Crawler {
     } finally {
       offResponse();
     }
+    await discovery;
     await this.#drain();
     await this.#deps.external?.onIdle();
     clearInterval(flushTimer);
@@ -129,6 +143,33 @@ export class Crawler {
     events.emit('crawl:finished', { summary });
     this.stats.close();
     return summary;
+  }
+
+  /**
+   * Finds the sitemap URLs and admits them; until then (at most SITEMAP_WAIT_MS) links found on
+   * pages wait, and the crawl is not done. A failure is logged: the crawl goes on without them.
+   */
+  async #discoverSeeds(discovery: SeedDiscovery): Promise<void> {
+    const { links, events } = this.#deps;
+    this.#discovering = true;
+    const work = (async () => {
+      const found = await discovery.find(this.#discovery.signal);
+      if (this.#stopping) return;
+      await links.admit(found, 'sitemap', 0);
+      await this.checkpoint();
+      await discovery.done();
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    links.holdLinksUntil(Promise.race([work.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, SITEMAP_WAIT_MS)))]));
+    try {
+      await work;
+    } catch (error) {
+      if (!this.#stopping) events.emit('log', { level: 'warn', message: `sitemap discovery failed: ${(error as Error).message}` });
+    } finally {
+      clearTimeout(timer);
+      this.#discovering = false;
+      this.#wake?.();
+    }
   }
 
   /** Stops admitting requests; in-flight ones get `graceMs` to finish, then are abandoned. */
@@ -215,7 +256,7 @@ export class Crawler {
             .finally(() => this.#wake?.());
         }
         if (leases.length > 0) continue;
-        if (inFlight === 0 && (await frontier.isDone())) return;
+        if (inFlight === 0 && !this.#discovering && (await frontier.isDone())) return;
       }
       await this.#sleep(free > 0 && parserRoom ? await frontier.nextReadyAt(this.#now()) : undefined);
     }

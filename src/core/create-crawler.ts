@@ -5,6 +5,7 @@
  * parse pool, and returns a handle. Dependencies are injected into the
  * Crawler; nothing here runs per page.
  */
+import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CrawlConfig } from '../config/schema.js';
 import { createFetcher } from '../fetch/fetcher.js';
@@ -27,7 +28,7 @@ import type { PageStore } from '../store/page-store.js';
 import { ArchivingStore } from '../warc/archiving-store.js';
 import { openWarcArchive } from '../warc/open-archive.js';
 import type { WarcArchive } from '../warc/warc-archive.js';
-import { Crawler, type CrawlProgress } from './crawler.js';
+import { Crawler, type CrawlProgress, type SeedDiscovery } from './crawler.js';
 import { ConfigError } from './errors.js';
 import { CrawlEventBus, type CrawlSummary } from './events.js';
 import { LinkGate } from './link-gate.js';
@@ -185,24 +186,28 @@ async function setUpCrawler(config: CrawlConfig, options: CreateCrawlerOptions, 
   const links = new LinkGate(config, frontier, events, politeness);
   const external = config.scope.checkExternal ? new ExternalLinkChecker({ config, store, fetch, politeness, links, events, now: Date.now, ...(redact ? { redact } : {}) }) : undefined;
   const pipeline = new PagePipeline({ config, frontier, store, fetch, parsePool, politeness, links, events, hosts: new HostGiveUp(config.politeness.hostMaxFailures), now: Date.now, ...(redact ? { redact } : {}), ...(external ? { external } : {}), ...(archive ? { capture: (key: string, exchange: CapturedExchange) => archive!.hold(key, exchange) } : {}) });
-  // Seeds and sitemap URLs are journalled in one segment, so a resumed crawl
-  // has them all, unless it was killed before its first checkpoint.
-  // A wider scope may take sitemap URLs the old one dropped: they are read again.
-  const restoredNothing = resumed && (await frontier.stats()).seen === 0;
-  const discoverSeeds =
-    config.politeness.sitemaps && (!resumed || restoredNothing || widened.length > 0)
-      ? async (signal: AbortSignal) => {
-          const origins = [...new Set(config.seeds.map((seed) => new URL(seed).origin))];
-          const robotsSitemaps = robots ? (await Promise.all(origins.map((origin) => robots.sitemapsFor(origin)))).flat() : [];
-          const found = await discoverSitemapUrls({
-            fetch: politeness.spacedFetch(fetch, signal),
-            seeds: config.seeds,
-            robotsSitemaps,
-            tryDefault: true,
-            maxUrls: config.scope.maxPages,
-          });
-          for (const error of found.errors) events.emit('log', { level: 'warn', message: `sitemap ${error.sitemap}: ${error.message}` });
-          return found.urls;
+  // Sitemaps are read while the seeds are fetched; once their URLs are in the journal,
+  // `sitemaps.done` says so and a resume does not read them again (a shared frontier: when it
+  // holds anything). A wider scope may take sitemap URLs the old one dropped: they are read again.
+  const sitemapsDone = path.join(paths.dir, 'sitemaps.done');
+  const rediscover = resumed && (options.frontier ? (await frontier.stats()).seen === 0 : !(await fileExists(sitemapsDone)));
+  const discoverSeeds: SeedDiscovery | undefined =
+    config.politeness.sitemaps && (!resumed || rediscover || widened.length > 0)
+      ? {
+          done: () => writeFile(sitemapsDone, ''),
+          find: async (signal: AbortSignal) => {
+            const origins = [...new Set(config.seeds.map((seed) => new URL(seed).origin))];
+            const robotsSitemaps = robots ? (await Promise.all(origins.map((origin) => robots.sitemapsFor(origin)))).flat() : [];
+            const found = await discoverSitemapUrls({
+              fetch: politeness.spacedFetch(fetch, signal),
+              seeds: config.seeds,
+              robotsSitemaps,
+              tryDefault: true,
+              maxUrls: config.scope.maxPages,
+            });
+            for (const error of found.errors) events.emit('log', { level: 'warn', message: `sitemap ${error.sitemap}: ${error.message}` });
+            return found.urls;
+          },
         }
       : undefined;
   const crawler = new Crawler({
@@ -258,4 +263,11 @@ async function setUpCrawler(config: CrawlConfig, options: CreateCrawlerOptions, 
       await recording.close();
     },
   };
+}
+
+function fileExists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }

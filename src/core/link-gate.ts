@@ -44,6 +44,8 @@ export class LinkGate {
    * `www.example.com/sitemap.xml`). At most `scope.maxPages`.
    */
   #heldSitemapUrls: string[] = [];
+  /** Links found on pages wait for this (sitemap discovery, briefly: see `holdLinksUntil`). */
+  #linksReady: Promise<void> | undefined;
 
   constructor(config: CrawlConfig, frontier: Frontier, events: CrawlEventBus, politeness: PolitenessGate) {
     this.#config = config;
@@ -92,8 +94,20 @@ export class LinkGate {
   /** Enqueues links a worker already normalised and scope-checked. */
   async enqueue(links: string[], from: CrawlRequest): Promise<number> {
     if (links.length === 0) return 0;
+    if (this.#linksReady) await this.#linksReady;
     const depth = from.depth + 1;
     return this.#add(links.map((url) => ({ key: url, url, depth, referrer: from.key, source: 'link' as const })));
+  }
+
+  /**
+   * Links found on pages wait until `ready` settles (the crawler: sitemap discovery, or a couple
+   * of seconds), so that sitemap URLs, admitted at depth 0, come first as when they were read
+   * before the crawl started.
+   */
+  holdLinksUntil(ready: Promise<void>): void {
+    this.#linksReady = ready.then(() => {
+      this.#linksReady = undefined;
+    });
   }
 
   /**

@@ -46,7 +46,8 @@ describe('sitemaps are spaced like pages', () => {
     assert.equal(records.get(site.url + '/b')?.outcome, 'ok', 'the sitemaps were read');
     const paths = site.log.map((hit) => hit.path);
     assert.equal(paths[0], '/robots.txt', 'robots.txt first (it tells the delay)');
-    assert.deepEqual(paths.slice(1, 6), ['/sitemap-index.xml', '/sitemap-1.xml', '/sitemap-moved.xml', '/sitemap-2.xml', '/sitemap.xml']);
+    // Sitemaps are read while the pages are fetched (the seed goes as soon as robots.txt allows it), in turn.
+    assert.deepEqual(paths.filter((p) => p.includes('sitemap')), ['/sitemap-index.xml', '/sitemap-1.xml', '/sitemap-moved.xml', '/sitemap-2.xml', '/sitemap.xml']);
     const spaced = site.log.slice(1);
     assert.equal(spaced.length, 8);
     assert.ok(minGapMs(spaced) >= 300 - TOLERANCE_MS, `gaps ${spaced.map((hit, i) => (i ? hit.atMs - spaced[i - 1]!.atMs : 0)).join(', ')} ms`);
