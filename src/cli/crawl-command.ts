@@ -46,8 +46,11 @@ export async function action({ setExitCode }: ActionContext, urls: string[], opt
   const crawlOptions = { resume: Boolean(options.resume), fresh: Boolean(options.fresh), ...replay.options };
   // Resumable from here on: crawl.json is written before the crawler is imported, let alone started.
   const opened = await openCrawlDir(replayConfig(config, replay.options.replay), crawlOptions);
+  // The parser workers boot in their own processes while this one imports the crawler.
+  const { startParsePool } = await import('../parse/start-parse-pool.js');
+  const parsePool = startParsePool(config);
   const { runCrawl } = await import('./run-crawl.js');
-  const { code } = await runCrawl(config, { quiet: Boolean(options.quiet), json: Boolean(options.json) }, { ...crawlOptions, opened });
+  const { code } = await runCrawl(config, { quiet: Boolean(options.quiet), json: Boolean(options.json) }, { ...crawlOptions, opened, parsePool });
   setExitCode(code);
 }
 

@@ -3,7 +3,8 @@
  * events and polls its progress; the engine never calls it. Progress goes to
  * stderr so that stdout carries only data (`--json`, exports).
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressModule from 'cli-progress';
 import type { CrawlProgress } from '../core/crawler.js';
 import type { CrawlEventBus, CrawlSummary } from '../core/events.js';
 import { nextSteps, nothingCrawled, type NextStepContext } from './next-steps.js';
@@ -23,7 +24,7 @@ export interface ReporterOptions {
 export class Reporter {
   readonly #options: ReporterOptions;
   readonly #stderr: NodeJS.WritableStream;
-  #bar: cliProgress.SingleBar | undefined;
+  #bar: cliProgressModule.SingleBar | undefined;
   #timer: NodeJS.Timeout | undefined;
   readonly #off: Array<() => void> = [];
 
@@ -48,6 +49,8 @@ export class Reporter {
     );
     if (quiet) return;
     if (tty) {
+      // Loaded only for a terminal: a piped or quiet crawl never needs the bar.
+      const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
       this.#bar = new cliProgress.SingleBar(
         {
           stream: this.#stderr as NodeJS.WriteStream,

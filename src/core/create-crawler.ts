@@ -13,14 +13,13 @@ import type { CapturedExchange } from '../fetch/fetch-types.js';
 import { SecretRedactor } from '../fetch/redact-secrets.js';
 import type { Frontier, FrontierOptions } from '../frontier/frontier.js';
 import { MemoryFrontier } from '../frontier/memory-frontier.js';
-import { createParsePool } from '../parse/parse-pool.js';
-import type { ParsePool, ParseRules } from '../parse/parse-types.js';
+import { startParsePool } from '../parse/start-parse-pool.js';
+import type { ParsePool } from '../parse/parse-types.js';
 import { HostGiveUp } from '../politeness/host-give-up.js';
 import { RobotsCache } from '../politeness/robots-cache.js';
 import { PolitenessGate } from '../politeness/politeness-gate.js';
 import { discoverSitemapUrls } from '../politeness/sitemaps.js';
 import { createRecordReplay, replayConfig, type RecordReplayOptions } from '../replay/record-replay.js';
-import { CookieFile } from '../store/cookie-file.js';
 import type { CrawlPaths } from '../store/crawl-dir.js';
 import { FrontierJournal } from '../store/frontier-journal.js';
 import { LowdbPageStore } from '../store/lowdb-page-store.js';
@@ -70,29 +69,8 @@ export interface CrawlHandle {
   close(): Promise<void>;
 }
 
-export function parseRulesFor(config: CrawlConfig): ParseRules {
-  return {
-    seeds: config.seeds,
-    scope: config.scope,
-    extract: config.extract,
-    maxTextChars: config.extract.text ? config.parser.maxTextChars : 0,
-    respectMetaRobots: config.politeness.respectMetaRobots,
-    respectNofollow: config.politeness.respectNofollow,
-  };
-}
-
-export function startParsePool(config: CrawlConfig): ParsePool {
-  return createParsePool({
-    mode: config.parser.mode,
-    workers: config.parser.workers,
-    rules: parseRulesFor(config),
-    taskTimeoutMs: config.parser.taskTimeoutMs,
-    workerHeapMb: config.parser.workerHeapMb,
-    maxQueue: config.parser.maxQueue,
-    ...(config.parser.recycleAfterPages > 0 ? { recycleAfterTasks: config.parser.recycleAfterPages } : {}),
-    ...(config.parser.recycleAboveMb > 0 ? { recycleAboveRssMb: config.parser.recycleAboveMb } : {}),
-  });
-}
+// Where a crawl's parse pool comes from (the CLI starts it early, while the crawler's modules load).
+export { parseRulesFor, startParsePool } from '../parse/start-parse-pool.js';
 
 export async function createCrawler(config: CrawlConfig, options: CreateCrawlerOptions = {}): Promise<CrawlHandle> {
   config = replayConfig(config, options.replay);
@@ -151,7 +129,7 @@ async function setUpCrawler(config: CrawlConfig, options: CreateCrawlerOptions, 
 
   const recording = createRecordReplay(config, options);
   // The cookie jar (fetch.cookies) lives with the crawl: a resume continues the session.
-  const cookies = config.fetch.cookies ? await CookieFile.open(path.join(paths.dir, 'cookies.json')) : undefined;
+  const cookies = config.fetch.cookies ? await (await import('../store/cookie-file.js')).CookieFile.open(path.join(paths.dir, 'cookies.json')) : undefined;
   const warn = (message: string): void => events.emit('log', { level: 'warn', message });
   const fetcher = recording.wrap(
     createFetcher(config.fetch, recording.observer, {
