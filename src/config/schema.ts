@@ -5,6 +5,7 @@
  * from this file (`npm run schema`).
  */
 import { z } from 'zod';
+import { CRAWL_NAME_PATTERN, CRAWL_NAME_RULE, DEFAULT_DATA_DIR } from './crawl-location.js';
 import { extractSchema } from './extract-schema.js';
 import { DEFAULT_STRIP_PARAMS } from '../url/normalize-url.js';
 import { parseCidr } from '../fetch/address-ranges.js';
@@ -342,13 +343,13 @@ export const crawlConfigSchema = z
     /** Crawl name; data goes to <dataDir>/<name>/. Derived from the first seed's host when absent. */
     name: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected letters, digits, ".", "_" or "-" (max 100)')
+      .regex(CRAWL_NAME_PATTERN, CRAWL_NAME_RULE)
       .optional()
       .describe('Crawl name; data goes to <dataDir>/<name>/. Derived from the first seed host when absent.'),
     /** Start URLs. */
     seeds: z.array(httpUrl).default([]).describe('Start URLs (http or https).'),
     /** Where crawls are stored; relative to the config file's folder when set in one. @default "data" */
-    dataDir: z.string().min(1).default('data').describe('Directory where crawls are stored. In a config file, a relative path is relative to the file\'s folder.'),
+    dataDir: z.string().min(1).default(DEFAULT_DATA_DIR).describe('Directory where crawls are stored. In a config file, a relative path is relative to the file\'s folder.'),
     scope: scopeSchema.prefault({}),
     frontier: frontierSchema.prefault({}),
     fetch: fetchSchema.prefault({}),

@@ -3,9 +3,7 @@
  * quoted for a POSIX shell and naming the data directory unless it is the
  * default, so that they find the same crawl. Pure.
  */
-import { crawlConfigSchema } from '../config/schema.js';
-
-const DEFAULT_DATA_DIR = crawlConfigSchema.shape.dataDir.parse(undefined);
+import { DEFAULT_DATA_DIR } from '../config/crawl-location.js';
 
 /** `value` as one shell word (single-quoted when it holds anything but plain path characters). */
 export function shellWord(value: string): string {

@@ -12,7 +12,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { crawlConfigSchema } from '../config/schema.js';
+import { CRAWL_NAME_PATTERN, CRAWL_NAME_RULE } from '../config/crawl-location.js';
 import { ConfigError, StoreError } from '../core/errors.js';
 import { CrawlMeta, type CrawlMetaData } from './crawl-meta.js';
 
@@ -28,14 +28,10 @@ export interface CrawlPaths {
 }
 
 const MAX_NAME_CHARS = 100;
-const nameSchema = crawlConfigSchema.shape.name.unwrap();
 
 /** Throws `ConfigError` (field `name`) unless `name` is a valid crawl name (so it can never escape dataDir). */
 export function assertCrawlName(name: string): void {
-  const result = nameSchema.safeParse(name);
-  if (!result.success) {
-    throw new ConfigError('name', `${JSON.stringify(name)}: ${result.error.issues[0]?.message ?? 'invalid crawl name'}`);
-  }
+  if (!CRAWL_NAME_PATTERN.test(name)) throw new ConfigError('name', `${JSON.stringify(name)}: ${CRAWL_NAME_RULE}`);
 }
 
 /** `<dataDir>/<name>`; throws `ConfigError` for an invalid name. */
@@ -102,7 +98,7 @@ export async function listCrawls(dataDir: string): Promise<CrawlListing[]> {
   }
   const listings: CrawlListing[] = [];
   const names = entries
-    .filter((entry) => entry.isDirectory() && nameSchema.safeParse(entry.name).success)
+    .filter((entry) => entry.isDirectory() && CRAWL_NAME_PATTERN.test(entry.name))
     .map((entry) => entry.name)
     .sort();
   for (const name of names) {

@@ -8,7 +8,7 @@ import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { crawlConfigSchema, type CrawlConfig } from '../config/schema.js';
+import type { CrawlConfig } from '../config/schema.js';
 import { StoreError } from '../core/errors.js';
 import { redactConfig } from '../fetch/redact-secrets.js';
 import type { CrawlSummary } from '../core/events.js';
@@ -65,7 +65,7 @@ export class CrawlMeta {
       throw new StoreError('ERR_STORE_READ', `could not read ${this.file}: ${messageOf(error)}`, { cause: error });
     }
     const typed = db as Low<CrawlMetaData>;
-    typed.data = checkMeta(this.file, db.data);
+    typed.data = await checkMeta(this.file, db.data);
     this.#db = typed;
     return typed.data;
   }
@@ -125,7 +125,7 @@ export class CrawlMeta {
 }
 
 /** Validates what was read from `file`; throws a StoreError naming the file and the field. */
-function checkMeta(file: string, value: unknown): CrawlMetaData {
+async function checkMeta(file: string, value: unknown): Promise<CrawlMetaData> {
   if (!isRecord(value)) throw corrupt(file, 'expected a JSON object');
   if (typeof value.version !== 'number') throw corrupt(file, '"version" must be a number');
   if (value.version > CRAWL_META_VERSION) {
@@ -140,6 +140,8 @@ function checkMeta(file: string, value: unknown): CrawlMetaData {
   for (const [index, run] of value.runs.entries()) {
     if (!isRecord(run) || typeof run.startedAt !== 'string') throw corrupt(file, `"runs.${index}.startedAt" must be an ISO date string`);
   }
+  // The schema loads only here: exporting a crawl never reads its config.
+  const { crawlConfigSchema } = await import('../config/schema.js');
   const config = crawlConfigSchema.safeParse(value.config);
   if (!config.success) {
     const issue = config.error.issues[0];
