@@ -69,7 +69,9 @@ export async function openCrawlDir(config: CrawlConfig, options: OpenCrawlDirOpt
   }
   const created = !(await exists(paths.dir));
   const runStarted = existing === undefined || options.fresh === true;
-  if (runStarted && created) {
+  // Staged beside the crawl's folder in a data dir; a node's folder (`paths` given) sits among its
+  // crawl's other nodes, where no other folder may appear, so it is created in place.
+  if (runStarted && created && !options.paths) {
     await createWithMeta(paths, config, name);
     await meta.read();
   } else {
