@@ -38,7 +38,7 @@ function run(file: string, args: string[], options: CliOptions): Promise<CliResu
   return new Promise((resolvePromise, reject) => {
     const child = spawn(file, args, {
       cwd: options.cwd ?? process.cwd(),
-      env: { ...process.env, NODE_ENV: 'production', ...options.env },
+      env: { ...withoutTestSettings(process.env), NODE_ENV: 'production', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -53,4 +53,12 @@ function run(file: string, args: string[], options: CliOptions): Promise<CliResu
     });
     options.onSpawn?.(child);
   });
+}
+
+/**
+ * The environment without the tests' own SKEIN_TEST_* settings (e.g. SKEIN_TEST_SEED, which
+ * reproduces a seeded test): skein would read them as SKEIN_* config variables and refuse them.
+ */
+function withoutTestSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('SKEIN_TEST_')));
 }

@@ -66,7 +66,8 @@ describe(`kill -9 and resume (seed ${SEED})`, () => {
         const last = round === ROUNDS + 1;
         // Round 1 kills after segments appear (so crawl.json exists); later
         // rounds kill after 1–4 new segments (just after a flush) or 200–3000 ms
-        // after the round's first request (anywhere between flushes), at random.
+        // after the round's first request (anywhere between flushes), at random,
+        // or earlier, once half the pages left have been requested.
         const segmentsAtStart = (await segmentNames(pagesDir)).length;
         const bySegments = round === 1 || random() < 0.5;
         const newSegments = 1 + Math.floor(random() * 4);
@@ -74,9 +75,12 @@ describe(`kill -9 and resume (seed ${SEED})`, () => {
         const plan = last ? 'none' : bySegments ? `after ${newSegments} new segment(s)` : `${afterMs} ms after its first request`;
         const requestsAtStart = server.requests;
         let firstRequestAtMs: number | undefined;
+        // A timed kill also comes once the round has made half the requests left to make, so that a
+        // fast round cannot finish the crawl before its kill (the crawl's speed is not the test's).
+        const halfLeft = Math.max(1, Math.floor((PAGES + 1 - durableBefore.size) / 2));
         const due = () => {
           if (firstRequestAtMs === undefined && server.requests > requestsAtStart) firstRequestAtMs = Date.now();
-          return firstRequestAtMs !== undefined && Date.now() - firstRequestAtMs >= afterMs;
+          return firstRequestAtMs !== undefined && (Date.now() - firstRequestAtMs >= afterMs || server.requests - requestsAtStart >= halfLeft);
         };
         const run = await runCliAndKill(args, async () => !last && (bySegments ? (await segmentNames(pagesDir)).length >= segmentsAtStart + newSegments : due()), { env });
         if (last) assert.equal(run.code, 0, why(`the last resume finishes: ${run.stderr}`));
