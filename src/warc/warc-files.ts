@@ -77,10 +77,11 @@ export class WarcFiles {
     if (!state) return { files };
     const keep = storeSize >= state.storeSize ? state.length : state.confirmedLength;
     const size = await stat(state.file).then((s) => s.size, () => undefined);
-    if (size === undefined || size <= keep) return { files };
+    if (size === undefined || (keep > 0 && size <= keep)) return { files };
+    // Nothing of the file committed (a kill before its warcinfo was written, even an empty file): it goes.
     if (keep === 0) await unlink(state.file);
     else await truncate(state.file, keep);
-    return { files, recovered: { file: state.file, cutBytes: size - keep } };
+    return size > keep ? { files, recovered: { file: state.file, cutBytes: size - keep } } : { files };
   }
 
   /** The file being written, if any. */
@@ -131,12 +132,13 @@ export class WarcFiles {
     const name = fileName(this.#options, this.#serial, Date.now());
     const file = path.join(this.#options.dir, name);
     try {
-      this.#handle = await open(file, 'wx');
       this.#file = file;
       this.#length = 0;
       this.#confirmed = 0;
-      // The state names the new file before anything is in it: a kill from here on leaves it cut to its committed part.
+      // The state names the new file before it exists: a kill from here on leaves it cut to its
+      // committed part, or removed while nothing of it is committed.
       await this.#writeState(0, storeSize);
+      this.#handle = await open(file, 'wx');
       const info = this.#options.warcinfo(name);
       await this.#handle.write(info, 0, info.length, 0);
       this.#length = this.#confirmed = info.length;

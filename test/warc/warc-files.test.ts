@@ -6,7 +6,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, readFile, readdir, stat } from 'node:fs/promises';
+import { appendFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { WarcFiles, fileName, type WarcFilesOptions } from '../../src/warc/warc-files.js';
@@ -72,6 +72,26 @@ describe('WARC files', () => {
     assert.match(names[1]!, /-00002\.warc\.gz$/);
     const read = await readWarc(path.join(dir, 'warc'));
     assert.deepEqual(read.filter((r) => r.type === 'metadata').map((r) => r.payload.toString()), ['n=1', 'n=2', 'n=3', 'n=5']);
+  });
+
+  test('a file a kill left before its warcinfo (empty, nothing committed) is removed on resume', async () => {
+    const dir = await newDir();
+    const { files } = await WarcFiles.open(options(dir), 0);
+    await files.append([record(1)], 1);
+    files.confirm();
+    await files.close();
+    // Killed while rotating: the state names the new file, created but still empty.
+    const state = JSON.parse(await readFile(path.join(dir, 'warc-state.json'), 'utf8')) as { file: string; serial: number };
+    const empty = path.join(dir, 'warc', fileName(options(dir), state.serial + 1, Date.now()));
+    await writeFile(empty, '');
+    await writeFile(path.join(dir, 'warc-state.json'), JSON.stringify({ ...state, version: 1, file: empty, serial: state.serial + 1, length: 0, confirmedLength: 0, storeSize: 1 }));
+    const reopened = await WarcFiles.open(options(dir), 1);
+    assert.equal(reopened.recovered, undefined, 'nothing to report: no record was cut');
+    assert.deepEqual(await readdir(path.join(dir, 'warc')), [path.basename(state.file)]);
+    await reopened.files.append([record(2)], 2);
+    await reopened.files.close();
+    const read = await readWarc(path.join(dir, 'warc'));
+    assert.deepEqual(read.filter((r) => r.type === 'metadata').map((r) => r.payload.toString()), ['n=1', 'n=2']);
   });
 
   test('records of a batch whose pages the store never committed are cut back to the confirmed length', async () => {
