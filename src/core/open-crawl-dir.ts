@@ -8,11 +8,12 @@
  * Imports only the store's metadata and path helpers: the CLI calls it
  * before it imports the crawler (src/cli/crawl-command.ts).
  */
-import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { access, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CrawlConfig } from '../config/schema.js';
 import { assertExtractorModuleExists } from '../parse/load-extractor-module.js';
 import { CrawlMeta, type CrawlMetaData } from '../store/crawl-meta.js';
+import { makeDirectory } from '../store/make-directory.js';
 import { checkWarcDir } from '../warc/warc-files.js';
 import { crawlPaths, deriveCrawlName, type CrawlPaths } from '../store/crawl-dir.js';
 import { commandHint } from './command-hint.js';
@@ -75,7 +76,7 @@ export async function openCrawlDir(config: CrawlConfig, options: OpenCrawlDirOpt
     await createWithMeta(paths, config, name);
     await meta.read();
   } else {
-    await mkdir(paths.dir, { recursive: true });
+    await makeDirectory(paths.dir);
     if (runStarted) await meta.startRun(config, name);
   }
   return {

@@ -11,7 +11,6 @@
 import path from 'node:path';
 import type { CrawlConfig } from '../config/schema.js';
 import type { CreateCrawlerOptions } from '../core/create-crawler.js';
-import { mkdir } from 'node:fs/promises';
 import { ConfigError } from '../core/errors.js';
 import { CrawlEventBus } from '../core/events.js';
 import { RedisFrontier } from '../frontier/redis-frontier.js';
@@ -20,6 +19,7 @@ import { crawlPaths, type CrawlPaths } from '../store/crawl-dir.js';
 import { assertId, defaultNodeId } from './node-id.js';
 import { nodePaths } from './node-paths.js';
 import { FrontierJournal } from '../store/frontier-journal.js';
+import { makeDirectory } from '../store/make-directory.js';
 import type { PageStore } from '../store/page-store.js';
 import { NodeFrontier, scheduledDelayMs } from './node-frontier.js';
 import { NodeHeartbeat, type NodeState } from './node-heartbeat.js';
@@ -103,7 +103,7 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
       leaseMs: crawl.leaseMs,
     });
     if (resolved.add) logAtStart(events, 'warn', await addToFrontier(redisFrontier, resolved, options.local.dataDir));
-    await mkdir(paths.dir, { recursive: true });
+    await makeDirectory(paths.dir);
     await writeCrawlCopy(paths, crawl);
     const released = await redisFrontier.releaseOwnLeases();
     if (released > 0) logAtStart(events, 'warn', `node ${nodeId}: ${released} page(s) its previous run had leased and not completed are queued again`);

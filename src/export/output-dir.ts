@@ -4,9 +4,10 @@
  * target must not exist or be empty (an export never deletes files it did
  * not write); a failed export leaves nothing behind.
  */
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
+import { makeDirectory } from '../store/make-directory.js';
 
 /**
  * Runs `write` on a fresh temp folder, then renames it to `dir`.
@@ -26,7 +27,7 @@ export async function writeOutputDir<T>(dir: string, write: (tmpDir: string) => 
   }
   const tmp = path.join(path.dirname(path.resolve(dir)), `.${path.basename(dir)}.tmp-${process.pid}`);
   await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
+  await makeDirectory(tmp);
   try {
     const result = await write(tmp);
     await rename(tmp, dir); // replaces an empty directory

@@ -12,9 +12,10 @@
  * leaves it as it was.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { StoreError } from '../core/errors.js';
+import { makeDirectory } from '../store/make-directory.js';
 import { definitionUrl, type FixtureDefinition, type FixtureMeta } from './fixture-definition.js';
 
 /** What a committed fixture holds. */
@@ -55,7 +56,7 @@ export class FixtureWriter {
   /** Starts a recording to `path`; the file itself is only replaced by `commit()`. */
   static async open(path: string): Promise<FixtureWriter> {
     const target = resolve(path);
-    await mkdir(dirname(target), { recursive: true });
+    await makeDirectory(dirname(target));
     const spoolPath = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.spool`);
     try {
       return new FixtureWriter(target, spoolPath, await open(spoolPath, 'wx+'));

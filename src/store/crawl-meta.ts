@@ -4,12 +4,13 @@
  * killed). Written with lowdb's `JSONFile` (temp file + rename), so it is
  * either the old or the new version after a kill, never half of one.
  */
-import { access, mkdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { CrawlConfig } from '../config/schema.js';
 import { StoreError } from '../core/errors.js';
+import { makeDirectory } from './make-directory.js';
 import { redactConfig } from '../fetch/redact-secrets.js';
 import type { CrawlSummary } from '../core/events.js';
 
@@ -92,7 +93,7 @@ export class CrawlMeta {
     } else {
       const data: CrawlMetaData = { name, config, createdAt: now.toISOString(), runs: [run], version: CRAWL_META_VERSION };
       this.#db = new Low<CrawlMetaData>(new JSONFile(this.file), data);
-      await mkdir(path.dirname(this.file), { recursive: true }).catch((error: unknown) => {
+      await makeDirectory(path.dirname(this.file)).catch((error: unknown) => {
         throw new StoreError('ERR_STORE_WRITE', `could not create ${path.dirname(this.file)}: ${messageOf(error)}`, {
           cause: error,
         });

@@ -15,9 +15,10 @@
  * new one once past `maxFileBytes`.
  */
 import { constants } from 'node:fs';
-import { access, mkdir, open, readFile, rename, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { access, open, readFile, rename, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, StoreError } from '../core/errors.js';
+import { makeDirectory, removeCreated } from '../store/make-directory.js';
 
 export interface WarcState {
   version: 1;
@@ -180,15 +181,20 @@ async function readState(statePath: string): Promise<WarcState | undefined> {
   throw new StoreError('ERR_WARC_STATE', `${statePath} is not a WARC state file skein wrote; move it away to start new WARC files`);
 }
 
-/** Creates `dir` if missing and checks a file can be written in it; a ConfigError naming `output.warc.dir` if not. */
+/**
+ * Creates `dir` if missing and checks a file can be written in it; a ConfigError naming
+ * `output.warc.dir` if not, with the directories it created removed again (nothing written).
+ */
 export async function checkWarcDir(dir: string): Promise<void> {
+  let created: string[] = [];
   try {
-    await mkdir(dir, { recursive: true });
+    created = await makeDirectory(dir);
     await access(dir, constants.W_OK);
     const probe = path.join(dir, `.skein-write-test-${process.pid}`);
     await writeFile(probe, '');
     await unlink(probe);
   } catch (error) {
+    await removeCreated(created);
     throw new ConfigError('output.warc.dir', `cannot write WARC files to "${dir}": ${(error as Error).message}`, { cause: error });
   }
 }

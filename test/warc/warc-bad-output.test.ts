@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createGeneratedSite } from '../../src/demo/generated-site.js';
 import { startSiteServer } from '../../src/demo/site-server.js';
@@ -30,6 +31,65 @@ test('an unwritable WARC directory is a config error naming output.warc.dir, bef
 });
 
 const canMount = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
+
+// Node 20's recursive mkdir loops for ever on /proc/x (mkdir answers ENOENT, the parent exists):
+// each try is killed after 20 s, so a hang fails as a null exit code.
+const unwritable: Array<{ what: string; dir: (tmp: string) => string; skip?: string | false }> = [
+  { what: 'a directory that cannot be created (/proc/x)', dir: () => '/proc/x/warc', skip: existsSync('/proc/self') ? false : 'no /proc' },
+  { what: 'an existing directory no file can be written in (/proc)', dir: () => '/proc', skip: existsSync('/proc/self') ? false : 'no /proc' },
+  { what: 'a file where the directory should be', dir: (tmp) => path.join(tmp, 'a-file') },
+];
+
+for (const { what, dir, skip } of unwritable) {
+  test(`--warc to ${what}: exit 2 at once, one message naming output.warc.dir, nothing written`, { skip }, async () => {
+    const data = await tempDataDir();
+    try {
+      await writeFile(path.join(data.dir, 'a-file'), 'not a directory');
+      const warc = dir(data.dir);
+      const result = await runCli(['crawl', 'http://127.0.0.1:9/', '--data-dir', path.join(data.dir, 'crawls'), '--warc', warc, '-q'], { timeoutMs: 20_000 });
+      assert.equal(result.code, 2, `exit ${result.code} ${result.signal ?? ''} ${result.stderr}`);
+      assert.match(result.stderr, new RegExp(`output\\.warc\\.dir: cannot write WARC files to "${warc.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+      assert.deepEqual((await readdir(data.dir)).sort(), ['a-file'], 'no crawl directory was made');
+    } finally {
+      await data.cleanup();
+    }
+  });
+}
+
+test('--warc to a read-only directory (or one below it): exit 2, nothing written', { skip: canMount || process.getuid?.() !== 0 ? false : 'root without unshare -m' }, async () => {
+  const data = await tempDataDir();
+  try {
+    const ro = path.join(data.dir, 'ro');
+    await mkdir(ro);
+    const crawls = path.join(data.dir, 'crawls');
+    for (const warc of [ro, path.join(ro, 'new', 'warc')]) {
+      const args = [SKEIN_BIN, 'crawl', 'http://127.0.0.1:9/', '--data-dir', crawls, '--warc', warc, '-q'];
+      let result: { status: number | null; stderr: string };
+      if (canMount) {
+        // root writes anywhere a mode allows nothing: a read-only tmpfs, private to this command.
+        const script = 'mount -t tmpfs -o ro,size=64k tmpfs "$1" || exit 99; shift; exec "$@"';
+        result = spawnSync('unshare', ['-m', 'sh', '-c', script, 'sh', ro, process.execPath, ...args], { encoding: 'utf8', timeout: 20_000 });
+      } else {
+        await chmod(ro, 0o555);
+        result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 20_000 });
+      }
+      assert.equal(result.status, 2, result.stderr);
+      assert.match(result.stderr, /output\.warc\.dir: cannot write WARC files to ".*ro.*": E(ROFS|ACCES)/);
+    }
+    assert.deepEqual(await readdir(ro), [], 'nothing was created in it');
+    assert.deepEqual((await readdir(data.dir)).sort(), ['ro'], 'no crawl directory was made');
+  } finally {
+    await chmod(path.join(data.dir, 'ro'), 0o755).catch(() => undefined);
+    await data.cleanup();
+  }
+});
+
+test('a data directory that cannot be created ends the crawl at once with a message (no hang)', { skip: existsSync('/proc/self') ? false : 'no /proc' }, async () => {
+  const result = await runCli(['crawl', 'http://127.0.0.1:9/', '--data-dir', '/proc/x', '-q'], { timeoutMs: 20_000 });
+  assert.equal(result.code, 1, `exit ${result.code} ${result.signal ?? ''} ${result.stderr}`);
+  assert.match(result.stderr, /could not create \/proc\/x\/.*ENOENT/);
+});
 
 test('a full disk stops the crawl with a message and exit 1; the WARC files are whole and every stored page is in them', { skip: canMount ? false : 'needs root and unshare -m (a small tmpfs)' }, async () => {
   const data = await tempDataDir();
