@@ -3,7 +3,8 @@
  * record (secrets redacted) and a `response` record, linked both ways by
  * WARC-Concurrent-To; a `revisit` record (identical-payload-digest profile)
  * instead of a response whose payload was already archived in this run; a
- * `metadata` record with a page's outlinks. Pure but for the digest index.
+ * `metadata` record with a page's outlinks. Pure but for the digest index
+ * (warc-digest-index.ts).
  * Request heads come already redacted (`redactRequestHead`): this runs in the
  * encoder thread (warc-encoder-worker.ts), which holds no secrets.
  */
@@ -20,20 +21,14 @@ import {
   warcFieldsBlock,
   type WarcFields,
 } from './warc-record.js';
+import { DigestIndex } from './warc-digest-index.js';
 
 /** One record's bytes, in parts (see `serializeRecord`). */
 export type RecordParts = Buffer[];
 
-/** What was archived first for a payload digest. */
-interface FirstCapture {
-  uri: string;
-  date: string;
-  id: string;
-}
-
 export interface ExchangeRecordsOptions {
-  /** Payload digests remembered for revisits; the oldest are forgotten past it (memory stays bounded). @default 200000 */
-  maxDigests?: number;
+  /** Payload digests archived so far (revisits refer to them). @default a new, empty index of 200,000 digests */
+  index?: DigestIndex;
 }
 
 /** The request head with Authorization, Cookie and the crawl's secret headers as `[redacted]` (secrets.requestHeaders). */
@@ -42,11 +37,10 @@ export function redactRequestHead(head: string, secrets: SecretRedactor): string
 }
 
 export class ExchangeRecords {
-  readonly #maxDigests: number;
-  readonly #firstCaptures = new Map<string, FirstCapture>();
+  readonly index: DigestIndex;
 
   constructor(options: ExchangeRecordsOptions = {}) {
-    this.#maxDigests = options.maxDigests ?? 200_000;
+    this.index = options.index ?? new DigestIndex();
   }
 
   /**
@@ -103,7 +97,7 @@ export class ExchangeRecords {
   #response(exchange: CapturedExchange, id: string, requestId: string, common: WarcFields): RecordParts {
     const head = headBytes(exchange.responseHead);
     const payloadDigest = sha1Digest(exchange.body);
-    const first = exchange.body.length > 0 && !exchange.truncated ? this.#firstCaptures.get(payloadDigest) : undefined;
+    const first = exchange.body.length > 0 && !exchange.truncated ? this.index.get(payloadDigest) : undefined;
     if (first) {
       // The HTTP head only: the payload is the one archived first.
       return serializeRecord(
@@ -123,7 +117,7 @@ export class ExchangeRecords {
         [head],
       );
     }
-    if (exchange.body.length > 0 && !exchange.truncated) this.#remember(payloadDigest, { uri: exchange.url, date: common[0]![1], id });
+    if (exchange.body.length > 0 && !exchange.truncated) this.index.remember(payloadDigest, { uri: exchange.url, date: common[0]![1], id });
     return serializeRecord(
       [
         ['WARC-Type', 'response'],
@@ -137,10 +131,5 @@ export class ExchangeRecords {
       ],
       [head, exchange.body],
     );
-  }
-
-  #remember(digest: string, capture: FirstCapture): void {
-    this.#firstCaptures.set(digest, capture);
-    if (this.#firstCaptures.size > this.#maxDigests) this.#firstCaptures.delete(this.#firstCaptures.keys().next().value!);
   }
 }

@@ -45,6 +45,9 @@ export async function openWarcArchive(config: CrawlConfig, context: OpenArchiveC
       metadata: warc.metadata,
       redactor: context.redactor,
       info: warcinfoFields(config, context.name),
+      digestsPath: path.join(context.crawlDir, 'warc-digests.tsv'),
+      onIndexLoaded: ({ lines, digests, ms }) =>
+        context.events.emit('log', { level: 'info', message: `WARC: revisit index read back from earlier runs: ${digests} payload digest(s) from ${lines} line(s) in ${ms} ms` }),
     },
     context.storeSize,
   );

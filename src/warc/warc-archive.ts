@@ -17,7 +17,7 @@ import type { CapturedExchange } from '../fetch/fetch-types.js';
 import type { SecretRedactor } from '../fetch/redact-secrets.js';
 import type { PageRecord } from '../core/types.js';
 import { redactRequestHead } from './exchange-records.js';
-import { WarcEncoder } from './warc-encoder.js';
+import { WarcEncoder, type EncodedJob, type IndexLoaded } from './warc-encoder.js';
 import { WarcFiles, type WarcFilesOptions, type WarcRecovery } from './warc-files.js';
 import { recordId, serializeRecord, sha1Digest, warcDate, warcFieldsBlock, type WarcFields } from './warc-record.js';
 
@@ -34,11 +34,15 @@ export interface WarcArchiveOptions {
   redactor: SecretRedactor;
   /** The warcinfo record's fields (software, isPartOf, the config and its digest…). */
   info: WarcFields;
+  /** Where the revisit index's lines go (`<crawl dir>/warc-digests.tsv`), read back on resume. */
+  digestsPath: string;
+  /** Told once the revisit index is read back from earlier runs (a resume). */
+  onIndexLoaded?: (loaded: IndexLoaded) => void;
 }
 
 /** Records of one flush, in order, each an encoded member (compressed or not, maybe still being compressed). */
 export interface WarcBatch {
-  members: Promise<Buffer[]>[];
+  members: Promise<EncodedJob>[];
   /** Pages stored once this batch's pages are committed. */
   storeSize: number;
 }
@@ -49,7 +53,7 @@ export class WarcArchive {
   readonly #encoder: WarcEncoder;
   /** Exchanges of pages not stored yet, by request key. */
   readonly #held = new Map<string, CapturedExchange[]>();
-  #open: Promise<Buffer[]>[] = [];
+  #open: Promise<EncodedJob>[] = [];
   readonly #sealed: WarcBatch[] = [];
   #tail: Promise<void> = Promise.resolve();
   /** Called once, when appending to a WARC file first fails (a full disk). */
@@ -59,7 +63,9 @@ export class WarcArchive {
   private constructor(options: WarcArchiveOptions, files: WarcFiles) {
     this.#options = options;
     this.#files = files;
-    this.#encoder = new WarcEncoder({ gzip: options.gzip, gzipLevel: options.gzipLevel });
+    const kept = files.digestsKept;
+    this.#encoder = new WarcEncoder({ gzip: options.gzip, gzipLevel: options.gzipLevel, ...(kept > 0 ? { digests: { file: options.digestsPath, length: kept } } : {}) });
+    this.#encoder.onIndexLoaded = options.onIndexLoaded;
   }
 
   /** Opens the archive: checks the directory (ConfigError), cuts the previous run's uncommitted tail. */
@@ -72,6 +78,7 @@ export class WarcArchive {
       gzip: options.gzip,
       maxFileBytes: options.maxFileBytes,
       warcinfo: (fileName) => warcinfoMember(fileName, options),
+      digestsPath: options.digestsPath,
     };
     const { files, recovered } = await WarcFiles.open(filesOptions, storeSize);
     return { archive: new WarcArchive(options, files), ...(recovered ? { recovered } : {}) };
@@ -125,7 +132,12 @@ export class WarcArchive {
       while (this.#sealed.length > 0) {
         const batch = this.#sealed[0]!;
         try {
-          await this.#files.append((await Promise.all(batch.members)).flat(), batch.storeSize);
+          const jobs = await Promise.all(batch.members);
+          await this.#files.append(
+            jobs.flatMap((job) => job.members),
+            batch.storeSize,
+            jobs.map((job) => job.digestLines).join(''),
+          );
         } catch (error) {
           if (!this.#failed) {
             this.#failed = true;

@@ -3,16 +3,28 @@
  * and gzip, off the crawl's event loop. It receives jobs in order (a page's
  * exchanges, request heads already redacted, and its outlinks) and answers
  * each message with the encoded members of its jobs, in the same order.
- * It holds the revisit index, so revisits are decided in archive order.
+ * It holds the revisit index, so revisits are decided in archive order: read
+ * back from earlier runs' digest lines before the first job (jobs posted
+ * meanwhile wait in the port), and each job's new first captures go back with
+ * its members, as lines for the digests file.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import type { CapturedExchange } from '../fetch/fetch-types.js';
+import { performance } from 'node:perf_hooks';
 import { ExchangeRecords } from './exchange-records.js';
-import { ownBuffers, type EncoderJob, type EncoderSettings } from './warc-encoder.js';
+import { DigestIndex } from './warc-digest-index.js';
+import { ownBuffers, type EncodedJob, type EncoderJob, type EncoderMessage, type EncoderSettings } from './warc-encoder.js';
 
 const settings = workerData as EncoderSettings;
-const records = new ExchangeRecords();
+const index = new DigestIndex();
+if (settings.digests) {
+  const startedAt = performance.now();
+  const lines = index.loadSync(settings.digests.file, settings.digests.length);
+  const loaded: EncoderMessage = { type: 'loaded', lines, digests: index.size, ms: Math.round(performance.now() - startedAt) };
+  parentPort!.postMessage(loaded);
+}
+const records = new ExchangeRecords({ index });
 
 /** A Buffer over what structured clone hands over (a Uint8Array). */
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -36,9 +48,11 @@ function ownCopy(bytes: Buffer): Buffer {
 }
 
 parentPort!.on('message', (jobs: EncoderJob[]) => {
-  const out = jobs.map((job) => {
+  const results = jobs.map((job): EncodedJob => {
     const exchanges: CapturedExchange[] = job.exchanges.map((exchange) => ({ ...exchange, body: asBuffer(exchange.body) }));
-    return records.page(exchanges, job.links).map(member);
+    const members = records.page(exchanges, job.links).map(member);
+    return { members, digestLines: index.takeNewLines() };
   });
-  parentPort!.postMessage(out, ownBuffers(out.flat()));
+  const encoded: EncoderMessage = { type: 'encoded', results };
+  parentPort!.postMessage(encoded, ownBuffers(results.flatMap((result) => result.members)));
 });

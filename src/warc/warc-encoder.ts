@@ -4,7 +4,8 @@
  * gzips each one as its own member. Jobs posted in one turn of the event loop
  * travel in one message; answers come back in order. Bodies are copied to
  * the thread: a body that is a buffer of its own (capture-transfer.ts makes
- * them so) is moved, not copied, and is empty here afterwards.
+ * them so) is moved, not copied, and is empty here afterwards. The thread
+ * holds the revisit index (read back from earlier runs' digests file first).
  */
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '../core/errors.js';
@@ -23,7 +24,26 @@ export function ownBuffers(views: readonly Uint8Array[]): ArrayBuffer[] {
 export interface EncoderSettings {
   gzip: boolean;
   gzipLevel: number;
+  /** Earlier runs' first captures, for the revisit index: the first `length` bytes of `file`. */
+  digests?: { file: string; length: number };
 }
+
+/** One job's records, encoded, and the digest lines of the first captures among them. */
+export interface EncodedJob {
+  members: Buffer[];
+  digestLines: string;
+}
+
+/** How the revisit index was read back from earlier runs. */
+export interface IndexLoaded {
+  lines: number;
+  /** Digests it holds (at most its bound). */
+  digests: number;
+  ms: number;
+}
+
+/** What the thread posts: the index read back (once, first, when there was one), then the answers to each message of jobs. */
+export type EncoderMessage = ({ type: 'loaded' } & IndexLoaded) | { type: 'encoded'; results: EncodedJob[] };
 
 /** A page's exchanges (request heads redacted) and, for a metadata record, its outlinks. */
 export interface EncoderJob {
@@ -32,7 +52,7 @@ export interface EncoderJob {
 }
 
 interface Waiting {
-  resolve: (members: Buffer[]) => void;
+  resolve: (job: EncodedJob) => void;
   reject: (error: unknown) => void;
 }
 
@@ -43,21 +63,30 @@ export class WarcEncoder {
   /** Answers awaited, in posting order. */
   readonly #waiting: Waiting[] = [];
   #failed: Error | undefined;
+  /** Called once the revisit index is read back from earlier runs (when it was). */
+  onIndexLoaded: ((loaded: IndexLoaded) => void) | undefined;
 
   constructor(settings: EncoderSettings) {
     this.#worker = new Worker(new URL('./warc-encoder-worker.js', import.meta.url), { workerData: settings });
     // The thread keeps the process alive only while answers are awaited.
     this.#worker.unref();
-    this.#worker.on('message', (results: Uint8Array[][]) => {
-      for (const members of results) this.#waiting.shift()?.resolve(members.map((m) => Buffer.from(m.buffer, m.byteOffset, m.byteLength)));
+    this.#worker.on('message', (message: EncoderMessage) => {
+      if (message.type === 'loaded') {
+        const { type: _type, ...loaded } = message;
+        this.onIndexLoaded?.(loaded);
+        return;
+      }
+      for (const { members, digestLines } of message.results) {
+        this.#waiting.shift()?.resolve({ members: members.map((m) => Buffer.from(m.buffer, m.byteOffset, m.byteLength)), digestLines });
+      }
       if (this.#waiting.length === 0) this.#worker.unref();
     });
     this.#worker.on('error', (error) => this.#fail(error));
     this.#worker.on('exit', (code) => this.#fail(new Error(`the WARC encoder thread exited (code ${code})`)));
   }
 
-  /** The encoded members of one job's records, in order. */
-  encode(job: EncoderJob): Promise<Buffer[]> {
+  /** The encoded members of one job's records, in order, and their digest lines. */
+  encode(job: EncoderJob): Promise<EncodedJob> {
     if (this.#failed) return Promise.reject(this.#failed);
     if (this.#queued.length === 0) setImmediate(() => this.#post());
     this.#queued.push(job);

@@ -13,9 +13,16 @@
  * that will be fetched again) is cut. Each run writes new files (names carry
  * a serial, and the node id in a distributed crawl); a file is closed for a
  * new one once past `maxFileBytes`.
+ *
+ * The revisit index outlives a run the same way: each batch's first captures
+ * of a payload (digest, record id, date, URI: one line each) are appended to
+ * `warc-digests.tsv` beside the state, whose `digestsLength` and
+ * `confirmedDigestsLength` follow the WARC file's two lengths, so a resume
+ * cuts the lines of records it cut and rebuilds the index from the rest
+ * (warc-digest-index.ts).
  */
 import { constants } from 'node:fs';
-import { access, open, readFile, rename, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { access, open, readFile, rename, rm, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, StoreError } from '../core/errors.js';
 import { makeDirectory, removeCreated } from '../store/make-directory.js';
@@ -28,6 +35,9 @@ export interface WarcState {
   length: number;
   confirmedLength: number;
   storeSize: number;
+  /** Length of the digests file after the last batch, and when the store last committed (absent: written before it existed). */
+  digestsLength?: number;
+  confirmedDigestsLength?: number;
 }
 
 export interface WarcFilesOptions {
@@ -43,6 +53,8 @@ export interface WarcFilesOptions {
   maxFileBytes: number;
   /** The first record of a new file (its warcinfo), already encoded; `fileName` is the file's base name. */
   warcinfo: (fileName: string) => Buffer;
+  /** The revisit index's lines (`<crawl dir>/warc-digests.tsv`); none kept without it. */
+  digestsPath?: string;
 }
 
 /** What resuming found and cut. */
@@ -59,12 +71,21 @@ export class WarcFiles {
   #file = '';
   #length = 0;
   #confirmed = 0;
+  #digests: FileHandle | undefined;
+  #digestsLength: number;
+  #digestsConfirmed: number;
   /** Every file this run wrote, oldest first. */
   readonly written: string[] = [];
 
-  private constructor(options: WarcFilesOptions, serial: number) {
+  private constructor(options: WarcFilesOptions, serial: number, digestsLength: number) {
     this.#options = options;
     this.#serial = serial;
+    this.#digestsLength = this.#digestsConfirmed = digestsLength;
+  }
+
+  /** Bytes of the digests file that earlier runs committed (the encoder rebuilds the revisit index from them). */
+  get digestsKept(): number {
+    return this.#digestsConfirmed;
   }
 
   /**
@@ -74,9 +95,11 @@ export class WarcFiles {
   static async open(options: WarcFilesOptions, storeSize: number): Promise<{ files: WarcFiles; recovered?: WarcRecovery }> {
     await checkWarcDir(options.dir);
     const state = await readState(options.statePath);
-    const files = new WarcFiles(options, state?.serial ?? 0);
+    const committed = state !== undefined && storeSize >= state.storeSize;
+    const digestsKept = await keepDigests(options.digestsPath, committed ? state?.digestsLength : state?.confirmedDigestsLength);
+    const files = new WarcFiles(options, state?.serial ?? 0, digestsKept);
     if (!state) return { files };
-    const keep = storeSize >= state.storeSize ? state.length : state.confirmedLength;
+    const keep = committed ? state.length : state.confirmedLength;
     const size = await stat(state.file).then((s) => s.size, () => undefined);
     if (size === undefined || (keep > 0 && size <= keep)) return { files };
     // Nothing of the file committed (a kill before its warcinfo was written, even an empty file): it goes.
@@ -95,22 +118,29 @@ export class WarcFiles {
    * length in the state file. On failure (a full disk) the file is cut back to where it was,
    * and a StoreError `ERR_WARC_WRITE` says what happened.
    */
-  async append(members: readonly Buffer[], storeSize: number): Promise<void> {
+  async append(members: readonly Buffer[], storeSize: number, digestLines = ''): Promise<void> {
     if (members.length === 0) return;
     if (!this.#handle || (this.#length >= this.#options.maxFileBytes && this.#confirmed === this.#length)) await this.#rotate(storeSize);
     const handle = this.#handle!;
     const before = this.#length;
+    const digestsBefore = this.#digestsLength;
     const bytes = members.reduce((sum, member) => sum + member.length, 0);
+    let digestsAfter = digestsBefore;
     try {
-      let written = (await handle.writev(members as Buffer[], before)).bytesWritten;
-      if (written < bytes) {
-        const all = Buffer.concat(members as Buffer[]);
-        while (written < bytes) written += (await handle.write(all, written, bytes - written, before + written)).bytesWritten;
-      }
+      await writeAll(handle, members, before);
       await handle.datasync();
+      if (digestLines.length > 0 && this.#options.digestsPath) {
+        const lines = Buffer.from(digestLines, 'utf8');
+        this.#digests ??= await open(this.#options.digestsPath, 'a');
+        await writeAll(this.#digests, [lines], digestsBefore);
+        digestsAfter += lines.length;
+      }
+      this.#digestsLength = digestsAfter;
       await this.#writeState(before + bytes, storeSize);
     } catch (error) {
       await handle.truncate(before).catch(() => undefined);
+      await this.#digests?.truncate(digestsBefore).catch(() => undefined);
+      this.#digestsLength = digestsBefore;
       throw writeError(this.#file, error);
     }
     this.#length = before + bytes;
@@ -119,12 +149,15 @@ export class WarcFiles {
   /** The pages of every batch appended so far are committed: their records stay on resume. */
   confirm(): void {
     this.#confirmed = this.#length;
+    this.#digestsConfirmed = this.#digestsLength;
   }
 
   async close(): Promise<void> {
     const handle = this.#handle;
-    this.#handle = undefined;
+    const digests = this.#digests;
+    this.#handle = this.#digests = undefined;
     await handle?.close();
+    await digests?.close();
   }
 
   async #rotate(storeSize: number): Promise<void> {
@@ -151,11 +184,45 @@ export class WarcFiles {
   }
 
   async #writeState(length: number, storeSize: number): Promise<void> {
-    const state: WarcState = { version: 1, file: this.#file, serial: this.#serial, length, confirmedLength: this.#confirmed, storeSize };
+    const state: WarcState = {
+      version: 1,
+      file: this.#file,
+      serial: this.#serial,
+      length,
+      confirmedLength: this.#confirmed,
+      storeSize,
+      digestsLength: this.#digestsLength,
+      confirmedDigestsLength: this.#digestsConfirmed,
+    };
     const temp = `${this.#options.statePath}.tmp`;
     await writeFile(temp, JSON.stringify(state));
     await rename(temp, this.#options.statePath);
   }
+}
+
+/** Writes all of `buffers` at `position` (writev may write less than asked). */
+async function writeAll(handle: FileHandle, buffers: readonly Buffer[], position: number): Promise<void> {
+  const bytes = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+  let written = (await handle.writev(buffers as Buffer[], position)).bytesWritten;
+  if (written < bytes) {
+    const all = Buffer.concat(buffers as Buffer[]);
+    while (written < bytes) written += (await handle.write(all, written, bytes - written, position + written)).bytesWritten;
+  }
+}
+
+/**
+ * Cuts the digests file to the length the state says holds (its lines of records a resume cuts
+ * go with them); removes it when the state names none. The bytes kept.
+ */
+async function keepDigests(file: string | undefined, length: number | undefined): Promise<number> {
+  if (!file) return 0;
+  if (!length) {
+    await rm(file, { force: true });
+    return 0;
+  }
+  const size = await stat(file).then((s) => s.size, () => 0);
+  if (size > length) await truncate(file, length);
+  return Math.min(size, length);
 }
 
 /** `<prefix>-<yyyyMMddHHmmssSSS>-<serial>[-<node>].warc[.gz]`. */

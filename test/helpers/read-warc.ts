@@ -116,3 +116,23 @@ export function checkPairs(records: readonly ReadRecord[]): void {
     assert.equal(record.type === 'request', pair.type !== 'request');
   }
 }
+
+/**
+ * Checks revisits: each one names, in WARC-Refers-To, a response record of the archive (in an
+ * earlier file, or earlier in its own) with its target URI, date and payload digest.
+ */
+export function checkRevisits(records: readonly ReadRecord[]): void {
+  const seen = new Map<string, ReadRecord>();
+  for (const record of records) {
+    if (record.type === 'revisit') {
+      const refersTo = record.fields.get('warc-refers-to');
+      const first = refersTo ? seen.get(refersTo) : undefined;
+      assert.ok(first, `the revisit of ${record.uri} in ${record.file} refers to a response archived before it (${refersTo})`);
+      assert.equal(first.type, 'response');
+      assert.equal(record.fields.get('warc-refers-to-target-uri'), first.uri, `the revisit of ${record.uri}: the target URI referred to`);
+      assert.equal(record.fields.get('warc-refers-to-date'), first.date, `the revisit of ${record.uri}: the date referred to`);
+      assert.equal(record.fields.get('warc-payload-digest'), first.fields.get('warc-payload-digest'), `the revisit of ${record.uri}: the payload digest`);
+    }
+    seen.set(record.id, record);
+  }
+}

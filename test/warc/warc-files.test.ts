@@ -6,9 +6,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { DigestIndex } from '../../src/warc/warc-digest-index.js';
 import { WarcFiles, fileName, type WarcFilesOptions } from '../../src/warc/warc-files.js';
 import { base32, rewriteHeadValues, serializeRecord, sha1Digest, warcDate } from '../../src/warc/warc-record.js';
 import { tempDirs } from '../helpers/crawl-helpers.js';
@@ -106,6 +108,42 @@ describe('WARC files', () => {
     assert.equal(reopened.recovered?.cutBytes, record(2).length);
     assert.equal((await stat(file)).size, confirmed);
     assert.equal(JSON.parse(await readFile(path.join(dir, 'warc-state.json'), 'utf8')).file, file);
+  });
+
+  test('the revisit index\'s lines are cut with the records they name; a new crawl starts without them', async () => {
+    const dir = await newDir();
+    const digestsPath = path.join(dir, 'warc-digests.tsv');
+    const line = (n: number): string => `sha1:${String(n).padStart(32, 'A')}\t<urn:uuid:${n}>\t2026-12-03T00:00:00.000Z\thttp://x/${n}\n`;
+    const { files } = await WarcFiles.open({ ...options(dir), digestsPath }, 0);
+    await files.append([record(1)], 1, line(1));
+    files.confirm();
+    await files.append([record(2)], 2, line(2)); // killed before the store committed page 2
+    await files.close();
+    assert.equal(await readFile(digestsPath, 'utf8'), line(1) + line(2));
+    const reopened = await WarcFiles.open({ ...options(dir), digestsPath }, 1);
+    assert.equal(await readFile(digestsPath, 'utf8'), line(1), 'the line of the cut record is cut');
+    assert.equal(reopened.files.digestsKept, line(1).length);
+    await reopened.files.append([record(3)], 2, line(3));
+    reopened.files.confirm();
+    await reopened.files.close();
+    // The store committed page 3's batch: everything holds.
+    const again = await WarcFiles.open({ ...options(dir), digestsPath }, 2);
+    assert.equal(await readFile(digestsPath, 'utf8'), line(1) + line(3));
+    assert.equal(again.files.digestsKept, (line(1) + line(3)).length);
+    await again.files.close();
+
+    const index = new DigestIndex(2);
+    await writeFile(digestsPath, line(1) + line(2) + 'torn\tline\n' + line(3) + line(4).slice(0, 20));
+    assert.equal(index.loadSync(digestsPath, (await stat(digestsPath)).size), 3, 'whole, well-formed lines');
+    assert.equal(index.size, 2, 'bounded: the most recent');
+    assert.deepEqual(index.get(`sha1:${String(3).padStart(32, 'A')}`), { id: '<urn:uuid:3>', date: '2026-12-03T00:00:00.000Z', uri: 'http://x/3' });
+    assert.equal(index.get(`sha1:${String(2).padStart(32, 'A')}`)?.uri, 'http://x/2');
+    assert.equal(index.get(`sha1:${String(1).padStart(32, 'A')}`), undefined, 'the oldest forgotten');
+
+    await rm(path.join(dir, 'warc-state.json'));
+    const fresh = await WarcFiles.open({ ...options(dir), digestsPath }, 0);
+    assert.equal(fresh.files.digestsKept, 0);
+    assert.equal(existsSync(digestsPath), false, 'no state: the lines name nothing of this crawl');
   });
 
   test('rotation: a new file once one passes maxFileBytes, each opened by its warcinfo', async () => {

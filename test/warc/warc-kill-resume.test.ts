@@ -4,7 +4,9 @@
  * file parses completely with warcio (a torn record was cut on resume) and
  * its digests verify, each run wrote its own file, and each stored page's
  * response is in the archive exactly once (a page fetched again after a kill
- * was not stored before it, and neither were its records).
+ * was not stored before it, and neither were its records), and every revisit
+ * refers to a response that is in the archive (the revisit index read back on
+ * resume holds no record a resume cut).
  *
  * Kill points come from a seeded PRNG; reproduce with SKEIN_TEST_SEED=<seed>.
  */
@@ -17,7 +19,7 @@ import { storedRecords, tempDataDir } from '../helpers/crawl-helpers.js';
 import { runCliAndKill } from '../helpers/resume-cli.js';
 import { seededRandom, segmentNames } from '../helpers/resume-state.js';
 import { runCli } from '../helpers/run-cli.js';
-import { checkPairs, readWarc, warcFiles } from '../helpers/read-warc.js';
+import { checkPairs, checkRevisits, readWarc, warcFiles } from '../helpers/read-warc.js';
 
 const SEED = Number(process.env.SKEIN_TEST_SEED ?? Date.now() % 1_000_000);
 const KILLS = 5;
@@ -56,6 +58,9 @@ test(`kill -9 a crawl writing WARC ${KILLS} times, resume to the end: whole file
 
     const records = await readWarc(warcDir);
     checkPairs(records);
+    // robots.txt, fetched by every run, is a revisit of the first run's: never of a record a resume cut.
+    checkRevisits(records);
+    assert.ok(records.some((r) => r.type === 'revisit'), why('a later run\'s robots.txt is a revisit'));
     const files = await warcFiles(warcDir);
     assert.ok(files.length >= 2 && files.length <= kills + 1, why(`${files.length} files for ${kills + 1} runs`));
     assert.equal(new Set(files.map((f) => /-(\d{5})\.warc\.gz$/.exec(f)?.[1])).size, files.length, why('each run has its own serial'));
