@@ -4,8 +4,9 @@
  * with WARC off and on, alternated so that both halves of a pair see the same
  * machine, and medians reported: pages/s and the on/off ratio per pair, CPU
  * ms per page (main process with its threads, where gzip runs, and workers),
- * peak RSS, and WARC bytes written per page. Writes
- * bench/results/<date>-warc.json.
+ * peak RSS (and the main process's extra peak with WARC, per pair: run it at
+ * 10,000 and 30,000 pages to see that it stays flat), and WARC bytes written
+ * per page. Writes bench/results/<date>-warc[-plain]-<pages>.json.
  *
  *   node dist/bench/warc-crawl.js [--pages 10000] [--runs 3] [--mode process]
  *                                 [--gzip-level 1] [--concurrency 64] [--out bench/results]
@@ -66,12 +67,13 @@ for (let run = 1; run <= runs; run++) {
 }
 
 const pick = (warc: boolean, f: (r: Run) => number): number => round(median(raw.filter((r) => r.warc === warc).map(f)), 3);
-const ratios = Array.from({ length: runs }, (_, i) => {
+const pairs = Array.from({ length: runs }, (_, i) => {
   const pair = raw.slice(i * 2, i * 2 + 2);
-  const off = pair.find((r) => !r.warc);
-  const on = pair.find((r) => r.warc);
-  return off && on ? on.pagesPerSecond / off.pagesPerSecond : NaN;
-}).filter(Number.isFinite);
+  return { off: pair.find((r) => !r.warc), on: pair.find((r) => r.warc) };
+});
+const perPair = (f: (on: Run, off: Run) => number): number[] => pairs.map(({ on, off }) => (on && off ? f(on, off) : NaN)).filter(Number.isFinite);
+const ratios = perPair((on, off) => on.pagesPerSecond / off.pagesPerSecond);
+const extraMainRss = perPair((on, off) => on.peakMainRssMb - off.peakMainRssMb);
 const summary = {
   pagesPerSecond: { off: pick(false, (r) => r.pagesPerSecond), on: pick(true, (r) => r.pagesPerSecond) },
   onVsOff: round(median(ratios), 2),
@@ -82,6 +84,8 @@ const summary = {
   },
   peakRssMb: { off: pick(false, (r) => r.peakRssMb), on: pick(true, (r) => r.peakRssMb) },
   peakMainRssMb: { off: pick(false, (r) => r.peakMainRssMb), on: pick(true, (r) => r.peakMainRssMb) },
+  /** The main process's peak RSS with WARC minus without, per pair, and their median. */
+  extraMainRssMb: { perPair: extraMainRss.map((mb) => round(mb, 1)), median: round(median(extraMainRss), 1) },
   warcBytesPerPage: Math.round(pick(true, (r) => r.warcBytes / r.pages)),
 };
 
@@ -96,9 +100,10 @@ console.log(
   ),
 );
 console.log(`on/off pages/s per pair: ${summary.ratios.join(', ')}; median ${summary.onVsOff} (target ≥ 0.85: ${summary.onVsOff >= 0.85 ? 'met' : 'not met'}); ${summary.warcBytesPerPage} WARC bytes a page`);
+console.log(`main process peak RSS with WARC minus without, per pair: ${summary.extraMainRssMb.perPair.join(', ')} MB; median ${summary.extraMainRssMb.median} MB (flat: the same at 10,000 and 30,000 pages)`);
 
 const date = new Date().toISOString().slice(0, 10);
-const file = path.join(values.out, `${date}-warc${gzipLevel > 0 ? '' : '-plain'}.json`);
+const file = path.join(values.out, `${date}-warc${gzipLevel > 0 ? '' : '-plain'}-${pages}.json`);
 await mkdir(values.out, { recursive: true });
 await writeFile(file, JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: os.loadavg(), config: { pages, runs, mode, gzipLevel, concurrency }, summary, runs: raw }, null, 2) + '\n');
 console.log(`\nwrote ${file}`);
