@@ -6,8 +6,8 @@
  */
 import type { ActionContext } from './command-list.js';
 import { flagsToConfig } from './crawl-flags.js';
-import { EXIT_PROBLEMS, reportProblems } from './fail-on-flags.js';
-import { parseFailOn } from '../report/find-problems.js';
+import { EXIT_PROBLEMS, reportProblems } from './report-problems.js';
+import { parseFailOn } from '../report/problem-kinds.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -8,7 +8,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import { DIRECTORY_FORMATS } from '../export/export-directory.js';
-import { DEFAULT_FAIL_ON } from '../report/find-problems.js';
+import { DEFAULT_FAIL_ON } from '../report/problem-kinds.js';
 import { addCrawlFlags } from './crawl-flags.js';
 import { addFailOnFlags } from './fail-on-flags.js';
 import { positiveIntFlag } from './positive-int-flag.js';

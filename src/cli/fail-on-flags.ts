@@ -1,14 +1,11 @@
 /**
  * `--fail-on`, `--format`: what `skein check` and `skein report` fail on, and
- * how they list it (src/report/find-problems.ts, format-problems.ts).
+ * how they list it (src/report/problem-kinds.ts, format-problems.ts). Listing
+ * them is report-problems.ts, so declaring the flags loads no report code.
  */
 import { Option, type Command } from 'commander';
-import { PROBLEM_KINDS, findProblems, parseFailOn } from '../report/find-problems.js';
-import { PROBLEM_FORMATS, formatProblems, type ProblemFormat } from '../report/format-problems.js';
-import type { ReportData } from '../report/report-data.js';
-
-/** Exit code when problems were found (the same as `EXIT.error` in main.ts: "something is wrong"). */
-export const EXIT_PROBLEMS = 1;
+import { PROBLEM_FORMATS } from '../report/format-problems.js';
+import { PROBLEM_KINDS } from '../report/problem-kinds.js';
 
 /** The `--fail-on` and `--format` options `check` and `report` share. */
 export function addFailOnFlags(command: Command, failOnDefault?: string): Command {
@@ -17,12 +14,4 @@ export function addFailOnFlags(command: Command, failOnDefault?: string): Comman
   return command
     .addOption(failOn)
     .addOption(new Option('--format <format>', 'how the problems are listed: text (grouped by page), json, or github (GitHub Actions annotations)').choices(PROBLEM_FORMATS).default('text'));
-}
-
-/** Prints the problems of `data` chosen by `failOn`; true when there are any. */
-export function reportProblems(data: ReportData, failOn: string, format: ProblemFormat): boolean {
-  const kinds = parseFailOn(failOn);
-  const problems = findProblems(data, kinds);
-  process.stdout.write(formatProblems(problems, kinds, format));
-  return problems.length > 0;
 }

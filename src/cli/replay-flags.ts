@@ -2,12 +2,10 @@
  * `skein crawl` flags for recording a crawl's HTTP exchanges and replaying
  * them offline: `--record <file>`, `--replay <file>`, `--replay-politeness`.
  */
-import { withoutRedactedValues } from '../fetch/redact-secrets.js';
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import type { RecordReplayOptions } from '../replay/record-replay.js';
-import { readFixture } from '../replay/read-fixture.js';
 
 /** What the flags ask of the crawl. */
 export interface ReplayFlags {
@@ -39,6 +37,8 @@ export async function replayFlagsToOptions(options: Record<string, unknown>, fla
   if (options.replayPoliteness && replay === undefined) throw new ConfigError('replay', '--replay-politeness needs --replay <file>');
   if (record !== undefined) return { options: { record } };
   if (replay === undefined) return { options: {} };
+  // Imported here: declaring the flags (`skein --help`) and a crawl without --replay need neither.
+  const [{ readFixture }, { withoutRedactedValues }] = await Promise.all([import('../replay/read-fixture.js'), import('../fetch/redact-secrets.js')]);
   const fixture = await readFixture(replay);
   let fresh: true | undefined;
   if (flags.name === undefined) {

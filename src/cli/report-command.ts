@@ -3,13 +3,13 @@
  * self-contained HTML file (src/report/).
  */
 import type { ActionContext } from './command-list.js';
-import { EXIT_PROBLEMS, reportProblems } from './fail-on-flags.js';
+import { EXIT_PROBLEMS, reportProblems } from './report-problems.js';
 import path from 'node:path';
 import { buildReportData } from '../report/build-report.js';
 import { renderReport } from '../report/render-report.js';
 import { formatBytes, formatSummaryBrief } from '../report/report-summary.js';
 import { writeOutFile } from './write-out-file.js';
-import { parseFailOn } from '../report/find-problems.js';
+import { parseFailOn } from '../report/problem-kinds.js';
 import type { ProblemFormat } from '../report/format-problems.js';
 import { crawlPaths } from '../store/crawl-dir.js';
 

@@ -1,13 +1,11 @@
 /**
  * Directory exports: `--format markdown` (one `.md` per page) and
  * `--format llms-txt` (`llms.txt` + `llms-full.txt`), written atomically
- * into `--out DIR` (output-dir.ts).
+ * into `--out DIR` (output-dir.ts). The writers are imported when an export
+ * runs, so declaring `--format` (`skein --help`) and a JSONL export load none.
  */
 import { ConfigError } from '../core/errors.js';
 import type { PageRecord } from '../core/types.js';
-import { writeLlmsTxt } from './llms-txt.js';
-import { writeMarkdownFiles } from './markdown-files.js';
-import { writeOutputDir } from './output-dir.js';
 
 export type DirectoryFormat = 'markdown' | 'llms-txt';
 
@@ -32,8 +30,9 @@ export async function exportDirectory(
   format: DirectoryFormat,
   name: string,
 ): Promise<DirectoryExportResult> {
+  const { writeOutputDir } = await import('./output-dir.js');
   return writeOutputDir(dir, async (tmp) => {
-    const result = format === 'markdown' ? await writeMarkdownFiles(openRecords(), tmp) : await writeLlmsTxt(openRecords, tmp, name);
+    const result = format === 'markdown' ? await (await import('./markdown-files.js')).writeMarkdownFiles(openRecords(), tmp) : await (await import('./llms-txt.js')).writeLlmsTxt(openRecords, tmp, name);
     const pages = 'files' in result ? result.files : result.pages;
     if (pages === 0) {
       throw new ConfigError('format', `no page of crawl "${name}" has Markdown (${result.withoutMarkdown} pages stored): crawl with --markdown (extract.content.enabled) to export --format ${format}`);

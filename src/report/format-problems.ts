@@ -3,7 +3,8 @@
  * has them (the page to fix), `json` for programs, `github` as workflow
  * commands that GitHub Actions turns into annotations. Pure.
  */
-import type { FoundProblem, ProblemKind } from './find-problems.js';
+import type { FoundProblem } from './find-problems.js';
+import type { ProblemKind } from './problem-kinds.js';
 
 export const PROBLEM_FORMATS = ['text', 'json', 'github'] as const;
 export type ProblemFormat = (typeof PROBLEM_FORMATS)[number];

@@ -20,6 +20,8 @@ interface Traced {
   result: CliResult;
   /** Packages the skein process itself imported. */
   main: Set<string>;
+  /** skein's own modules the skein process imported ("src/cli/main.js"…). */
+  own: Set<string>;
   /** Packages each other process (parser workers) imported, by pid. */
   workers: Map<string, Set<string>>;
 }
@@ -37,14 +39,15 @@ async function traced(args: string[], cwd: string): Promise<Traced> {
     onSpawn: (child) => (pid = String(child.pid)),
   });
   const main = new Set<string>();
+  const own = new Set<string>();
   const workers = new Map<string, Set<string>>();
   for (const line of (await readFile(file, 'utf8')).split('\n')) {
     const [who, name] = line.split(' ');
     if (!who || !name) continue;
-    if (who === pid) main.add(name);
+    if (who === pid) (name.startsWith('src/') ? own : main).add(name);
     else workers.set(who, (workers.get(who) ?? new Set()).add(name));
   }
-  return { result, main, workers };
+  return { result, main, own, workers };
 }
 
 function assertNone(loaded: Set<string>, forbidden: readonly string[], what: string): void {
@@ -55,6 +58,8 @@ function assertNone(loaded: Set<string>, forbidden: readonly string[], what: str
 const COMMANDS = ['crawl', 'resume', 'export', 'status', 'report', 'check', 'worker', 'demo', 'bench'];
 const NOT_FOR_READING = ['got', 'cheerio', 'ioredis', 'nock', 'workerpool', 'htmlparser2', 'p-queue'];
 const NOT_IN_WORKERS = ['got', 'zod', 'commander', 'lowdb', 'ioredis', 'nock', 'cheerio'];
+/** Modules outside src/cli/ that declaring the commands needs (names, choices, defaults): every other one waits for a command to run. */
+const DECLARING = ['src/core/errors.js', 'src/distributed/node-id.js', 'src/export/export-directory.js', 'src/report/problem-kinds.js', 'src/report/format-problems.js'];
 
 describe('what each command imports', () => {
   let server: SiteServer;
@@ -70,19 +75,22 @@ describe('what each command imports', () => {
   });
   after(() => server.close());
 
-  test('--help and every command\'s --help load commander alone', async () => {
+  test('--help and every command\'s --help load commander alone, and of skein only what declares the commands', async () => {
     for (const args of [['--help'], ...COMMANDS.map((command) => [command, '--help'])]) {
-      const { result, main } = await traced(args, cwd);
+      const { result, main, own } = await traced(args, cwd);
       assert.equal(result.code, 0, result.stderr);
       assert.deepEqual([...main], ['commander'], `skein ${args.join(' ')}`);
+      const extra = [...own].filter((module) => !module.startsWith('src/cli/') && !DECLARING.includes(module));
+      assert.deepEqual(extra, [], `skein ${args.join(' ')} loaded (all: ${[...own].sort().join(' ')})`);
     }
   });
 
-  test('status, export and report load no HTTP client, parser, Redis, nock or worker pool', async () => {
+  test('status, export and report load no HTTP client, parser, Redis, nock or worker pool (nor Markdown writers for records)', async () => {
     for (const args of [['status', 'site', '--summary'], ['export', 'site'], ['export', 'site', '--format', 'csv'], ['report', 'site']]) {
-      const { result, main, workers } = await traced([...args, '--data-dir', 'data'], cwd);
+      const { result, main, own, workers } = await traced([...args, '--data-dir', 'data'], cwd);
       assert.equal(result.code, 0, result.stderr);
       assertNone(main, NOT_FOR_READING, `skein ${args.join(' ')}`);
+      assertNone(own, ['src/export/markdown-files.js', 'src/export/llms-txt.js'], `skein ${args.join(' ')}`);
       assert.equal(workers.size, 0);
     }
   });
