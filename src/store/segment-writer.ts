@@ -12,7 +12,10 @@
  * with it: the main process's peak RSS in the 10,000-page benchmark was
  * 25–35 MB higher with whole records buffered than with records written as
  * they came (docs/performance.md). Now a record is garbage once `add`
- * returns, and a chunk once it is written.
+ * returns. Its JSON is encoded straight into the chunk's buffer (outside
+ * the JS heap), so no string longer than one item's line is ever built:
+ * joining lines into a chunk string and encoding that copied every page's
+ * text twice more on the heap.
  *
  * Format (one compact item per line, `grep` finds a page, `JSON.parse` reads
  * the whole):
@@ -33,10 +36,10 @@ import type { FileHandle } from 'node:fs/promises';
 import { rename } from 'node:fs/promises';
 
 /**
- * Characters per write: well under V8's large-object threshold (128 KiB,
- * i.e. 64 Ki UTF-16 characters), so a chunk's string dies young.
+ * Bytes per write. A line that may not fit an empty chunk (3 bytes a UTF-16
+ * unit at most) is encoded into a buffer of its own.
  */
-export const CHUNK_CHARS = 32 * 1024;
+export const CHUNK_BYTES = 256 * 1024;
 
 export interface SegmentWriterOptions<T> {
   /** The format version written in the document's header. */
@@ -56,8 +59,9 @@ export class SegmentWriter<T> {
   marked = 0;
   readonly #options: SegmentWriterOptions<T>;
   #count = 0;
-  /** Text not yet handed to a write. */
-  #chunk = '';
+  /** The chunk being filled (bytes `0..#used`), handed to a write when full. */
+  #chunk: Buffer | undefined;
+  #used = 0;
   /** Chunks handed over and not yet written (a failed write leaves them here). */
   readonly #unwritten: Buffer[] = [];
   /** Bytes written to the temp file so far: where the next chunk goes. */
@@ -85,11 +89,11 @@ export class SegmentWriter<T> {
     // undefined (and functions) become null inside an array, as JSON.stringify does.
     const line = JSON.stringify(item) ?? 'null';
     const key = this.#options.keyOf?.(item);
-    this.#chunk += this.#count === 0 ? `{"version":${this.#options.version},"items":[\n${line}` : `,\n${line}`;
+    this.#append(this.#count === 0 ? `{"version":${this.#options.version},"items":[\n` : ',\n');
+    this.#append(line);
     this.#count++;
     if (key !== undefined) this.keys.push(key);
     if (this.#options.markOf?.(item)) this.marked++;
-    if (this.#chunk.length >= CHUNK_CHARS) this.#handOver();
   }
 
   /**
@@ -100,7 +104,7 @@ export class SegmentWriter<T> {
   async finish(): Promise<void> {
     if (this.#count === 0) return;
     if (!this.#ended) {
-      this.#chunk += '\n]}\n';
+      this.#append('\n]}\n');
       this.#ended = true;
       this.#handOver();
     }
@@ -133,10 +137,28 @@ export class SegmentWriter<T> {
     await rename(this.#temp.path, file);
   }
 
+  /** Encodes `text` at the end of the chunk, handing the chunk over first when it might not fit. */
+  #append(text: string): void {
+    const most = text.length * 3;
+    if (this.#chunk && this.#used + most > this.#chunk.length) this.#handOver();
+    if (most > CHUNK_BYTES) {
+      this.#queue(Buffer.from(text));
+      return;
+    }
+    this.#chunk ??= Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    this.#used += this.#chunk.write(text, this.#used);
+  }
+
   #handOver(): void {
-    if (this.#chunk === '') return;
-    this.#unwritten.push(Buffer.from(this.#chunk));
-    this.#chunk = '';
+    if (!this.#chunk || this.#used === 0) return;
+    const filled = this.#chunk.subarray(0, this.#used);
+    this.#chunk = undefined;
+    this.#used = 0;
+    this.#queue(filled);
+  }
+
+  #queue(buffer: Buffer): void {
+    this.#unwritten.push(buffer);
     // A failure leaves the chunks queued; the next hand-over or `finish` tries again.
     this.#writes = this.#writes.then(() => this.#drain()).catch(() => undefined);
   }

@@ -4,7 +4,7 @@ import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises
 import path from 'node:path';
 import type { StoreError } from '../../src/core/errors.js';
 import { SegmentLog } from '../../src/store/segment-log.js';
-import { CHUNK_CHARS, SegmentWriter } from '../../src/store/segment-writer.js';
+import { CHUNK_BYTES, SegmentWriter } from '../../src/store/segment-writer.js';
 import { tempDirs } from '../helpers/crawl-helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -47,13 +47,13 @@ describe('SegmentWriter', () => {
     const dir = await newDir();
     const log = await SegmentLog.open<{ id: number; text: string }>(dir, { keyOf: (item) => String(item.id) });
     const writer = log.openSegment();
-    const big = 'y'.repeat(CHUNK_CHARS);
+    const big = 'y'.repeat(CHUNK_BYTES);
     for (let id = 0; id < 4; id++) writer.add({ id, text: big });
     // Four chunks' worth, before any commit: on disk in a temp file, not a segment.
     const tempFile = async () => (await readdir(dir)).find((n) => /^\.open-[0-9a-f-]+\.json\.tmp$/.test(n));
     await waitFor('the temp file to hold the items', async () => {
       const name = await tempFile();
-      return name !== undefined && (await stat(path.join(dir, name))).size >= 4 * CHUNK_CHARS;
+      return name !== undefined && (await stat(path.join(dir, name))).size >= 4 * CHUNK_BYTES;
     }, 5_000);
     assert.deepEqual((await readdir(dir)).filter((n) => !n.startsWith('.')), []);
     assert.equal(await log.commit(writer), 1);
@@ -65,6 +65,18 @@ describe('SegmentWriter', () => {
     const keys: string[] = [];
     for await (const key of log.readKeys()) keys.push(key);
     assert.deepEqual(keys, ['0', '1', '2', '3']);
+  });
+
+  test('items of every size and script fill chunks and read back exactly', async () => {
+    const dir = await newDir();
+    const log = await SegmentLog.open<{ id: number; text: string }>(dir);
+    const writer = log.openSegment();
+    // Multi-byte text (2, 3 and 4 bytes a character) whose lines end across chunk boundaries, and a few lines longer than a chunk.
+    const pieces = ['é', '語', '😀', 'a"\\\n'];
+    const items = Array.from({ length: 300 }, (_, id) => ({ id, text: pieces[id % 4]!.repeat(id % 50 === 49 ? CHUNK_BYTES : 700 + id * 37) }));
+    for (const item of items) writer.add(item);
+    await log.commit(writer);
+    assert.deepEqual(JSON.parse(await readFile(path.join(dir, '000001.json'), 'utf8')), { version: 1, items });
   });
 
   test('an item JSON cannot write throws at add and changes nothing', async () => {
@@ -89,7 +101,7 @@ describe('SegmentWriter', () => {
       version: 1,
       createTemp: async () => ({ path: file, handle: flakyHandle(await open(file, 'wx'), () => ++writes > 1 && diskFull) }),
     });
-    const items = Array.from({ length: 6 }, (_, id) => ({ id, text: `${'z'.repeat(CHUNK_CHARS / 2)}${id}` }));
+    const items = Array.from({ length: 6 }, (_, id) => ({ id, text: `${'z'.repeat(CHUNK_BYTES / 2)}${id}` }));
     for (const item of items) writer.add(item);
     await assert.rejects(writer.finish(), /disk full/);
     assert.ok((await stat(file)).size > 0, 'the first write reached the file');
@@ -103,7 +115,7 @@ describe('SegmentWriter', () => {
     const dir = await newDir();
     const log = await SegmentLog.open<{ text: string }>(dir);
     const writer = log.openSegment();
-    writer.add({ text: 'x'.repeat(CHUNK_CHARS) });
+    writer.add({ text: 'x'.repeat(CHUNK_BYTES) });
     await waitFor('the temp file', async () => (await readdir(dir).catch(() => [])).some((n) => n.startsWith('.open-')), 5_000);
     // A second writer's clean-up, before its first temp file, removes temp files it did not make.
     const other = await (await SegmentLog.open<{ text: string }>(dir)).createTemp();
@@ -126,7 +138,7 @@ describe('SegmentWriter', () => {
         return { path: file, handle: new Proxy(handle, { get: (target, prop) => (prop === 'close' ? () => (closed++, target.close()) : Reflect.get(target, prop)) }) };
       },
     });
-    writer.add({ text: 'y'.repeat(CHUNK_CHARS) });
+    writer.add({ text: 'y'.repeat(CHUNK_BYTES) });
     await assert.rejects(writer.finish(), /disk full/);
     assert.equal(closed, 0);
     await writer.abandon();
