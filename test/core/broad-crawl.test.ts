@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { BroadWeb } from '../helpers/broad-web/broad-web.js';
 import { broadWebTruth } from '../helpers/broad-web/broad-web-truth.js';
 import { hostAddress, hostIndexOf } from '../helpers/broad-web/host-address.js';
-import { runBroadCrawlIsolated } from '../helpers/broad-web/broad-crawl.js';
+import { runBroadCrawlIsolated, runBroadKillResumeIsolated } from '../helpers/broad-web/broad-crawl.js';
 import { tempDirs } from '../helpers/crawl-helpers.js';
 
 const ports = { port: 8080, deadPort: 8081 };
@@ -88,5 +88,34 @@ describe('a broad crawl of 300 hosts', () => {
     assert.equal(result.check.figures.stored, result.check.figures.expected);
     assert.equal(result.check.figures.storedByOutcome.ok, result.truthCounts.ok);
     assert.ok(result.check.figures.minGapRatio >= 1, 'Crawl-delays kept');
+  });
+});
+
+describe('a broad crawl killed with kill -9', () => {
+  const newDir = tempDirs('skein-broad-kill-');
+
+  test('resumed three times with the CLI, it still stores every reachable URL once, politely', async (t) => {
+    const result = await runBroadKillResumeIsolated(
+      {
+        web: { hosts: 300, maxPagesPerHost: 60, timeScale: 0.1 },
+        dataDir: await newDir(),
+        config: {
+          parser: { workers: 1 },
+          fetch: { concurrency: 32, timeouts: { responseMs: 1_000, requestMs: 3_000 } },
+          politeness: { maxBackoffMs: 1_000 },
+        },
+        kills: 3,
+        segmentsPerRound: 3,
+      },
+      170_000,
+    );
+    t.diagnostic(`killed ${JSON.stringify(result.killed)}; served again after a kill: ${result.servedAgain} pages (at most ${result.mostServed}×); ${JSON.stringify(result.check.figures)}`);
+    assert.deepEqual(result.killed, [true, true, true], 'every round was killed mid-crawl');
+    assert.equal(result.finalCode, 0, result.stderr);
+    assert.deepEqual(result.check.violations, []);
+    assert.equal(result.check.figures.stored, result.check.figures.expected);
+    assert.equal(result.check.figures.storedByOutcome.ok, result.truthCounts.ok);
+    // Each kill costs at most what was in flight or not yet stored: a page is fetched again at most once a kill.
+    assert.ok(result.mostServed <= 1 + result.killed.length, `a page served ${result.mostServed} times`);
   });
 });

@@ -19,6 +19,7 @@ import type { BroadWebServerOptions } from './broad-web-server.js';
 import { startBroadWebServerProcess } from './broad-web-server-process.js';
 import { broadWebTruth } from './broad-web-truth.js';
 import { runCrawl } from '../crawl-helpers.js';
+import type { BroadKillResumeOptions, BroadKillResumeResult } from './broad-kill-resume-child.js';
 
 /** The config of a broad crawl of `web`: scope any, no depth or page limit in the way. */
 export function broadCrawlConfig(web: BroadWeb, ports: BroadWebPorts, dataDir: string, input: CrawlConfigInput = {}): CrawlConfig {
@@ -90,8 +91,6 @@ export function canUseNetworkNamespace(): boolean {
   return spawnSync('unshare', ['-n', 'ip', 'link', 'set', 'lo', 'up'], { stdio: 'ignore' }).status === 0;
 }
 
-const CHILD = fileURLToPath(new URL('./broad-crawl-child.js', import.meta.url));
-
 /**
  * Runs `runBroadCrawlHere` in a child process: inside a fresh network
  * namespace (`unshare -n`, loopback brought up, server bound to 0.0.0.0)
@@ -99,24 +98,38 @@ const CHILD = fileURLToPath(new URL('./broad-crawl-child.js', import.meta.url));
  * listening socket per host address.
  */
 export function runBroadCrawlIsolated(options: Omit<BroadCrawlRunOptions, 'bind'>, timeoutMs = 110_000): Promise<BroadCrawlRunResult> {
+  return runIsolated('./broad-crawl-child.js', (bind) => ({ ...options, bind }), timeoutMs);
+}
+
+/**
+ * Crawls a broad web with the skein CLI, SIGKILLs it `kills` times and resumes
+ * it to the end (broad-kill-resume-child.ts), isolated as `runBroadCrawlIsolated`.
+ */
+export function runBroadKillResumeIsolated(options: Omit<BroadKillResumeOptions, 'bind'>, timeoutMs = 110_000): Promise<BroadKillResumeResult> {
+  return runIsolated('./broad-kill-resume-child.js', (bind) => ({ ...options, bind }), timeoutMs);
+}
+
+/** Runs a child entry (next to this file) with its options as JSON in argv[2], and parses the JSON it prints. */
+function runIsolated<T>(entry: string, options: (bind: BroadWebServerOptions['bind']) => unknown, timeoutMs: number): Promise<T> {
+  const child = fileURLToPath(new URL(entry, import.meta.url));
   const namespace = canUseNetworkNamespace();
-  const args = JSON.stringify({ ...options, bind: namespace ? 'any' : 'each' });
+  const args = JSON.stringify(options(namespace ? 'any' : 'each'));
   const [command, argv] = namespace
-    ? ['unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, CHILD, args]]
-    : [process.execPath, [CHILD, args]];
+    ? ['unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, child, args]]
+    : [process.execPath, [child, args]];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, argv as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const running = spawn(command, argv as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
+    running.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    running.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => running.kill('SIGKILL'), timeoutMs);
+    running.on('error', reject);
+    running.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code !== 0) return reject(new Error(`broad crawl child exited with ${code ?? signal}: ${stderr.slice(-2000)}`));
       try {
-        resolve(JSON.parse(stdout) as BroadCrawlRunResult);
+        resolve(JSON.parse(stdout) as T);
       } catch {
         reject(new Error(`broad crawl child printed no result: ${stdout.slice(-500)} ${stderr.slice(-2000)}`));
       }
