@@ -18,6 +18,7 @@ import type { ParsePool } from '../parse/parse-types.js';
 import { HostGiveUp } from '../politeness/host-give-up.js';
 import { RobotsCache } from '../politeness/robots-cache.js';
 import { PolitenessGate } from '../politeness/politeness-gate.js';
+import { spacedDelayMs } from '../politeness/host-slot.js';
 import { discoverSitemapUrls } from '../politeness/sitemaps.js';
 import { createRecordReplay, replayConfig, type RecordReplayOptions } from '../replay/record-replay.js';
 import type { CrawlPaths } from '../store/crawl-dir.js';
@@ -108,7 +109,7 @@ async function setUpCrawler(config: CrawlConfig, options: CreateCrawlerOptions, 
   const spill = { dir: path.join(paths.dir, 'spill'), budgetBytes: config.frontier.memoryBudgetMb * 2 ** 20 };
   const frontierOptions: FrontierOptions = {
     maxPages: config.scope.maxPages,
-    hostPolicy: { delayMs: config.politeness.delayMs, parallelism: config.fetch.perHostParallelism },
+    hostPolicy: { delayMs: spacedDelayMs(config.politeness.delayMs), parallelism: config.fetch.perHostParallelism },
     jitter: config.politeness.jitter,
   };
   const resumed = Boolean(options.resume && existing);

@@ -119,3 +119,17 @@ export function bookStart(slot: HostSlot, nowMs: number, sentNow = false): { slo
   const startAt = sentNow ? nowMs : Math.max(nowMs, slot.nextAllowedAt, slot.backoffUntil);
   return { startAt, slot: { ...slot, nextAllowedAt: Math.max(slot.nextAllowedAt, startAt + slot.delayMs) } };
 }
+
+/**
+ * Added to every non-zero per-host delay a crawl schedules with: the clock the
+ * schedule reads (`Date.now()`) counts whole milliseconds, so two requests
+ * booked exactly `delayMs` apart on it can be up to a millisecond closer on a
+ * finer clock (a server's). Seen on a 20,000-host crawl: five Crawl-delay
+ * hosts got two requests 249.8 ms apart for a 250 ms delay.
+ */
+export const CLOCK_GRAIN_MS = 1;
+
+/** The delay a host's schedule uses for a per-host delay (configured or Crawl-delay). Pure. */
+export function spacedDelayMs(delayMs: number): number {
+  return delayMs > 0 ? delayMs + CLOCK_GRAIN_MS : 0;
+}

@@ -20,6 +20,7 @@ import type { FetchOptions, FetchResult } from '../fetch/fetch-types.js';
 import type { Frontier } from '../frontier/frontier.js';
 import { DEFAULT_MAX_HOSTS } from './host-give-up.js';
 import { HostLru } from './host-lru.js';
+import { spacedDelayMs } from './host-slot.js';
 import type { RobotsCache, RobotsCheck } from './robots-cache.js';
 
 export interface PolitenessGateDeps {
@@ -73,7 +74,7 @@ export class PolitenessGate {
     if (known || delayMs <= config.politeness.delayMs) return { check, raced: false };
     if (this.#learned.has(host)) return { check, raced: true };
     this.#learned.set(host, delayMs);
-    await frontier.setHostPolicy(host, { delayMs });
+    await frontier.setHostPolicy(host, { delayMs: spacedDelayMs(delayMs) });
     return { check, raced: false };
   }
 

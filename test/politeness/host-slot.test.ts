@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  spacedDelayMs,
   backOff,
   canStart,
   finishRequest,
@@ -100,5 +101,14 @@ describe('backOff / withPolicy', () => {
     assert.deepEqual([s.delayMs, s.parallelism, s.inFlight, s.nextAllowedAt], [5000, 2, 2, 42]);
     const p = withPolicy(s, { parallelism: 0 });
     assert.equal(p.parallelism, 1, 'parallelism is at least 1');
+  });
+});
+
+describe('spacedDelayMs', () => {
+  test('a delay is scheduled a clock grain longer, so whole-millisecond clocks never space two requests closer than it', () => {
+    // Booked 250 ms apart on Date.now(), two requests can be 249.x ms apart on a finer clock.
+    assert.ok(spacedDelayMs(250) >= 251);
+    assert.ok(spacedDelayMs(1) >= 2);
+    assert.equal(spacedDelayMs(0), 0, 'no delay stays none');
   });
 });
