@@ -6,9 +6,12 @@
  * `stopped` with the usage), then sends `result` and exits.
  */
 import type { TreeUsage } from './process-tree-sampler.js';
+import { applyCrawlHeapPolicy } from '../core/heap-policy.js';
 import { runCrawlBench, type CrawlBenchOptions, type CrawlChildMessage, type CrawlParentMessage } from './crawl-bench.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as CrawlBenchOptions;
+// The crawl's heap as the CLI runs it.
+applyCrawlHeapPolicy();
 
 function send(message: CrawlChildMessage, then: () => void = () => {}): void {
   process.send?.(message, then);

@@ -6,6 +6,7 @@
  */
 import type { CrawlConfig } from '../config/schema.js';
 import { createCrawler, type CreateCrawlerOptions } from '../core/create-crawler.js';
+import { applyCrawlHeapPolicy } from '../core/heap-policy.js';
 import type { CrawlSummary } from '../core/events.js';
 import { nothingCrawled, type NextStepContext } from './next-steps.js';
 import { Reporter } from './reporter.js';
@@ -25,6 +26,7 @@ export interface OutputOptions {
 }
 
 export async function runCrawl(config: CrawlConfig, output: OutputOptions, options: CreateCrawlerOptions = {}): Promise<{ code: number; summary: CrawlSummary }> {
+  applyCrawlHeapPolicy();
   const handle = await createCrawler(config, options);
   const reporter = new Reporter({
     quiet: Boolean(output.quiet),

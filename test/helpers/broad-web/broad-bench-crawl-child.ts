@@ -11,11 +11,13 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { CrawlConfig } from '../../../src/config/schema.js';
 import { createCrawler } from '../../../src/index.js';
+import { applyCrawlHeapPolicy } from '../../../src/core/heap-policy.js';
 
 const { traceHost, ...config } = JSON.parse(process.argv[2] ?? '{}') as CrawlConfig & { traceHost?: string };
 process.on('disconnect', () => process.exit(1));
 process.send?.({ type: 'ready' });
 await new Promise((resolve) => process.once('message', resolve));
+applyCrawlHeapPolicy(); // the crawl's heap as the CLI runs it
 const handle = await createCrawler(config as CrawlConfig);
 const sends: number[] = [];
 const responses: number[] = [];
