@@ -299,13 +299,14 @@ export const storeSchema = z
 export const frontierSchema = z
   .object({
     /**
-     * Memory for the frontier's queues (estimated: ~250 bytes a queued request, ~450 a host with
+     * Memory for the frontier's queues (estimated: ~150 bytes a queued request, ~800 a host with
      * something queued); past it requests wait on disk, in the crawl's `spill/` folder, and come
-     * back oldest first. The seen-set is apart (8-23 bytes a URL ever seen). @default 128
+     * back oldest first. The seen-set is apart (8-23 bytes a URL ever seen). 64 MiB holds ~400,000
+     * queued requests on few hosts, or ~70,000 hosts with a request each. @default 64
      */
     memoryBudgetMb: positiveInt
-      .default(128)
-      .describe('Memory for queued requests (MiB, estimated at ~250 bytes a request and ~450 a host); past it they wait on disk in <crawl>/spill/ and come back oldest first. The seen-set (8-23 bytes a URL) is apart.'),
+      .default(64)
+      .describe('Memory for queued requests (MiB, estimated at ~150 bytes a request and ~800 a host); past it they wait on disk in <crawl>/spill/ and come back oldest first. The seen-set (8-23 bytes a URL) is apart.'),
   })
   .strict();
 
