@@ -97,9 +97,11 @@ for (const hosts of values.hosts.split(',').map(Number)) {
     results.push(result);
     console.log(
       `${hosts} hosts (${truth.reachableHosts} reachable, ${truth.expected.size} URLs): wall ${(wallMs / 1000).toFixed(1)} s = ${result.wallVsBound}× the politeness bound ` +
-        `(${(truth.lowerBoundMs / 1000).toFixed(1)} s), peak RSS ${peakRssMb} MB (main ${result.peakMainRssMb}, workers ${result.peakWorkersRssMb}), ` +
+        `(${(truth.lowerBoundMs / 1000).toFixed(1)} s), peak RSS ${peakRssMb} MiB (main ${result.peakMainRssMb}, workers ${result.peakWorkersRssMb}), ` +
         `min Crawl-delay gap ${check.figures.minGapRatio}× the delay, ${check.violations.length === 0 ? 'no violations' : `VIOLATIONS: ${check.violations.join(' | ')}`}`,
     );
+    const known = result.timeline.knownHostBound;
+    console.log(`  wall ${(wallMs / 1000 / known.endS).toFixed(2)}× the end the hosts allowed once found (host ${known.index}: first requested at ${known.firstS} s, ${known.requests} requests, Crawl-delay ${known.delayMs} ms: ${known.endS} s)`);
     console.log(`  where the time went: ${JSON.stringify(result.timeline)}`);
   } finally {
     await server.close();

@@ -55,7 +55,7 @@ for (let run = 1; run <= runs; run++) {
     try {
       const result = await runCrawlBenchInChild({ siteUrl: server.url, pages, mode, workers, concurrency }, server.cpuMs);
       raw.push(result);
-      console.log(`run ${run} ${mode}: ${result.pagesPerSecond} pages/s, ${result.cpuMsPerPage.total} CPU ms/page, peak RSS ${result.peakRssMb} MB`);
+      console.log(`run ${run} ${mode}: ${result.pagesPerSecond} pages/s, ${result.cpuMsPerPage.total} CPU ms/page, peak RSS ${result.peakRssMb} MiB`);
     } finally {
       await server.close();
     }
@@ -92,7 +92,7 @@ const summary = modes.map((mode) => {
 console.log(`\nmedians of ${runs} run(s), ${pages} pages each:\n`);
 console.log(
   formatTable(
-    ['mode', 'workers', 'pages/s', '1st half p/s', '2nd half p/s', 'CPU ms/page main', 'workers', 'total', '× parts', 'server CPU ms/page', 'peak RSS MB', 'main', 'workers'],
+    ['mode', 'workers', 'pages/s', '1st half p/s', '2nd half p/s', 'CPU ms/page main', 'workers', 'total', '× parts', 'server CPU ms/page', 'peak RSS MiB', 'main', 'workers'],
     summary.map((s) => [s.mode, s.workers, s.pagesPerSecond, s.firstHalfPagesPerSecond, s.secondHalfPagesPerSecond, s.cpuMsPerPage.main, s.cpuMsPerPage.workers, s.cpuMsPerPage.total, s.cpuVsPartsRatio, s.serverCpuMsPerPage, s.peakRssMb, s.peakMainRssMb, s.peakWorkersRssMb]),
   ),
 );

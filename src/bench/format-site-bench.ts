@@ -17,7 +17,7 @@ export function formatSiteBench(report: SiteBenchReport): string {
     '',
   ];
   const table = formatTable(
-    ['mode', 'workers', 'extraction pages/s', 'crawl pages/s (est.)', 'parse ms/page', 'IPC ms/page', 'CPU ms/page main', 'CPU ms/page workers', 'peak RSS MB'],
+    ['mode', 'workers', 'extraction pages/s', 'crawl pages/s (est.)', 'parse ms/page', 'IPC ms/page', 'CPU ms/page main', 'CPU ms/page workers', 'peak RSS MiB'],
     report.results.map((r) => [r.mode, r.workers, r.pagesPerSecond, r.crawlPagesPerSecond, r.parseMsPerPage, r.ipcMsPerPage, r.cpuMsPerPage.main, r.cpuMsPerPage.workers, r.peakRssMb]),
   );
   const tail = [

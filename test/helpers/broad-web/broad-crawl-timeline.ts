@@ -19,6 +19,13 @@ export interface BroadCrawlTimeline {
   lateHosts: Record<string, { hosts: number; lastS: number }>;
   /** The host requested last: index, behaviour, first and last request (s), requests. */
   lastHost: { index: number; behaviour: string; firstS: number; lastS: number; requests: number };
+  /**
+   * The Crawl-delay host that could end last once first requested: its first request plus
+   * its pages' delays (s). Unlike the politeness bound, this counts when each host was found
+   * (a host linked only from pages crawled late cannot start early): a crawl ending near it
+   * wasted no time on any host it knew of.
+   */
+  knownHostBound: { index: number; firstS: number; endS: number; requests: number; delayMs: number };
 }
 
 export function broadCrawlTimeline(web: BroadWeb, truth: BroadWebTruth, server: BroadWebServerReport, startedAtMs: number, endedAtMs: number): BroadCrawlTimeline {
@@ -29,9 +36,13 @@ export function broadCrawlTimeline(web: BroadWeb, truth: BroadWebTruth, server: 
   const meanGapMs = bRequests > 2 ? Math.round((bLast - bFirst) / (bRequests - 2)) : 0;
   const lateHosts: BroadCrawlTimeline['lateHosts'] = {};
   let lastHost: BroadCrawlTimeline['lastHost'] = { index: -1, behaviour: '', firstS: 0, lastS: 0, requests: 0 };
+  let knownHostBound: BroadCrawlTimeline['knownHostBound'] = { index: -1, firstS: 0, endS: 0, requests: 0, delayMs: 0 };
   for (const [key, [first, last, requests]] of Object.entries(server.hostSpans)) {
     const index = Number(key);
-    const behaviour = web.host(index).behaviour;
+    const { behaviour, crawlDelayMs } = web.host(index);
+    // robots.txt and the first page are not spaced: the delays come between the pages after them.
+    const endS = s(first + Math.max(0, requests - 2) * crawlDelayMs);
+    if (crawlDelayMs > 0 && endS > knownHostBound.endS) knownHostBound = { index, firstS: s(first), endS, requests, delayMs: crawlDelayMs };
     if (last > bLast) {
       const group = (lateHosts[behaviour] ??= { hosts: 0, lastS: 0 });
       group.hosts++;
@@ -44,5 +55,6 @@ export function broadCrawlTimeline(web: BroadWeb, truth: BroadWebTruth, server: 
     tailS: Math.round((endedAtMs - bLast) / 100) / 10,
     lateHosts,
     lastHost,
+    knownHostBound,
   };
 }
