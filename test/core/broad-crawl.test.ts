@@ -69,18 +69,23 @@ describe('the synthetic broad web', () => {
   });
 });
 
+/** A small broad web (300 hosts, time scaled down) and a crawl config sized for it. */
+const SMALL_WEB = {
+  web: { hosts: 300, maxPagesPerHost: 60, timeScale: 0.1 },
+  config: {
+    parser: { workers: 1 },
+    fetch: { concurrency: 32, timeouts: { responseMs: 1_000, requestMs: 3_000 } },
+    politeness: { maxBackoffMs: 1_000 },
+  },
+};
+
 describe('a broad crawl of 300 hosts', () => {
   const newDir = tempDirs('skein-broad-');
 
   test('stores every reachable URL once, politely, against the ground truth', async (t) => {
     const result = await runBroadCrawlIsolated({
-      web: { hosts: 300, maxPagesPerHost: 60, timeScale: 0.1 },
+      ...SMALL_WEB,
       dataDir: await newDir(),
-      config: {
-        parser: { workers: 1 },
-        fetch: { concurrency: 32, timeouts: { responseMs: 1_000, requestMs: 3_000 } },
-        politeness: { maxBackoffMs: 1_000 },
-      },
     });
     t.diagnostic(`wall ${result.wallMs} ms, politeness lower bound ${result.lowerBoundMs} ms; ${JSON.stringify(result.check.figures)}`);
     assert.deepEqual(result.check.violations, []);
@@ -97,13 +102,8 @@ describe('a broad crawl killed with kill -9', () => {
   test('resumed three times with the CLI, it still stores every reachable URL once, politely', async (t) => {
     const result = await runBroadKillResumeIsolated(
       {
-        web: { hosts: 300, maxPagesPerHost: 60, timeScale: 0.1 },
+        ...SMALL_WEB,
         dataDir: await newDir(),
-        config: {
-          parser: { workers: 1 },
-          fetch: { concurrency: 32, timeouts: { responseMs: 1_000, requestMs: 3_000 } },
-          politeness: { maxBackoffMs: 1_000 },
-        },
         kills: 3,
         segmentsPerRound: 3,
       },
