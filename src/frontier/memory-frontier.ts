@@ -51,12 +51,9 @@ export type MemoryFrontierOptions = FrontierOptions & {
 };
 
 /**
- * Heap bytes a queued request costs, about (its object, its URL string, its
- * place in a host queue), and a host with something queued (its slot, queues,
- * map and heap entries). Measured as the heap growth (after a full GC) of
- * 200,000 and 400,000 requests of ~60-character URLs over 2,000 and 100,000
- * hosts: 130 bytes a request, 770 a host. Estimates set lower let the queues
- * take a third more than the budget (the 10-million-URL admission benchmark).
+ * Heap bytes a queued request (object, URL, place in a host queue) and a host with something
+ * queued (slot, queues, map and heap entries) cost: heap growth after a full GC of 200,000 and
+ * 400,000 ~60-character URLs over 2,000 and 100,000 hosts was 130 and 770 bytes.
  */
 export const QUEUED_REQUEST_BYTES = 150;
 export const HOST_STATE_BYTES = 800;
