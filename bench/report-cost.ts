@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { writeOutFile } from '../src/cli/write-out-file.js';
 import type { PageRecord } from '../src/core/types.js';
 import { buildReportData } from '../src/report/build-report.js';
-import { renderReport } from '../src/report/render-report.js';
+import { writeReport } from '../src/report/render-report.js';
 import { CrawlMeta } from '../src/store/crawl-meta.js';
 import { crawlPaths } from '../src/store/crawl-dir.js';
 import { LowdbPageStore } from '../src/store/lowdb-page-store.js';
@@ -91,7 +91,8 @@ export async function buildCrawl(dataDir: string, name: string, pages: number): 
 
 interface ChildReport {
   ms: number;
-  maxRssMb: number;
+  /** Peak RSS in bytes. */
+  maxRssBytes: number;
   fileMb: number;
   pages: number;
 }
@@ -100,12 +101,9 @@ interface ChildReport {
 async function child(dataDir: string, name: string, out: string): Promise<void> {
   const started = process.hrtime.bigint();
   const data = await buildReportData([dataDir], name);
-  const parts = await renderReport(data);
-  await writeOutFile(out, async (stream) => {
-    for (const part of parts) stream.write(part);
-  });
+  await writeOutFile(out, (stream) => writeReport(data, stream));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const report: ChildReport = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, fileMb: (await stat(out)).size / 1e6, pages: data.pages.count };
+  const report: ChildReport = { ms, maxRssBytes: process.resourceUsage().maxRSS * 1024, fileMb: (await stat(out)).size / 1e6, pages: data.pages.count };
   process.stdout.write(JSON.stringify(report) + '\n');
 }
 
@@ -119,6 +117,8 @@ function runChild(args: string[]): Promise<ChildReport> {
   });
 }
 
+/** "253 MB (241 MiB)": the target is in MB (10^6 bytes). */
+const rss = (bytes: number): string => `${(bytes / 1e6).toFixed(0)} MB (${(bytes / 2 ** 20).toFixed(0)} MiB)`;
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -139,10 +139,10 @@ async function main(): Promise<void> {
     const results: ChildReport[] = [];
     for (let i = 0; i < runs; i++) {
       const r = await runChild(['--child', '--dir', dataDir, '--name', name, '--out', path.join(root, 'report.html')]);
-      console.log(`run ${i + 1}: ${r.pages} pages, ${r.ms.toFixed(0)} ms, peak RSS ${r.maxRssMb.toFixed(0)} MiB, file ${r.fileMb.toFixed(1)} MB`);
+      console.log(`run ${i + 1}: ${r.pages} pages, ${r.ms.toFixed(0)} ms, peak RSS ${rss(r.maxRssBytes)}, file ${r.fileMb.toFixed(1)} MB`);
       results.push(r);
     }
-    console.log(`median of ${runs}: ${median(results.map((r) => r.ms)).toFixed(0)} ms, peak RSS ${median(results.map((r) => r.maxRssMb)).toFixed(0)} MiB (max ${Math.max(...results.map((r) => r.maxRssMb)).toFixed(0)}), file ${results[0]!.fileMb.toFixed(1)} MB; load average now ${os.loadavg()[0]!.toFixed(1)}`);
+    console.log(`median of ${runs}: ${median(results.map((r) => r.ms)).toFixed(0)} ms, peak RSS ${rss(median(results.map((r) => r.maxRssBytes)))} (max ${rss(Math.max(...results.map((r) => r.maxRssBytes)))}), file ${results[0]!.fileMb.toFixed(1)} MB; load average now ${os.loadavg()[0]!.toFixed(1)}`);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

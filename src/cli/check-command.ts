@@ -15,7 +15,7 @@ import { loadConfig } from '../config/load-config.js';
 import { crawlName } from '../core/open-crawl-dir.js';
 import { buildReportData } from '../report/build-report.js';
 import type { ProblemFormat } from '../report/format-problems.js';
-import { renderReport } from '../report/render-report.js';
+import { writeReport } from '../report/render-report.js';
 import { runCrawl } from './run-crawl.js';
 import { assertWritableFolder, writeOutFile } from './write-out-file.js';
 
@@ -37,10 +37,7 @@ export async function action({ setExitCode }: ActionContext, urls: string[], opt
     const data = await buildReportData([config.dataDir], crawlName(config));
     process.stderr.write(`checked ${summary.pages.ok + summary.pages.failed + summary.pages.skipped} pages in ${(summary.durationMs / 1000).toFixed(1)} s\n`);
     if (options.report !== undefined) {
-      const parts = await renderReport(data);
-      await writeOutFile(String(options.report), async (stream) => {
-        for (const part of parts) stream.write(part);
-      });
+      await writeOutFile(String(options.report), (stream) => writeReport(data, stream));
       process.stderr.write(`report written to ${String(options.report)}\n`);
     }
     const found = reportProblems(data, failOn, options.format as ProblemFormat);

@@ -6,7 +6,7 @@ import type { ActionContext } from './command-list.js';
 import { EXIT_PROBLEMS, reportProblems } from './report-problems.js';
 import path from 'node:path';
 import { buildReportData } from '../report/build-report.js';
-import { renderReport } from '../report/render-report.js';
+import { writeReport } from '../report/render-report.js';
 import { formatBytes, formatSummaryBrief } from '../report/report-summary.js';
 import { writeOutFile } from './write-out-file.js';
 import { parseFailOn } from '../report/problem-kinds.js';
@@ -26,12 +26,9 @@ export async function action({ setExitCode }: ActionContext, name: string, optio
   const dataDirs = options.dataDir.length > 0 ? options.dataDir : ['data'];
   const data = await buildReportData(dataDirs, name);
   const out = options.out ?? defaultReportPath(dataDirs, name, data.dirs[0]!);
-  const parts = await renderReport(data);
-  await writeOutFile(out, async (stream) => {
-    for (const part of parts) stream.write(part);
-  });
+  const bytes = await writeOutFile(out, (stream) => writeReport(data, stream));
   const pages = data.pages.count;
-  process.stderr.write(`report of ${pages.toLocaleString('en-US')} page${pages === 1 ? '' : 's'} written to ${out} (${formatBytes(parts.reduce((sum, part) => sum + Buffer.byteLength(part), 0))}); open it in a browser\n${formatSummaryBrief(data.summary)}\n`);
+  process.stderr.write(`report of ${pages.toLocaleString('en-US')} page${pages === 1 ? '' : 's'} written to ${out} (${formatBytes(bytes)}); open it in a browser\n${formatSummaryBrief(data.summary)}\n`);
   if (options.failOn !== undefined && reportProblems(data, options.failOn, options.format)) setExitCode(EXIT_PROBLEMS);
 }
 

@@ -15,7 +15,7 @@ import { summarize } from './report-summary.js';
 
 /** Distinct link texts kept; past it, links get no text (a bound on memory for pathological sites). */
 export const MAX_LINK_TEXTS = 500_000;
-/** Kept links that trigger a compaction (dropping links whose target turned out fine), at the least. */
+/** Kept links that trigger the first compaction (dropping links whose target turned out fine). */
 const MIN_COMPACT_AT = 1 << 20;
 /** Characters of a title, description or link text kept in the report. */
 export const MAX_STRING_CHARS = 200;
@@ -61,11 +61,10 @@ export class ReportCollector {
   #hasLinks = false;
   #textsDropped = 0;
   #compactAt: number;
-  readonly #minCompactAt: number;
 
   /** `compactLinksAt`: kept links that trigger the first compaction (tests make it small). @default 1,048,576 */
   constructor(options: { compactLinksAt?: number } = {}) {
-    this.#minCompactAt = this.#compactAt = options.compactLinksAt ?? MIN_COMPACT_AT;
+    this.#compactAt = options.compactLinksAt ?? MIN_COMPACT_AT;
   }
 
   add(record: PageRecord): void {
@@ -127,6 +126,9 @@ export class ReportCollector {
    * Drops the kept links whose target has turned out fine since (most links
    * point forward, to pages stored later), so that memory holds the links to
    * problem pages and to pages not read yet, not every link of the crawl.
+   * Runs each time the kept links fill their columns (a power of two, as the
+   * columns grow by doubling), so the columns grow only when a compaction
+   * frees less than a quarter of them.
    */
   #compactLinks(): void {
     const problems = this.#columns.problem;
@@ -141,7 +143,7 @@ export class ReportCollector {
       kept++;
     }
     for (const column of [this.#from, this.#to, this.#text]) column.truncate(kept);
-    this.#compactAt = Math.max(this.#minCompactAt, kept * 2);
+    if (kept > this.#compactAt * 0.75) this.#compactAt *= 2;
   }
 
   #linkText(text: string | undefined): number {
@@ -190,27 +192,27 @@ export class ReportCollector {
     const duplicateGroup = new Map<number, number>();
     const columns: PageColumns = {
       count: pages,
-      status: Array.from(c.status.view()),
-      outcome: Array.from(c.outcome.view()),
-      reason: Array.from(c.reason.view(), (id) => stringId(this.#reasons, id)),
-      problem: Array.from(c.problem.view()),
-      depth: Array.from(c.depth.view()),
-      bytes: Array.from(c.bytes.view()),
-      ms: Array.from(c.ms.view()),
-      type: Array.from(c.type.view(), (id) => stringId(this.#types, id)),
-      title: Array.from(c.title.view(), (id) => stringId(this.#titles, id)),
-      description: Array.from(c.description.view(), (id) => (id < 0 ? id : this.#descriptionCount.get(id) > 1 ? strings.intern(this.#descriptions.values[id]!) : TEXT.unique)),
-      h1: Array.from(c.h1.view()),
-      duplicate: Array.from(c.duplicate.view(), (id) => {
+      status: c.status.view().slice(),
+      outcome: c.outcome.view().slice(),
+      reason: mapColumn(c.reason, (id) => stringId(this.#reasons, id)),
+      problem: c.problem.view().slice(),
+      depth: c.depth.view().slice(),
+      bytes: c.bytes.view().slice(),
+      ms: c.ms.view().slice(),
+      type: mapColumn(c.type, (id) => stringId(this.#types, id)),
+      title: mapColumn(c.title, (id) => stringId(this.#titles, id)),
+      description: mapColumn(c.description, (id) => (id < 0 ? id : this.#descriptionCount.get(id) > 1 ? strings.intern(this.#descriptions.values[id]!) : TEXT.unique)),
+      h1: c.h1.view().slice(),
+      duplicate: mapColumn(c.duplicate, (id) => {
         if (id < 0 || this.#hashCount.get(id) < 2) return -1;
         let group = duplicateGroup.get(id);
         if (group === undefined) duplicateGroup.set(id, (group = duplicateGroup.size));
         return group;
       }),
-      inlinks: Array.from(this.#pageUrl.view(), (id) => (this.#inlinks.length > id ? this.#inlinks.get(id) : 0)),
-      outlinks: Array.from(c.outlinks.view()),
-      flags: Array.from(c.flags.view()),
-      final: Array.from(c.final.view(), (id) => (id < 0 ? -1 : urlId(id))),
+      inlinks: mapColumn(this.#pageUrl, (id) => (this.#inlinks.length > id ? this.#inlinks.get(id) : 0)),
+      outlinks: c.outlinks.view().slice(),
+      flags: c.flags.view().slice(),
+      final: mapColumn(c.final, (id) => (id < 0 ? -1 : urlId(id))),
     };
 
     const links: ReportData['links'] = { from: [], to: [], text: [] };
@@ -259,6 +261,14 @@ export class ReportCollector {
     };
     return { ...data, summary: summarize(data, this.#textsDropped) };
   }
+}
+
+/** `fn` of each entry of `column`, as a typed array of its own (4 bytes an entry, no growing). */
+function mapColumn(column: IntColumn, fn: (value: number) => number): Int32Array {
+  const view = column.view();
+  const out = new Int32Array(view.length);
+  for (let i = 0; i < view.length; i++) out[i] = fn(view[i]!);
+  return out;
 }
 
 /** `scheme://host[:port]` of a URL, "" when it is not one. */

@@ -45,40 +45,46 @@ export const PROBLEM = {
   oversized: 5,
 } as const;
 
+/**
+ * A page column: an `Int32Array` as collect-report.ts builds it (4 bytes a
+ * page), a plain array once the page has parsed the embedded JSON.
+ */
+export type Column = ArrayLike<number>;
+
 export interface PageColumns {
   /** Pages; every column has this many entries, and page i's URL is `urls[i]`. */
   count: number;
   /** HTTP status, 0 when no response came. */
-  status: number[];
+  status: Column;
   /** Index into `OUTCOMES`. */
-  outcome: number[];
+  outcome: Column;
   /** Reason code (string id), -1 for none. */
-  reason: number[];
+  reason: Column;
   /** A `PROBLEM` value. */
-  problem: number[];
-  depth: number[];
+  problem: Column;
+  depth: Column;
   /** Body bytes (decompressed). */
-  bytes: number[];
+  bytes: Column;
   /** Response time: waiting for the headers plus reading the body (ms). */
-  ms: number[];
+  ms: Column;
   /** Media type (string id, no parameters), -1 when none. */
-  type: number[];
+  type: Column;
   /** Title (string id), or `TEXT.missing` / `TEXT.empty`. */
-  title: number[];
+  title: Column;
   /** `TEXT.missing` / `TEXT.empty` / `TEXT.unique`, or the string id of a description other pages share. */
-  description: number[];
+  description: Column;
   /** Number of `<h1>` elements with text. */
-  h1: number[];
+  h1: Column;
   /** Duplicate-content group (pages with the same text share it), -1 for none. */
-  duplicate: number[];
+  duplicate: Column;
   /** Distinct other pages that link here. */
-  inlinks: number[];
+  inlinks: Column;
   /** Distinct URLs this page links to. */
-  outlinks: number[];
+  outlinks: Column;
   /** `FLAG` bits. */
-  flags: number[];
+  flags: Column;
   /** Where its redirects ended (URL id), -1 when it did not redirect. */
-  final: number[];
+  final: Column;
 }
 
 export interface ReportSummary {

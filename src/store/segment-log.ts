@@ -13,7 +13,9 @@
  * A segment is written by a `SegmentWriter` (`openSegment`), which streams
  * each item to a temp file as it is added (see segment-writer.ts: buffered
  * records were a large share of the main process's peak heap), and becomes a
- * segment with `commit`. Segments are read back with lowdb's `JSONFile`.
+ * segment with `commit`. Segments are read back a line at a time
+ * (parse-segment-lines.ts), or with lowdb's `JSONFile` when a file is not in
+ * that compact format (written by an older skein, edited, damaged).
  *
  * Crash safety: a writer's temp file (`.open-<uuid>.json.tmp`) is renamed
  * into place once complete, so after a kill a segment is either complete or
@@ -38,6 +40,7 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { StoreError } from '../core/errors.js';
+import { parseSegmentLines } from './parse-segment-lines.js';
 import { keysSidecarPath, readKeysSidecar, writeKeysSidecar, type SegmentIndex } from './keys-sidecar.js';
 import { SegmentWriter, type SegmentWriterOptions } from './segment-writer.js';
 
@@ -189,9 +192,10 @@ export class SegmentLog<T> {
    */
   async *read(options: { upToSeq?: number } = {}): AsyncGenerator<T> {
     const upToSeq = options.upToSeq ?? Number.POSITIVE_INFINITY;
+    const scratch: SegmentScratch = { bytes: Buffer.alloc(0) };
     for (const file of await this.segments()) {
       if (file.seq > upToSeq) break;
-      const items = await this.#readSegment(file.path);
+      const items = await this.#readSegment(file.path, scratch);
       yield* items;
     }
   }
@@ -276,15 +280,10 @@ export class SegmentLog<T> {
     }
   }
 
-  async #readSegment(file: string): Promise<T[]> {
-    const db = new Low<unknown>(new JSONFile(file), null);
-    try {
-      await db.read();
-    } catch (error) {
-      if (error instanceof SyntaxError) throw this.#corrupt(file, `it is not valid JSON (${error.message})`, error);
-      throw new StoreError('ERR_STORE_READ', `could not read ${file}: ${messageOf(error)}`, { cause: error });
-    }
-    const data = db.data;
+  /** `scratch`: a buffer reused from one segment to the next of a pass (no new few-MB buffer per segment). */
+  async #readSegment(file: string, scratch: SegmentScratch = { bytes: Buffer.alloc(0) }): Promise<T[]> {
+    const bytes = await readInto(file, scratch).catch(() => undefined);
+    const data = (bytes && parseSegmentLines(bytes)) ?? (await this.#readWholeSegment(file));
     if (!isRecord(data) || typeof data.version !== 'number' || !Array.isArray(data.items)) {
       throw this.#corrupt(file, 'it is not a segment (expected {"version": number, "items": [...]})');
     }
@@ -304,6 +303,18 @@ export class SegmentLog<T> {
     return data.items as T[];
   }
 
+  /** The segment as one JSON document (lowdb), for any file that is not a compact segment. */
+  async #readWholeSegment(file: string): Promise<unknown> {
+    const db = new Low<unknown>(new JSONFile(file), null);
+    try {
+      await db.read();
+    } catch (error) {
+      if (error instanceof SyntaxError) throw this.#corrupt(file, `it is not valid JSON (${error.message})`, error);
+      throw new StoreError('ERR_STORE_READ', `could not read ${file}: ${messageOf(error)}`, { cause: error });
+    }
+    return db.data;
+  }
+
   #corrupt(file: string, what: string, cause?: unknown): StoreError {
     const label = this.#options.label ?? 'segment';
     const hint = this.#options.corruptHint ? ` ${this.#options.corruptHint}` : '';
@@ -313,6 +324,30 @@ export class SegmentLog<T> {
         `Restore it from a backup, or move it out of ${this.dir} and run again.${hint}`,
       cause === undefined ? {} : { cause },
     );
+  }
+}
+
+interface SegmentScratch {
+  bytes: Buffer;
+}
+
+/** The file's bytes, read into `scratch.bytes` (grown when too small): valid until the next read into it. */
+async function readInto(file: string, scratch: SegmentScratch): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (scratch.bytes.length < size) scratch.bytes = Buffer.allocUnsafe(Math.ceil(size * 1.25));
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(scratch.bytes, length, scratch.bytes.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      // Grew since the stat (a segment is never rewritten, but be exact): read on into a larger buffer.
+      if (length === scratch.bytes.length) scratch.bytes = Buffer.concat([scratch.bytes, Buffer.allocUnsafe(scratch.bytes.length)]);
+    }
+    return scratch.bytes.subarray(0, length);
+  } finally {
+    await handle.close();
   }
 }
 

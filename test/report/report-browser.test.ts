@@ -6,13 +6,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { PageRecord } from '../../src/core/types.js';
 import { collectReport } from '../../src/report/collect-report.js';
-import { renderReport } from '../../src/report/render-report.js';
+import { writeReport } from '../../src/report/render-report.js';
+import { writeOutFile } from '../../src/cli/write-out-file.js';
 import { tempDirs } from '../helpers/crawl-helpers.js';
 import { NO_CHROMIUM, findChromium } from '../helpers/find-chromium.js';
 
@@ -50,7 +51,7 @@ describe('the report in headless Chromium', { skip: chromium ? false : NO_CHROMI
     const records = [...Array.from({ length: PAGES }, (_, n) => record(n)), gone];
     const data = await collectReport((async function* () { yield* records; })(), { name: 'site', dirs: ['data/site'] });
     const file = join(await newDir(), 'report.html');
-    await writeFile(file, (await renderReport(data)).join(''));
+    await writeOutFile(file, (stream) => writeReport(data, stream));
     browser = await launcher.launch({ executablePath: chromium!, args: ['--no-sandbox', '--disable-gpu'] });
     page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
