@@ -40,6 +40,7 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 td a { color: var(--link); }
 .none, .muted { color: var(--muted); }
 .hop { color: var(--muted); white-space: nowrap; }
+.badge { display: inline-block; padding: 0 6px; border-radius: 9px; border: 1px solid var(--line); color: var(--muted); font-size: 11px; white-space: nowrap; }
 noscript p { padding: 24px; }
 @media print { #nav, .table-tools { display: none; } }
 `;

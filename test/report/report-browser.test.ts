@@ -18,18 +18,20 @@ import { tempDirs } from '../helpers/crawl-helpers.js';
 import { NO_CHROMIUM, findChromium } from '../helpers/find-chromium.js';
 
 const O = 'https://site.test';
+const DEAD = 'https://other.test/dead';
+const LIVE = 'https://other.test/fine';
 /** Pages of the synthetic site: enough for the all-pages table to have several pages of rows. */
 const PAGES = 120;
 
 function record(n: number): PageRecord {
   const key = n === 0 ? `${O}/` : `${O}/p/${n}`;
-  const links = [`${O}/`, `${O}/p/${(n + 1) % PAGES}`, ...(n % 10 === 1 ? [`${O}/gone`] : [])];
+  const links = [`${O}/`, `${O}/p/${(n + 1) % PAGES}`, ...(n % 10 === 1 ? [`${O}/gone`] : []), ...(n % 30 === 2 ? [DEAD] : []), ...(n % 40 === 4 ? [LIVE] : [])];
   return {
     key, url: key, finalUrl: key, redirects: [], status: 200, contentType: 'text/html', depth: n === 0 ? 0 : 1,
     fetchedAt: new Date(1_700_000_000_000 + n).toISOString(), outcome: 'ok', bytes: 1_000 + n * 100, charset: 'utf-8',
     timings: { waitMs: n, downloadMs: 1, parseMs: 1, totalMs: n + 2 },
     title: n % 7 === 0 ? 'Shared title' : n === 3 ? 'Page 3 <script>alert(1)</script><b>bold</b>' : `Page ${n}`, description: `About page ${n}`, h1: n === 5 ? [] : [`Page ${n}`],
-    links, linkText: links.map((url) => (url.endsWith('/gone') ? `Gone from ${n}` : 'next')), contentHash: `h${n}`,
+    links, linkText: links.map((url) => (url.endsWith('/gone') ? `Gone from ${n}` : url === DEAD ? `Dead outbound from ${n}` : 'next')), contentHash: `h${n}`,
   };
 }
 
@@ -37,6 +39,13 @@ const gone: PageRecord = {
   key: `${O}/gone`, url: `${O}/gone`, finalUrl: `${O}/gone`, redirects: [], status: 404, depth: 2, fetchedAt: new Date(1_700_000_000_000).toISOString(),
   outcome: 'failed', reason: 'http-error', bytes: 10, timings: { waitMs: 1, downloadMs: 0, parseMs: 0, totalMs: 1 },
 };
+
+/** Off-site links checked with --check-external: one dead (linked from 4 pages), one fine (from 3), stored with `external: true`. */
+const external = (url: string, status: number): PageRecord => ({
+  key: url, url, finalUrl: url, redirects: [], status, contentType: 'text/html', depth: 2, fetchedAt: new Date(1_700_000_000_000).toISOString(),
+  outcome: status < 400 ? 'ok' : 'failed', ...(status < 400 ? {} : { reason: 'http-error' as const }), bytes: 0, external: true,
+  timings: { waitMs: 9_000, downloadMs: 0, parseMs: 0, totalMs: 9_000 },
+});
 
 const chromium = findChromium();
 
@@ -48,7 +57,7 @@ describe('the report in headless Chromium', { skip: chromium ? false : NO_CHROMI
 
   before(async () => {
     const { chromium: launcher } = await import('playwright-core');
-    const records = [...Array.from({ length: PAGES }, (_, n) => record(n)), gone];
+    const records = [...Array.from({ length: PAGES }, (_, n) => record(n)), gone, external(DEAD, 404), external(LIVE, 200)];
     const data = await collectReport((async function* () { yield* records; })(), { name: 'site', dirs: ['data/site'] });
     const file = join(await newDir(), 'report.html');
     await writeOutFile(file, (stream) => writeReport(data, stream));
@@ -69,21 +78,41 @@ describe('the report in headless Chromium', { skip: chromium ? false : NO_CHROMI
   const rangeOf = (section: string) => page.locator(`#${section} .range`).textContent();
 
   test('every section renders, with no console error and nothing fetched', async () => {
-    for (const id of ['summary', 'broken', 'loops', 'redirects', 'oversized', 'slowest', 'largest', 'duplicate-titles', 'duplicate-descriptions', 'duplicate-content', 'missing', 'canonical', 'noindex', 'blocked', 'non-html', 'orphans', 'pages']) {
+    for (const id of ['summary', 'broken', 'loops', 'redirects', 'oversized', 'slowest', 'largest', 'duplicate-titles', 'duplicate-descriptions', 'duplicate-content', 'missing', 'canonical', 'noindex', 'blocked', 'non-html', 'external', 'orphans', 'pages']) {
       assert.equal(await page.locator(`section#${id} h2`).count(), 1, id);
     }
     assert.equal(await page.locator('#summary svg').count() >= 4, true, 'charts drawn');
-    assert.equal(await page.locator('#nav a').count(), 17);
+    assert.equal(await page.locator('#nav a').count(), 18);
     assert.deepEqual(errors, []);
   });
 
   test('broken links: one row per referrer, with the link text, each URL a link', async () => {
-    assert.equal(await rowsOf('broken').count(), PAGES / 10);
-    const first = rowsOf('broken').first();
+    assert.equal(await rowsOf('broken').count(), PAGES / 10 + PAGES / 30);
+    const first = rowsOf('broken').filter({ hasText: `${O}/gone` }).first();
     assert.equal(await first.locator('td').nth(0).locator('a').getAttribute('href'), `${O}/gone`);
+    assert.equal(await first.locator('td').nth(0).locator('.badge').count(), 0, 'a page of the site has no badge');
     assert.equal(await first.locator('td').nth(1).textContent(), '404');
     assert.match((await first.locator('td').nth(3).textContent()) ?? '', /^Gone from \d+$/);
-    assert.equal(await page.locator('#nav a[href="#broken"] .count.bad').textContent(), String(PAGES / 10));
+    assert.equal(await page.locator('#nav a[href="#broken"] .count.bad').textContent(), String(PAGES / 10 + PAGES / 30));
+  });
+
+  test('external link checks are badged, listed apart, and not counted or listed as pages of the crawl', async () => {
+    const dead = rowsOf('broken').filter({ hasText: DEAD });
+    assert.equal(await dead.count(), PAGES / 30, 'the dead outbound link with each page linking to it');
+    assert.equal(await dead.first().locator('td').nth(0).locator('.badge').textContent(), 'external');
+    assert.match((await dead.first().locator('td').nth(3).textContent()) ?? '', /^Dead outbound from \d+$/);
+    assert.deepEqual(await rowsOf('external').locator('td:first-child a').allTextContents(), [DEAD, LIVE]);
+    assert.deepEqual(await rowsOf('external').locator('td:nth-child(3)').allTextContents(), ['broken', 'ok']);
+    assert.deepEqual(await rowsOf('external').locator('td:last-child').allTextContents(), [`${PAGES / 30} pages`, `${PAGES / 40} pages`]);
+    const card = (label: string) => page.locator('#summary .card', { has: page.locator('.label', { hasText: new RegExp(`^${label}$`) }) }).locator('.value').textContent();
+    assert.equal(await card('pages'), String(PAGES + 1), 'the site\'s pages and the broken URL, not the external checks');
+    assert.equal(await card('external links checked'), '2');
+    assert.equal(await card('external broken'), '1');
+    for (const section of ['pages', 'slowest', 'largest', 'non-html']) {
+      assert.equal(await rowsOf(section).filter({ hasText: 'other.test' }).count(), 0, `${section} lists no external check`);
+    }
+    const slowBar = await page.locator('#summary figure', { hasText: 'Response time' }).locator('rect title').allTextContents();
+    assert.equal(slowBar.find((title) => title.startsWith('≥ 5 s')), '≥ 5 s: 0', 'the external checks\' 9 s are not in the response-time chart');
   });
 
   test('sorting: a click on a header sorts by it, a second click reverses', async () => {

@@ -52,7 +52,7 @@ const TIME_BUCKETS_MS = [100, 250, 500, 1000, 2000, 5000];
 function responseTimeBars(): Bar[] {
   const counts = new Array<number>(TIME_BUCKETS_MS.length + 1).fill(0);
   for (let i = 0; i < P.count; i++) {
-    if (P.status[i] === 0) continue;
+    if (P.status[i] === 0 || isExternal(i)) continue;
     const ms = P.ms[i]!;
     let bucket = TIME_BUCKETS_MS.findIndex((limit) => ms < limit);
     if (bucket < 0) bucket = TIME_BUCKETS_MS.length;

@@ -23,7 +23,7 @@ async function loadReportData(): Promise<void> {
 /** Same values as report-data.ts (that module's runtime code is not inlined). */
 const K = {
   outcomes: ['ok', 'failed', 'skipped'],
-  flag: { noindex: 1, html: 2, unfetched: 4, canonicalElsewhere: 8, seed: 16 },
+  flag: { noindex: 1, html: 2, unfetched: 4, canonicalElsewhere: 8, seed: 16, external: 32 },
   text: { missing: -1, empty: -2, unique: -3 },
   problem: { none: 0, broken: 1, redirectLoop: 2, redirect: 3, blocked: 4, oversized: 5 },
 } as const;
@@ -43,6 +43,16 @@ function urlCell(id: number): string {
   const url = fullUrl(id);
   if (!/^https?:\/\//i.test(url)) return esc(url);
   return `<a href="${esc(url)}" target="_blank" rel="noopener noreferrer">${esc(url)}</a>`;
+}
+
+/** True for an off-site link checked with --check-external (a URL id past the pages is none). */
+function isExternal(id: number): boolean {
+  return id < P.count && (P.flags[id]! & K.flag.external) !== 0;
+}
+
+/** The URL cell of a table: a link, with an "external" badge on external link checks. */
+function urlCellMarked(id: number): string {
+  return isExternal(id) ? `${urlCell(id)} <span class="badge" title="an off-site link checked (--check-external), not a page of the crawl">external</span>` : urlCell(id);
 }
 
 function str(id: number): string {

@@ -15,7 +15,12 @@ interface Section {
   problem?: boolean;
 }
 
-const urlColumn = (label: string, urlOf: (row: number) => number): TableColumn => ({ label, value: (row) => fullUrl(urlOf(row)), html: (row) => urlCell(urlOf(row)) });
+/** A URL column; an external link check is badged, and found by filtering on "external". */
+const urlColumn = (label: string, urlOf: (row: number) => number): TableColumn => ({
+  label,
+  value: (row) => (isExternal(urlOf(row)) ? `${fullUrl(urlOf(row))} (external)` : fullUrl(urlOf(row))),
+  html: (row) => urlCellMarked(urlOf(row)),
+});
 const pageUrlColumn: TableColumn = urlColumn('URL', (page) => page);
 const statusColumn: TableColumn = { label: 'Status', value: (page) => statusText(page) };
 const titleColumn: TableColumn = { label: 'Title', value: (page) => textOrGap(P.title[page]!) };
@@ -81,8 +86,13 @@ function duplicateSection(id: string, title: string, help: string, key: (page: n
   };
 }
 
+/** The "Result" of an external link check, by `PROBLEM` value. */
+const EXTERNAL_RESULTS: Record<number, string> = { [K.problem.none]: 'ok', [K.problem.broken]: 'broken', [K.problem.redirectLoop]: 'redirect loop', [K.problem.redirect]: 'redirects', [K.problem.blocked]: 'blocked by robots.txt', [K.problem.oversized]: 'ok' };
+
 function buildSections(): Section[] {
-  const hasResponse = (page: number): boolean => P.status[page]! > 0;
+  // External link checks are not pages of the site: they are listed in their own section and with the problems they have.
+  const isPage = (page: number): boolean => !isExternal(page);
+  const hasResponse = (page: number): boolean => P.status[page]! > 0 && isPage(page);
   const gaps = (page: number): string[] => {
     const out: string[] = [];
     if (P.title[page]! < 0) out.push(`title ${textOrGap(P.title[page]!)}`);
@@ -141,12 +151,25 @@ function buildSections(): Section[] {
       rows: pagesWhere((page) => hasResponse(page) && (P.flags[page]! & K.flag.html) === 0 && P.problem[page] === K.problem.none),
       columns: [pageUrlColumn, { label: 'Type', value: (page) => str(P.type[page]!) || '(none)' }, { label: 'Size', value: (page) => P.bytes[page]!, numeric: true, html: (page) => formatBytes(P.bytes[page]!) }, statusColumn, inlinksColumn],
     },
+    ...(D.summary.external.checked > 0
+      ? [{
+          id: 'external', title: 'External links checked', help: 'Off-site URLs the crawl\'s pages link to, checked once each with --check-external (HEAD, or GET when HEAD is refused), not crawled: how they answered and how many pages link to them. Broken ones are in Broken links too.',
+          rows: pagesWhere(isExternal),
+          columns: [
+            pageUrlColumn, statusColumn,
+            { label: 'Result', value: (page: number) => EXTERNAL_RESULTS[P.problem[page]!] ?? '' },
+            { label: 'Time', value: (page: number) => P.ms[page]!, numeric: true, html: (page: number) => `${fmtInt(P.ms[page]!)} ms` },
+            inlinksColumn,
+          ],
+          sortColumn: 2,
+        } as Section]
+      : []),
     ...(D.hasLinks
       ? [{ id: 'orphans', title: 'Orphan pages', help: 'HTML pages no crawled page links to (reached from a sitemap or a redirect): nobody browsing the site finds them.', problem: true, rows: pagesWhere((page) => isHtmlOk(page) && P.inlinks[page] === 0 && (P.flags[page]! & K.flag.seed) === 0), columns: [pageUrlColumn, titleColumn, { label: 'Depth', value: (page: number) => P.depth[page]!, numeric: true }] } as Section]
       : []),
     {
-      id: 'pages', title: 'All pages', help: 'Every stored page. Click a column to sort, type to filter.',
-      rows: pagesWhere(() => true),
+      id: 'pages', title: 'All pages', help: 'Every stored page of the crawl (external links checked are listed apart). Click a column to sort, type to filter.',
+      rows: pagesWhere(isPage),
       columns: [
         pageUrlColumn, statusColumn,
         { label: 'Outcome', value: (page) => K.outcomes[P.outcome[page]!] ?? '' },
@@ -179,6 +202,7 @@ function renderSummary(): string {
     card('p95 response', `${fmtInt(s.responseMs.p95)} ms`),
     card('bytes', formatBytes(s.bytes.total)),
     card('crawl time', took),
+    ...(s.external.checked > 0 ? [card('external links checked', fmtInt(s.external.checked)), card('external broken', fmtInt(s.external.broken), s.external.broken ? 'bad' : 'ok')] : []),
   ].join('');
   const depthBars: Bar[] = s.depths.map((value, depth) => ({ label: `depth ${depth}`, value }));
   const percentiles = `<table class="small"><tr><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>max</th></tr><tr>${[s.responseMs.p50, s.responseMs.p90, s.responseMs.p95, s.responseMs.p99, s.responseMs.max].map((ms) => `<td class="num">${fmtInt(ms)} ms</td>`).join('')}</tr></table>`;
