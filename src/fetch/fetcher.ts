@@ -55,7 +55,8 @@ const ignore = (): void => {};
 
 /** One HTTP exchange as the fetcher saw it; every redirect hop is its own exchange. */
 export interface FetchExchange {
-  method: 'GET';
+  /** HEAD for an external link check (`scope.checkExternal`), else GET. */
+  method: 'GET' | 'HEAD';
   url: string;
   status: number;
   /** Response headers, lower-cased names. */
@@ -176,10 +177,10 @@ interface FetcherParts {
 
 async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchOptions, allObserver?: FetchObserver): Promise<FetchResult> {
   const { guard, headersFor, config } = parts;
-  // Link checks (HEAD, bodies thrown away) are not page exchanges: a fixture does not hold them.
+  // Link checks (HEAD, bodies thrown away) are not page exchanges: an archive does not hold them;
+  // a fixture holds them without their bodies (a replay answers them as recorded).
   const linkCheck = opts.method === 'HEAD' || opts.discardBody === true;
-  const observer = linkCheck ? undefined : allObserver;
-  // Nor does an archive.
+  const observer = allObserver;
   const onExchange = linkCheck ? undefined : opts.onExchange;
   const state: FetchState = { url, redirects: [], startedAtMs: performance.now(), gateMs: 0 };
   let current: URL;
@@ -201,7 +202,7 @@ async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchO
     if (exchange) onExchange?.(exchange);
   };
   // Bodies the crawl does not read are read for a recording or an archive.
-  const keepAll = observer !== undefined || onExchange !== undefined;
+  const keepAll = (observer !== undefined && !linkCheck) || onExchange !== undefined;
   const onAbort = (): void => void stream?.destroy();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -244,7 +245,7 @@ async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchO
 
       if (response.statusCode >= 300 && response.statusCode < 400 && location !== undefined) {
         const drained = await drain(stream, keepAll);
-        observer?.onExchange(exchangeOf(current.href, response, drained.body));
+        observer?.onExchange(exchangeOf(opts, current.href, response, drained.body));
         captured(drained.truncated);
         const next = await nextHop(state, current, location, response.statusCode, seen, config.maxRedirects, opts);
         if (next instanceof URL) {
@@ -257,7 +258,7 @@ async function fetchWithRedirects(parts: FetcherParts, url: string, opts: FetchO
       if (response.statusCode >= 400) {
         const retryAfterMs = parseRetryAfter(headerValue(response.headers['retry-after']), Date.now());
         const drained = await drain(stream, keepAll);
-        observer?.onExchange(exchangeOf(current.href, response, drained.body));
+        observer?.onExchange(exchangeOf(opts, current.href, response, drained.body));
         captured(drained.truncated);
         const result = failure(state, 'http-error', 'ERR_HTTP_STATUS', `HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim());
         return retryAfterMs === undefined ? result : { ...result, retryAfterMs };
@@ -338,12 +339,13 @@ async function readResponse(
   const { contentType } = state;
   if (opts.discardBody) {
     await drain(stream);
+    observer?.onExchange(exchangeOf(opts, state.finalUrl ?? state.url, response, Buffer.alloc(0)));
     return success(state, Buffer.alloc(0), { bodySkipped: true });
   }
   const maxBytes = opts.maxBodyBytes ?? config.maxBodyBytes;
   if (!opts.keepBody && !isParsedContentType(contentType, config.parseContentTypes)) {
     const skipped = observer || opts.onExchange ? await readBody(stream, { maxBytes }) : undefined;
-    if (skipped?.ok) observer?.onExchange(exchangeOf(state.finalUrl ?? state.url, response, skipped.body));
+    if (skipped?.ok) observer?.onExchange(exchangeOf(opts, state.finalUrl ?? state.url, response, skipped.body));
     if (skipped) captured(truncationOf(skipped));
     stream.destroy();
     return success(state, Buffer.alloc(0), { bodySkipped: true });
@@ -358,7 +360,7 @@ async function readResponse(
   const read = await readBody(stream, { maxBytes });
   captured(truncationOf(read));
   if (read.ok) {
-    observer?.onExchange(exchangeOf(state.finalUrl ?? state.url, response, read.body));
+    observer?.onExchange(exchangeOf(opts, state.finalUrl ?? state.url, response, read.body));
     return success(state, read.body);
   }
   if (read.kind === 'too-large') {
@@ -383,8 +385,8 @@ function truncationOf(read: ReadBodyResult): CapturedExchange['truncated'] {
   return read.kind === 'too-large' ? 'length' : read.kind === 'time-limit' ? 'time' : 'disconnect';
 }
 
-function exchangeOf(url: string, response: Response, body: Buffer): FetchExchange {
-  return { method: 'GET', url, status: response.statusCode, headers: response.headers, body };
+function exchangeOf(opts: FetchOptions, url: string, response: Response, body: Buffer): FetchExchange {
+  return { method: opts.method === 'HEAD' ? 'HEAD' : 'GET', url, status: response.statusCode, headers: response.headers, body };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

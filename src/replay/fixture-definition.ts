@@ -24,7 +24,8 @@ import type { FetchExchange } from '../fetch/fetcher.js';
 export interface FixtureDefinition {
   /** Origin, e.g. `http://127.0.0.1:8080`. */
   scope: string;
-  method: 'GET';
+  /** HEAD for an external link check (`scope.checkExternal`; recorded without a body), else GET. */
+  method: 'GET' | 'HEAD';
   /** Path and query, as requested. */
   path: string;
   status: number;

@@ -68,7 +68,7 @@ export async function startNockReplay(fixture: Fixture): Promise<NockReplay> {
 /** A fetcher whose nock refusals read as `not-recorded` failures. */
 export function notRecordedFetcher(fetcher: Fetcher): Fetcher {
   return {
-    fetch: async (url, opts) => asNotRecorded(await fetcher.fetch(url, opts)),
+    fetch: async (url, opts) => asNotRecorded(await fetcher.fetch(url, opts), opts?.method),
     close: () => fetcher.close(),
   };
 }
@@ -77,9 +77,9 @@ export function notRecordedFetcher(fetcher: Fetcher): Fetcher {
  * Maps nock's refusals (`NetConnectNotAllowedError`: no interceptor for the
  * host; `ERR_NOCK_NO_MATCH`: none left for the path) to `not-recorded`. Pure.
  */
-export function asNotRecorded(result: FetchResult): FetchResult {
+export function asNotRecorded(result: FetchResult, method: 'GET' | 'HEAD' = 'GET'): FetchResult {
   if (result.ok) return result;
   const refused = result.code === 'ERR_NOCK_NO_MATCH' || (result.code === 'ENETUNREACH' && result.message.startsWith('Nock: Disallowed net connect'));
   if (!refused) return result;
-  return { ...result, reason: 'not-recorded', code: NOT_RECORDED_CODE, message: `not in the fixture: GET ${result.finalUrl ?? result.url}` };
+  return { ...result, reason: 'not-recorded', code: NOT_RECORDED_CODE, message: `not in the fixture: ${method} ${result.finalUrl ?? result.url}` };
 }

@@ -10,7 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PageRecord } from '../../src/core/types.js';
+import type { FixtureDefinition } from '../../src/replay/fixture-definition.js';
 import { startScriptedSite, type ScriptedSite } from '../helpers/faults-site.js';
 import { storedRecords, tempDirs } from '../helpers/crawl-helpers.js';
 import { closedPort } from '../helpers/fetch-server.js';
@@ -24,11 +27,12 @@ interface OtherHost {
   close(): Promise<void>;
 }
 
-/** The second host: logs `METHOD path`; /live links on to /secret, which must never be requested. */
+/** The second host: logs `METHOD path`; /live links on to /secret, which must never be requested; /get-only refuses HEAD. */
 async function startOtherHost(): Promise<OtherHost> {
   const log: string[] = [];
   const server = http.createServer((req, res) => {
     log.push(`${req.method} ${req.url}`);
+    if (req.url === '/get-only') return void res.writeHead(req.method === 'HEAD' ? 405 : 200, { 'content-type': 'text/html' }).end(req.method === 'HEAD' ? '' : page('Get only', ''));
     if (req.url === '/live' || req.url === '/secret') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page('Live', '<a href="/secret">more</a>'));
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
@@ -117,6 +121,29 @@ describe('--check-external', () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  test('--record keeps the link checks (HEAD, and GET where HEAD is refused) and --replay answers them offline', async () => {
+    const linking = await startScriptedSite({
+      '/': { body: page('Home', `<a href="${other.url}/live">Live</a> <a href="${other.url}/missing">Missing</a> <a href="${other.url}/get-only">GET only</a>`) },
+      '/robots.txt': { status: 404, body: '' },
+    });
+    const dir = await newDir();
+    const fixture = join(dir, 'fixture.json');
+    const recorded = await runCli(['crawl', `${linking.url}/`, '--check-external', '--record', fixture, '--data-dir', join(dir, 'live'), '--name', 'rec', '--retries', '0']);
+    await linking.close();
+    assert.equal(recorded.code, 0, recorded.stderr);
+    const exchanges = (JSON.parse(await readFile(fixture, 'utf8')) as FixtureDefinition[]).filter((d) => d.scope === other.url).map((d) => `${d.method} ${d.path} ${d.status}`);
+    assert.deepEqual(exchanges.sort(), ['GET /get-only 200', 'GET /robots.txt 404', 'HEAD /get-only 405', 'HEAD /live 200', 'HEAD /missing 404']);
+
+    const requestsBefore = other.log.length;
+    const replayed = await runCli(['crawl', '--replay', fixture, '--data-dir', join(dir, 'replay'), '--name', 'rep']);
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.equal(other.log.length, requestsBefore, 'nothing requested: the fixture answered');
+    const checks = (records: Map<string, PageRecord>) => [...records.values()].filter((r) => r.external).map((r) => `${r.key} ${r.status ?? r.reason} ${r.outcome}`).sort();
+    const live = checks(await storedRecords(join(dir, 'live'), 'rec'));
+    assert.deepEqual(live, [`${other.url}/get-only 200 ok`, `${other.url}/live 200 ok`, `${other.url}/missing 404 failed`]);
+    assert.deepEqual(checks(await storedRecords(join(dir, 'replay'), 'rep')), live, 'the replay stores the checks the recording did');
   });
 
   test('without --check-external nothing of the other host is requested', async () => {
