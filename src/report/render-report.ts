@@ -45,9 +45,9 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 const escapeHtml = (text: string): string => text.replace(/[&<>"]/g, (ch) => ESCAPES[ch]!);
 
 /** Array entries serialised at a time. */
-const ARRAY_SLICE = 8192;
+const ARRAY_SLICE = 1024;
 /** JSON characters gathered before a write into gzip. */
-const JSON_CHUNK_CHARS = 1 << 16;
+const JSON_CHUNK_CHARS = 1 << 15;
 
 /**
  * `JSON.stringify(value)` in pieces: objects key by key, arrays a slice of

@@ -39,8 +39,10 @@ export function summarize(data: Omit<ReportData, 'summary'>, linkTextsDropped = 
     linkTextsDropped,
   };
   const problems = summary.problems;
-  const times: number[] = [];
-  const titleCounts = new Map<number, number>();
+  // Typed arrays sized once (a 100,000-page report builds this while its pass's garbage is not collected yet).
+  const times = new Float64Array(p.count);
+  let timed = 0;
+  const titleCounts = new Int32Array(data.strings.length);
   const descriptions = new Set<number>();
   const duplicates = new Set<number>();
   for (let i = 0; i < p.count; i++) {
@@ -60,7 +62,7 @@ export function summarize(data: Omit<ReportData, 'summary'>, linkTextsDropped = 
     const depth = p.depth[i]!;
     while (summary.depths.length <= depth) summary.depths.push(0);
     summary.depths[depth]!++;
-    if (status > 0) times.push(p.ms[i]!);
+    if (status > 0) times[timed++] = p.ms[i]!;
     summary.bytes.total += p.bytes[i]!;
     summary.bytes.max = Math.max(summary.bytes.max, p.bytes[i]!);
     if (p.type[i]! >= 0) bump(summary.types, data.strings[p.type[i]!]!);
@@ -71,17 +73,17 @@ export function summarize(data: Omit<ReportData, 'summary'>, linkTextsDropped = 
     if (p.duplicate[i]! >= 0) duplicates.add(p.duplicate[i]!);
     if (!isAuditedHtml(data, i)) continue;
     if (p.title[i]! < 0) problems.missingTitle++;
-    else titleCounts.set(p.title[i]!, (titleCounts.get(p.title[i]!) ?? 0) + 1);
+    else titleCounts[p.title[i]!]!++;
     if (p.description[i] === TEXT.missing || p.description[i] === TEXT.empty) problems.missingDescription++;
     else if (p.description[i]! >= 0) descriptions.add(p.description[i]!);
     if (p.h1[i] === 0) problems.missingH1++;
     if (data.hasLinks && p.inlinks[i] === 0 && (flags & FLAG.seed) === 0) problems.orphans++;
   }
-  for (const count of titleCounts.values()) if (count > 1) problems.duplicateTitles++;
+  for (const count of titleCounts) if (count > 1) problems.duplicateTitles++;
   problems.duplicateDescriptions = descriptions.size;
   problems.duplicateContent = duplicates.size;
   for (const to of data.links.to) if (p.problem[to] === PROBLEM.broken) problems.brokenLinks++;
-  const sorted = Float64Array.from(times).sort();
+  const sorted = times.subarray(0, timed).sort();
   summary.responseMs = {
     count: sorted.length,
     p50: percentile(sorted, 0.5),
