@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { CrawlConfig } from '../config/schema.js';
 import { assertExtractorModuleExists } from '../parse/load-extractor-module.js';
 import { CrawlMeta, type CrawlMetaData } from '../store/crawl-meta.js';
-import { makeDirectory } from '../store/make-directory.js';
+import { checkWritableDir, makeDirectory } from '../store/make-directory.js';
 import { checkWarcDir } from '../warc/warc-files.js';
 import { crawlPaths, deriveCrawlName, type CrawlPaths } from '../store/crawl-dir.js';
 import { commandHint } from './command-hint.js';
@@ -56,6 +56,8 @@ export function crawlName(config: CrawlConfig): string {
 export async function openCrawlDir(config: CrawlConfig, options: OpenCrawlDirOptions = {}): Promise<OpenedCrawlDir> {
   const name = crawlName(config);
   const paths = options.paths ?? crawlPaths(config.dataDir, name);
+  // A data dir that cannot be created or written is a config error, before anything is read or written.
+  await checkWritableDir(path.resolve(config.dataDir), 'dataDir', 'store crawls in', { keep: false });
   let meta = new CrawlMeta(paths.meta);
   const existing = await meta.read();
   if (existing && !options.resume && !options.fresh) {

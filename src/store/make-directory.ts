@@ -8,7 +8,9 @@
  * parent, finds it there, and tries the child again. Here each missing level
  * is one plain `mkdir`, so every failure is an error, at once.
  */
-import { mkdir, rmdir, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { ConfigError } from '../core/errors.js';
 import path from 'node:path';
 
 /** Creates `dir` (and its missing parents); returns the directories it created, outermost first. */
@@ -46,4 +48,27 @@ export async function makeDirectory(dir: string): Promise<string[]> {
 /** Removes directories `makeDirectory` created (if still empty), innermost first. */
 export async function removeCreated(created: readonly string[]): Promise<void> {
   for (const dir of [...created].reverse()) await rmdir(dir).catch(() => undefined);
+}
+
+/**
+ * Checks, before anything else is written, that files can be written in `dir`
+ * (created with its parents if missing): a directory that cannot be created
+ * (under /proc, a file in the way, a read-only file system) or written is a
+ * `ConfigError` of `field` ("cannot <what> "<dir>": …"), and the directories
+ * the check made are removed again; with `keep: false` they are removed
+ * after a check that passed too (the caller creates them when it writes).
+ */
+export async function checkWritableDir(dir: string, field: string, what: string, { keep = true } = {}): Promise<void> {
+  let created: string[] = [];
+  try {
+    created = await makeDirectory(dir);
+    await access(dir, constants.W_OK);
+    const probe = path.join(dir, `.skein-write-test-${process.pid}`);
+    await writeFile(probe, '');
+    await unlink(probe);
+  } catch (error) {
+    await removeCreated(created);
+    throw new ConfigError(field, `cannot ${what} "${dir}": ${(error as Error).message}`, { cause: error });
+  }
+  if (!keep) await removeCreated(created);
 }

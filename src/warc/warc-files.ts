@@ -21,11 +21,10 @@
  * cuts the lines of records it cut and rebuilds the index from the rest
  * (warc-digest-index.ts).
  */
-import { constants } from 'node:fs';
-import { access, open, readFile, rename, rm, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, StoreError } from '../core/errors.js';
-import { makeDirectory, removeCreated } from '../store/make-directory.js';
+import { checkWritableDir, makeDirectory } from '../store/make-directory.js';
 
 export interface WarcState {
   version: 1;
@@ -252,18 +251,8 @@ async function readState(statePath: string): Promise<WarcState | undefined> {
  * Creates `dir` if missing and checks a file can be written in it; a ConfigError naming
  * `output.warc.dir` if not, with the directories it created removed again (nothing written).
  */
-export async function checkWarcDir(dir: string): Promise<void> {
-  let created: string[] = [];
-  try {
-    created = await makeDirectory(dir);
-    await access(dir, constants.W_OK);
-    const probe = path.join(dir, `.skein-write-test-${process.pid}`);
-    await writeFile(probe, '');
-    await unlink(probe);
-  } catch (error) {
-    await removeCreated(created);
-    throw new ConfigError('output.warc.dir', `cannot write WARC files to "${dir}": ${(error as Error).message}`, { cause: error });
-  }
+export function checkWarcDir(dir: string): Promise<void> {
+  return checkWritableDir(dir, 'output.warc.dir', 'write WARC files to');
 }
 
 function writeError(file: string, error: unknown): StoreError {

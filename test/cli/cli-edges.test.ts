@@ -5,7 +5,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { access, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { htmlPage, startScriptedSite, type ScriptedSite } from '../helpers/faults-site.js';
 import { storedRecords, tempDirs } from '../helpers/crawl-helpers.js';
@@ -33,6 +34,20 @@ describe('first-crawl edges (built CLI)', () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /scope\.exclude\[0\]: glob "\*\.pdf" can never match.*write "\*\*\/\*\.pdf"/);
     assert.deepEqual(await readdir(dataDir), []);
+  });
+
+  test('a data dir that cannot be created or written is a config error (exit 2) naming dataDir, at once, nothing written', async () => {
+    const dataDir = await newDir();
+    await writeFile(join(dataDir, 'a-file'), 'not a directory');
+    // /proc/x made Node 20's recursive mkdir loop for ever; a file in the way, at the path or above it.
+    const dirs = [join(dataDir, 'a-file'), join(dataDir, 'a-file', 'crawls'), ...(existsSync('/proc/self') ? ['/proc/x', '/proc'] : [])];
+    for (const dir of dirs) {
+      const result = await runCli(['crawl', `${site.url}/`, '--data-dir', dir, '-q'], { timeoutMs: 20_000 });
+      assert.equal(result.code, 2, `${dir}: exit ${result.code} ${result.signal ?? ''} ${result.stderr}`);
+      assert.match(result.stderr, new RegExp(`dataDir: cannot store crawls in "${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    }
+    assert.deepEqual(await readdir(dataDir), ['a-file'], 'nothing written');
   });
 
   test('--include filters the links found, never the seed: the seed and the matching links are crawled', async () => {
