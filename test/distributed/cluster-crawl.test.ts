@@ -15,7 +15,7 @@ import { startSiteServer, type SiteServer } from '../../src/demo/site-server.js'
 import { crawlKey } from '../../src/distributed/shared-crawl.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { storedRecords } from '../helpers/crawl-helpers.js';
-import { describeCluster, mergedExport, nodeReport, sitePaths, startGatedSite, startNode } from '../helpers/distributed-cluster.js';
+import { describeCluster, mergedExport, nodeReport, sitePaths, startGatedSite, nodeSummaries, startNode } from '../helpers/distributed-cluster.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -35,11 +35,7 @@ await describeCluster('distributed crawl on Redis (built CLI, 3 nodes)', (cluste
       const nodes = [startNode('crawl', 'n1', ['--config', file, ...args]), startNode('crawl', 'n2', ['--config', file, ...args])];
       await waitFor('the crawl definition in Redis', async () => (await cluster.redis.exists(crawlKey(crawlId))) === 1);
       nodes.push(startNode('worker', 'n3', args));
-      const results = await Promise.all(nodes.map((n) => n.result));
-      const summaries = results.map((r, i) => {
-        assert.equal(r.code, 0, `node n${i + 1}: ${r.stderr}`);
-        return JSON.parse(r.stdout) as { endReason: string; pages: { ok: number } };
-      });
+      const summaries = await nodeSummaries(nodes);
       assert.ok(summaries.every((s) => s.endReason === 'done'));
       assert.ok(summaries.every((s) => s.pages.ok > 0), `every node did part of the work: ${summaries.map((s) => s.pages.ok).join(', ')}`);
       assert.equal(summaries.reduce((n, s) => n + s.pages.ok, 0), pages + 1, 'no page stored by two nodes');
@@ -121,9 +117,7 @@ await describeCluster('distributed crawl on Redis (built CLI, 3 nodes)', (cluste
         return reports.every(Boolean) && web.homeRequested();
       });
       web.open();
-      const results = await Promise.all(nodes.map((n) => n.result));
-      for (const r of results) assert.equal(r.code, 0, r.stderr);
-      const busy = results.filter((r) => JSON.parse(r.stdout).pages.ok > 0).length;
+      const busy = (await nodeSummaries(nodes)).filter((s) => s.pages.ok > 0).length;
       assert.ok(busy >= 2, `at least two nodes fetched pages (${busy})`);
       // The frontier spaces the leases; a request reaches the server later when its node stalls between
       // request start and the bytes on the wire (a cold first connection: 30–65 ms; a process not

@@ -108,6 +108,15 @@ export function startNode(command: 'crawl' | 'worker', nodeId: string, args: str
   return { nodeId, result, child: () => child! };
 }
 
+/** Waits for every node to exit and returns each one's JSON summary, failing on a node that did not exit 0. */
+export async function nodeSummaries(nodes: readonly NodeProcess[]): Promise<Array<{ endReason: string; pages: { ok: number } }>> {
+  const results = await Promise.all(nodes.map((n) => n.result));
+  return results.map((r, i) => {
+    if (r.code !== 0) throw new Error(`node ${nodes[i]!.nodeId} exited ${r.code ?? r.signal}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as { endReason: string; pages: { ok: number } };
+  });
+}
+
 /** The records of `skein export <crawlId> --data-dir …` (JSON Lines), failing on a non-zero exit. */
 export async function mergedExport(crawlId: string, dataDirs: string[]): Promise<PageRecord[]> {
   const result = await runCli(['export', crawlId, ...dataDirs.flatMap((d) => ['--data-dir', d]), '--format', 'jsonl']);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createGeneratedSite } from '../../src/demo/generated-site.js';
 import { startSiteServer } from '../../src/demo/site-server.js';
 import { crawlKey } from '../../src/distributed/shared-crawl.js';
-import { describeCluster, mergedExport, sitePaths, startNode } from '../helpers/distributed-cluster.js';
+import { describeCluster, mergedExport, sitePaths, nodeSummaries, startNode } from '../helpers/distributed-cluster.js';
 import { checkPairs, checkRevisits, readWarc, warcFiles } from '../helpers/read-warc.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -29,11 +29,7 @@ await describeCluster('WARC in a distributed crawl (built CLI, 2 nodes, private 
       const nodes = [startNode('crawl', 'n1', command)];
       await waitFor('the crawl definition in Redis', async () => (await cluster.redis.exists(crawlKey(crawlId))) === 1);
       nodes.push(startNode('crawl', 'n2', command));
-      const results = await Promise.all(nodes.map((n) => n.result));
-      const summaries = results.map((r, i) => {
-        assert.equal(r.code, 0, `node n${i + 1}: ${r.stderr}`);
-        return JSON.parse(r.stdout) as { endReason: string; pages: { ok: number } };
-      });
+      const summaries = await nodeSummaries(nodes);
       t.diagnostic(`pages stored by n1, n2: ${summaries.map((s) => s.pages.ok).join(', ')}`);
       assert.ok(summaries.every((s) => s.pages.ok > 0), `both nodes did part of the work: ${summaries.map((s) => s.pages.ok).join(', ')}`);
 
