@@ -128,7 +128,7 @@ async function setUpCrawler(config: CrawlConfig, options: CreateCrawlerOptions, 
       ? await MemoryFrontier.restore({ ...frontierOptions, journal, spill }, journal.readAll(), (key) => store.has(key), store.size, store.fetched)
       : new MemoryFrontier({ ...frontierOptions, journal, spill }));
 
-  const recording = createRecordReplay(config, options);
+  const recording = await createRecordReplay(config, options);
   // The cookie jar (fetch.cookies) lives with the crawl: a resume continues the session.
   const cookies = config.fetch.cookies ? await (await import('../store/cookie-file.js')).CookieFile.open(path.join(paths.dir, 'cookies.json')) : undefined;
   const warn = (message: string): void => events.emit('log', { level: 'warn', message });

@@ -11,7 +11,7 @@ import type { ContentConfig } from '../config/content-schema.js';
 import type { BuiltinsConfig, ExtractConfig, FieldRule, PostProcessStep } from '../config/extract-schema.js';
 import { ConfigError } from '../core/errors.js';
 import { compileUrlPatterns, type UrlMatcher } from '../url/url-patterns.js';
-import { HTML_PARSER_OPTIONS } from './scan-document.js';
+import { HTML_PARSER_OPTIONS } from './html-parser-options.js';
 
 /** What a field takes from a matched element. */
 export type TakeKind = 'text' | 'html' | 'outerHtml' | 'attr';

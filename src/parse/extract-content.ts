@@ -10,7 +10,7 @@ import type { Document, Element } from 'domhandler';
 import type { CompiledContentRules } from './compile-extract-rules.js';
 import { findMainContent } from './find-main-content.js';
 import { MarkdownWriter } from './markdown-writer.js';
-import { HTML_PARSER_OPTIONS } from './scan-document.js';
+import { HTML_PARSER_OPTIONS } from './html-parser-options.js';
 
 export interface PageContent {
   /** GitHub-flavoured Markdown of the content. */

@@ -3,16 +3,20 @@
  * worker pools (rules compiled once, extractor imported once, errors as
  * ParseError), but no isolation and no timeout: a page that loops forever
  * blocks the crawl, and a crash is the crawl's crash. Meant for small crawls,
- * debugging, and as the benchmark baseline.
+ * debugging, and as the benchmark baseline. The parser's modules are imported
+ * on the first page, so that a crawl in another mode never loads them on its
+ * main process (createParsePool imports this file whatever the mode).
  */
 import { ParseError } from '../core/errors.js';
 import type { ParsedPage } from '../core/types.js';
 import { loadExtractorModule } from './load-extractor-module.js';
-import { compileParseRules, parsePage, type CompiledParseRules } from './parse-page.js';
+import type { CompiledParseRules } from './parse-page.js';
 import type { ParseInput, ParsePool, ParsePoolStats, ParseRules } from './parse-types.js';
 
+type ParsePage = (typeof import('./parse-page.js'))['parsePage'];
+
 export class InlineParsePool implements ParsePool {
-  private compiled: Promise<CompiledParseRules> | undefined;
+  private compiled: Promise<{ rules: CompiledParseRules; parsePage: ParsePage }> | undefined;
   private readonly waiters: Array<() => void> = [];
   private inFlight = 0;
   private busy = 0;
@@ -28,11 +32,12 @@ export class InlineParsePool implements ParsePool {
     return this.inFlight;
   }
 
-  /** Compiles the rules and imports the extractor, once, on first use. */
-  private ready(): Promise<CompiledParseRules> {
+  /** Imports the parser, compiles the rules and imports the extractor, once, on first use. */
+  private ready(): Promise<{ rules: CompiledParseRules; parsePage: ParsePage }> {
     this.compiled ??= (async () => {
+      const { compileParseRules, parsePage } = await import('./parse-page.js');
       const extractor = this.rules.extract.module ? await loadExtractorModule(this.rules.extract.module) : undefined;
-      return compileParseRules(this.rules, extractor);
+      return { rules: compileParseRules(this.rules, extractor), parsePage };
     })();
     return this.compiled;
   }
@@ -41,10 +46,10 @@ export class InlineParsePool implements ParsePool {
     if (this.closed) throw new ParseError('ERR_POOL_CLOSED', 'the parse pool is closed');
     this.inFlight++;
     try {
-      const compiled = await this.ready();
+      const { rules, parsePage } = await this.ready();
       this.busy++;
       try {
-        return parsePage(input, compiled);
+        return parsePage(input, rules);
       } catch (error) {
         if (error instanceof ParseError) throw error;
         const reason = error instanceof Error ? error.message : String(error);

@@ -28,7 +28,8 @@ import { extractContent } from './extract-content.js';
 import { extractPageFields } from './extract-page-fields.js';
 import type { CustomExtractor } from './load-extractor-module.js';
 import type { ParseInput, ParseRules } from './parse-types.js';
-import { HTML_PARSER_OPTIONS, scanDocument, scanDocumentWithDom, type ScannedDocument } from './scan-document.js';
+import { HTML_PARSER_OPTIONS } from './html-parser-options.js';
+import { scanDocument, scanDocumentWithDom, type ScannedDocument } from './scan-document.js';
 
 /** ParseRules with everything expensive done once: normaliser, scope matchers, extractor. */
 export interface CompiledParseRules {

@@ -20,7 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { autoWorkerCount } from './auto-worker-count.js';
 import { InlineParsePool } from './inline-parse-pool.js';
 import { assertExtractorModuleExists, resolveExtractorPath } from './load-extractor-module.js';
-import { compileParseRules } from './parse-page.js';
+import { compileExtractRules } from './compile-extract-rules.js';
+import { createScopeRules } from '../url/scope.js';
 import type { ParsePool, ParseRules, ParserMode } from './parse-types.js';
 import { WorkerParsePool } from './worker-parse-pool.js';
 
@@ -94,7 +95,10 @@ export function createParsePool(opts: ParsePoolOptions): ParsePool {
     // Workers get the absolute path, whatever their working directory.
     rules = { ...rules, extract: { ...rules.extract, module: resolveExtractorPath(rules.extract.module) } };
   }
-  compileParseRules(rules); // validates scope patterns and extract rules here, before any worker starts
+  // Scope patterns and extract rules are checked here, before any worker starts (without loading
+  // the parser on this process: the workers compile the rules for real).
+  createScopeRules(rules.seeds, rules.scope);
+  compileExtractRules(rules.extract);
 
   if (opts.mode === 'inline') return new InlineParsePool(rules, opts.maxQueue);
 

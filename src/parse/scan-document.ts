@@ -16,6 +16,7 @@ import type { Document } from 'domhandler';
 import { DomHandler, Parser, type Handler } from 'htmlparser2';
 import type { RawLink } from './extract-links.js';
 import { hasToken } from './extract-metadata.js';
+import { HTML_PARSER_OPTIONS } from './html-parser-options.js';
 import { INLINE_ELEMENTS, NON_TEXT_ELEMENTS, TextCollector, collapseWhitespace } from './extract-text.js';
 
 export interface ScannedDocument {
@@ -43,9 +44,6 @@ export interface ScanOptions {
 export const MAX_HEADING_CHARS = 2_000;
 
 const HEADING_LEVELS: Readonly<Record<string, 'h1' | 'h2' | 'h3'>> = { h1: 'h1', h2: 'h2', h3: 'h3' };
-
-/** htmlparser2 in HTML mode with entities decoded: this scan's options, and cheerio's in parse-page.ts. */
-export const HTML_PARSER_OPTIONS = { xmlMode: false, decodeEntities: true } as const;
 
 /** Characters of a link's text kept (its visible text, or the `alt` of images inside it). */
 export const MAX_LINK_TEXT_CHARS = 100;

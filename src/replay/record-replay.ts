@@ -3,6 +3,8 @@
  * wiring calls at four points: the fetcher (observer / refusal mapping), the
  * start of the run (open the recording / start nock), its end (commit the
  * fixture) and close (abort a recording that did not finish, stop nock).
+ * The writer, nock and the fixture readers are imported only by a crawl that
+ * records or replays.
  */
 import { crawlConfigSchema, type CrawlConfig } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
@@ -10,9 +12,8 @@ import { redactConfig } from '../fetch/redact-secrets.js';
 import type { CrawlEventBus, CrawlSummary } from '../core/events.js';
 import type { Fetcher, FetchObserver } from '../fetch/fetcher.js';
 import { FIXTURE_VERSION, toDefinition, type FixtureDefinition, type FixtureMeta } from './fixture-definition.js';
-import { FixtureWriter } from './fixture-writer.js';
-import { notRecordedFetcher, startNockReplay, type NockReplay } from './nock-replay.js';
-import { readFixture } from './read-fixture.js';
+import type { FixtureWriter } from './fixture-writer.js';
+import type { NockReplay } from './nock-replay.js';
 
 /** Replay settings. */
 export interface ReplayOptions {
@@ -81,17 +82,18 @@ function changedFrom(value: unknown, base: unknown): unknown {
 }
 
 /** Creates the hooks; nothing is opened before `start()`. */
-export function createRecordReplay(config: CrawlConfig, options: RecordReplayOptions): RecordReplay {
+export async function createRecordReplay(config: CrawlConfig, options: RecordReplayOptions): Promise<RecordReplay> {
   const { record, replay } = options;
   if (record !== undefined && replay !== undefined) throw new ConfigError('record', 'cannot record and replay in the same crawl');
+  const nock = replay ? await import('./nock-replay.js') : undefined;
   let writer: FixtureWriter | undefined;
   let nockReplay: NockReplay | undefined;
   return {
     ...(record !== undefined ? { observer: { onExchange: (exchange) => writer?.add(toDefinition(exchange)) } } : {}),
-    wrap: (fetcher) => (replay ? notRecordedFetcher(fetcher) : fetcher),
+    wrap: (fetcher) => (nock ? nock.notRecordedFetcher(fetcher) : fetcher),
     async start() {
-      if (record !== undefined && !writer) writer = await FixtureWriter.open(record);
-      if (replay && !nockReplay) nockReplay = await startNockReplay(await readFixture(replay.fixture));
+      if (record !== undefined && !writer) writer = await (await import('./fixture-writer.js')).FixtureWriter.open(record);
+      if (replay && nock && !nockReplay) nockReplay = await nock.startNockReplay(await (await import('./read-fixture.js')).readFixture(replay.fixture));
     },
     async finish(summary, events) {
       if (!writer) return;

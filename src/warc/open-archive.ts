@@ -2,14 +2,15 @@
  * Opens a crawl's WARC archive from its config (`output.warc`): file naming,
  * the warcinfo record's fields (software, crawl, robots policy, User-Agent,
  * the crawl's config and its digest, secrets redacted), and the recovery of a
- * previous run's uncommitted tail, reported as a log line.
+ * previous run's uncommitted tail, reported as a log line. The archive's
+ * modules are imported only by a crawl that writes WARC files.
  */
 import path from 'node:path';
 import type { CrawlConfig } from '../config/schema.js';
 import type { CrawlEventBus } from '../core/events.js';
 import type { SecretRedactor } from '../fetch/redact-secrets.js';
 import { fixtureMeta } from '../replay/record-replay.js';
-import { WarcArchive } from './warc-archive.js';
+import type { WarcArchive } from './warc-archive.js';
 import { sha1Digest, type WarcFields } from './warc-record.js';
 
 /** The software field of warcinfo records. */
@@ -33,6 +34,7 @@ export interface OpenArchiveContext {
 export async function openWarcArchive(config: CrawlConfig, context: OpenArchiveContext): Promise<WarcArchive | undefined> {
   const warc = config.output.warc;
   if (!warc) return undefined;
+  const { WarcArchive } = await import('./warc-archive.js');
   const { archive, recovered } = await WarcArchive.open(
     {
       dir: path.resolve(warc.dir),

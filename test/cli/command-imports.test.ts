@@ -59,6 +59,12 @@ const COMMANDS = ['crawl', 'resume', 'export', 'status', 'report', 'check', 'wor
 const NOT_FOR_READING = ['got', 'cheerio', 'ioredis', 'nock', 'workerpool', 'htmlparser2', 'p-queue'];
 const NOT_IN_WORKERS = ['got', 'zod', 'commander', 'lowdb', 'ioredis', 'nock', 'cheerio'];
 /** Modules outside src/cli/ that declaring the commands needs (names, choices, defaults): every other one waits for a command to run. */
+/** The parser's own modules (the workers', and an inline pool's on its first page). */
+const PARSER_MODULES = ['src/parse/parse-page.js', 'src/parse/scan-document.js', 'src/parse/extract-links.js', 'src/parse/extract-content.js', 'src/parse/decode-body.js'];
+/** What only --record and --replay need. */
+const RECORD_REPLAY_MODULES = ['src/replay/nock-replay.js', 'src/replay/read-fixture.js', 'src/replay/read-warc-fixture.js', 'src/replay/fixture-writer.js'];
+/** What only output.warc needs. */
+const WARC_MODULES = ['src/warc/warc-archive.js', 'src/warc/warc-encoder.js', 'src/warc/exchange-records.js'];
 const DECLARING = ['src/core/errors.js', 'src/distributed/node-id.js', 'src/export/export-directory.js', 'src/report/problem-kinds.js', 'src/report/format-problems.js'];
 
 describe('what each command imports', () => {
@@ -95,11 +101,12 @@ describe('what each command imports', () => {
     }
   });
 
-  test('a crawl loads no Redis client and no nock (unless replaying); its parser worker no HTTP client, schema, CLI, store, Redis or cheerio', async () => {
-    const { result, main, workers } = await traced(['crawl', site, '--name', 'plain', '--data-dir', 'data', '--workers', '1', '-q'], cwd);
+  test('a crawl loads no Redis client and no nock (unless replaying), nor the parser, the fixture readers and writer or the WARC writer on its main process; its parser worker no HTTP client, schema, CLI, store, Redis or cheerio', async () => {
+    const { result, main, own, workers } = await traced(['crawl', site, '--name', 'plain', '--data-dir', 'data', '--workers', '1', '-q'], cwd);
     assert.equal(result.code, 0, result.stderr);
     assert.ok(main.has('got') && main.has('workerpool'), 'the trace sees the crawl\'s own imports');
     assertNone(main, ['ioredis', 'nock'], 'skein crawl');
+    assertNone(own, [...PARSER_MODULES, ...RECORD_REPLAY_MODULES, ...WARC_MODULES], 'skein crawl');
     assert.equal(workers.size, 1, 'one parser worker traced');
     for (const loaded of workers.values()) {
       assert.ok(loaded.has('workerpool') && loaded.has('htmlparser2'));
