@@ -1,6 +1,7 @@
 /**
  * Start-up benchmark: the fixed costs a user pays on every command, measured
- * on the built CLI as a user runs it (a fresh `node` process each time).
+ * on the built CLI as a user runs it (a fresh `node` process each time; the
+ * bundled CLI, or for a build without one the CLI tsc built: skein-cli.ts).
  *
  *   --help          `skein --help`, spawn to exit
  *   status          `skein status <1,000-page crawl>`, spawn to exit
@@ -8,6 +9,7 @@
  *   export          the same, spawn to exit
  *   one-page crawl  `skein crawl` of a one-page local site (robots.txt and sitemap 404), spawn to exit
  *   worker ready    a process-mode parse pool of one worker: created to its first page parsed
+ *                   (the library's pool and worker, dist/src; the CLI's bundled worker loads faster)
  *
  * Medians of `--runs` runs. With `--compare <other dist>`, the same figures
  * for another build (e.g. a worktree of the previous commit), the two
@@ -25,6 +27,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeMachine, machineInfo } from '../src/bench/machine-info.js';
 import { median, round } from '../src/bench/run-concurrently.js';
+import { skeinCli } from '../src/bench/skein-cli.js';
 import { startSiteServerProcess } from '../src/bench/site-server-process.js';
 import { formatTable } from '../src/bench/text-table.js';
 
@@ -58,13 +61,13 @@ interface Timed {
   stderr: string;
 }
 
-/** Runs `node <dist>/src/cli/main.js ...args`, timing the first stdout byte and the exit. */
+/** Runs the build's `skein` (skein-cli.ts) with args, timing the first stdout byte and the exit. */
 function timeCli(build: Build, args: string[], cwd: string): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let firstByteMs = -1;
     let stderr = '';
-    const child = spawn(process.execPath, [path.join(build.dist, 'src/cli/main.js'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+    const child = spawn(process.execPath, [skeinCli(build.dist), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
     child.stdout.on('data', () => {
       if (firstByteMs < 0) firstByteMs = performance.now() - started;
     });

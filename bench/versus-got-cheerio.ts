@@ -1,7 +1,7 @@
 /**
  * skein against a plain got + cheerio crawler (bench/got-cheerio-crawler.ts),
  * each run as a user runs it: a fresh `node` process, timed from spawn to
- * exit, so start-up counts. skein is `node dist/src/cli/main.js crawl` with
+ * exit, so start-up counts. skein is `node dist/bundle/cli/main.js crawl` with
  * its defaults but the same requests in flight (`--concurrency` and
  * `--per-host` N; robots.txt and sitemaps on, records stored); the baseline
  * has a p-queue of N. Both stop at `--pages` pages.
@@ -29,6 +29,7 @@ import { parseArgs } from 'node:util';
 import { describeMachine, machineInfo } from '../src/bench/machine-info.js';
 import { ProcessTreeSampler } from '../src/bench/process-tree-sampler.js';
 import { median, round } from '../src/bench/run-concurrently.js';
+import { skeinCli } from '../src/bench/skein-cli.js';
 import { startSiteServerProcess, type SiteServerProcess } from '../src/bench/site-server-process.js';
 import { formatTable } from '../src/bench/text-table.js';
 
@@ -56,9 +57,9 @@ interface Contender {
 const contenders: Contender[] = [
   {
     name: 'skein',
-    args: (seed, maxPages, work) => [path.join(dist, 'src/cli/main.js'), 'crawl', seed, '--name', 'bench', '--data-dir', work, '--max-pages', String(maxPages), '--concurrency', concurrency, '--per-host', concurrency, '-q'],
+    args: (seed, maxPages, work) => [skeinCli(dist), 'crawl', seed, '--name', 'bench', '--data-dir', work, '--max-pages', String(maxPages), '--concurrency', concurrency, '--per-host', concurrency, '-q'],
     recorded: async (work) => {
-      const status = await run([path.join(dist, 'src/cli/main.js'), 'status', 'bench', '--data-dir', work, '--json', '--no-summary']);
+      const status = await run([skeinCli(dist), 'status', 'bench', '--data-dir', work, '--json', '--no-summary']);
       return (JSON.parse(status.stdout) as { pages?: { ok?: number } }).pages?.ok ?? Number.NaN;
     },
   },

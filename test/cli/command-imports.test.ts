@@ -1,5 +1,7 @@
 /**
- * Each command loads only what it uses: the built CLI runs with a resolve
+ * Each command loads only what it uses: the CLI as tsc built it (one module
+ * a file; the bundle users run is split at the same dynamic imports,
+ * scripts/bundle-cli.ts) runs with a resolve
  * hook that records every package each process imports (the main process
  * and its parser workers apart; ESM imports and the packages they reach). An eager import of got, cheerio, ioredis,
  * nock or workerpool where a command does not need it fails here.
@@ -11,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createGeneratedSite } from '../../src/demo/generated-site.js';
 import { startSiteServer, type SiteServer } from '../../src/demo/site-server.js';
-import { runCli, type CliResult } from '../helpers/run-cli.js';
+import { runCli, TSC_BIN, type CliResult } from '../helpers/run-cli.js';
 import { tempDirs } from '../helpers/crawl-helpers.js';
 
 const REGISTER = pathToFileURL(resolve('dist/test/helpers/import-trace-register.js')).href;
@@ -34,6 +36,7 @@ async function traced(args: string[], cwd: string): Promise<Traced> {
   await writeFile(file, '');
   let pid = '';
   const result = await runCli(args, {
+    bin: TSC_BIN,
     cwd,
     env: { NODE_OPTIONS: `--import ${REGISTER}`, IMPORT_TRACE_FILE: file },
     onSpawn: (child) => (pid = String(child.pid)),

@@ -1,10 +1,13 @@
 /**
- * Spawns the built `skein` binary (dist/src/cli/main.js) like a user would.
+ * Spawns the built `skein` binary like a user would: the bundled CLI that
+ * package.json's `bin` names (dist/bundle/cli/main.js, scripts/bundle-cli.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
-export const SKEIN_BIN = resolve('dist/src/cli/main.js');
+export const SKEIN_BIN = resolve('dist/bundle/cli/main.js');
+/** The CLI as tsc built it, one module a file (command-imports.test.ts traces its module graph). */
+export const TSC_BIN = resolve('dist/src/cli/main.js');
 
 export interface CliResult {
   code: number | null;
@@ -18,11 +21,13 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
   onSpawn?: (child: ChildProcess) => void;
+  /** The CLI script to run. @default SKEIN_BIN */
+  bin?: string;
 }
 
 /** Runs skein with args; resolves when it exits (killed after timeoutMs). */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  return run(process.execPath, [SKEIN_BIN, ...args], options);
+  return run(process.execPath, [options.bin ?? SKEIN_BIN, ...args], options);
 }
 
 /**
