@@ -104,6 +104,13 @@ export const fetchSchema = z
   .object({
     /** Requests in flight across all hosts. @default 32 */
     concurrency: positiveInt.max(1024).default(32).describe('Requests in flight across all hosts.'),
+    /**
+     * A request in flight this long (ms) stops counting against `concurrency`, up to as many
+     * requests again: slow or hanging hosts cannot take every slot. 0: off. @default 2000
+     */
+    slowRequestMs: nonNegativeInt
+      .default(2_000)
+      .describe('A request in flight this long (ms) stops counting against fetch.concurrency, up to as many requests again, so that slow or hanging hosts (or their robots.txt) cannot take every slot; 0 turns this off.'),
     /** Requests in flight per host. @default 4 */
     perHostParallelism: positiveInt.max(256).default(4).describe('Requests in flight to one host.'),
     /** User-Agent header; names skein and a contact URL. */

@@ -15,6 +15,7 @@ import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { CrawlConfig } from '../config/schema.js';
 import type { Frontier } from '../frontier/frontier.js';
+import type { Lease } from './types.js';
 import type { ParsePool } from '../parse/parse-types.js';
 import type { PageStore } from '../store/page-store.js';
 import { CrawlStats } from './crawl-stats.js';
@@ -87,10 +88,13 @@ export class Crawler {
   #wake: (() => void) | undefined;
   #checkpointing: Promise<void> = Promise.resolve();
   #queuedCheckpoint: Promise<void> | undefined;
+  /** Requests in flight longer than `fetch.slowRequestMs`: they no longer count against `fetch.concurrency`. */
+  #slow = 0;
 
   constructor(deps: CrawlerDeps) {
     this.#deps = deps;
-    this.#queue = new PQueue({ concurrency: deps.config.fetch.concurrency });
+    // Slow requests make room for as many again, never more (the loop counts them).
+    this.#queue = new PQueue({ concurrency: 2 * deps.config.fetch.concurrency });
     // Every in-flight fetch listens on the one stop signal.
     setMaxListeners(0, this.#abort.signal);
     this.stats = new CrawlStats(deps.events, this.#now());
@@ -244,22 +248,43 @@ export class Crawler {
     const concurrency = config.fetch.concurrency;
     while (!this.#stopping) {
       const inFlight = this.#queue.pending + this.#queue.size;
-      const free = concurrency - inFlight;
+      const free = Math.min(concurrency - (inFlight - this.#slow), 2 * concurrency - inFlight);
       // Backpressure: the parser's backlog and the unflushed pages both bound memory.
       const parserRoom = parsePool.backlog < config.parser.maxQueue && this.#deps.store.pending < 2 * config.store.batchSize;
       if (free > 0 && parserRoom) {
         const leases = await frontier.lease(free, this.#now());
-        for (const lease of leases) {
-          void this.#queue
-            .add(() => this.#deps.pipeline.run(lease, this.#abort.signal))
-            .catch((error: unknown) => this.#failed(lease.request.url, error))
-            .finally(() => this.#wake?.());
-        }
+        for (const lease of leases) this.#dispatch(lease);
         if (leases.length > 0) continue;
         if (inFlight === 0 && !this.#discovering && (await frontier.isDone())) return;
       }
       await this.#sleep(free > 0 && parserRoom ? await frontier.nextReadyAt(this.#now()) : undefined);
     }
+  }
+
+  /**
+   * Runs a leased request on the fetch queue. Past `fetch.slowRequestMs` it stops counting against
+   * `fetch.concurrency` (waiting on a slow or hanging host, or on its robots.txt), so that a few
+   * hundred such hosts cannot hold every slot while thousands of others wait.
+   */
+  #dispatch(lease: Lease): void {
+    const slowMs = this.#deps.config.fetch.slowRequestMs;
+    let slow = false;
+    const timer =
+      slowMs > 0
+        ? setTimeout(() => {
+            slow = true;
+            this.#slow++;
+            this.#wake?.();
+          }, slowMs)
+        : undefined;
+    void this.#queue
+      .add(() => this.#deps.pipeline.run(lease, this.#abort.signal))
+      .catch((error: unknown) => this.#failed(lease.request.url, error))
+      .finally(() => {
+        clearTimeout(timer);
+        if (slow) this.#slow--;
+        this.#wake?.();
+      });
   }
 
   /** Sleeps until a request finishes, the next host becomes ready, or stop(). */

@@ -100,9 +100,9 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver, con
   const tls = new TlsPolicy(config.tls, context.warn);
   const agents = createKeepAliveAgents({
     ...(tls.secureContext ? { secureContext: tls.secureContext } : {}),
-    // Per origin. The crawler's queue bounds the real concurrency; this only
-    // makes sure the agent never queues a request behind the others.
-    maxSocketsPerHost: config.concurrency,
+    // Per origin. The crawler's queue bounds the real concurrency (`concurrency`, and as many
+    // again past `slowRequestMs`); this only makes sure the agent never queues a request behind the others.
+    maxSocketsPerHost: 2 * config.concurrency,
     // One host never has more in flight than perHostParallelism, so idle sockets beyond that are waste.
     maxIdleSocketsPerHost: config.perHostParallelism,
     // Over all hosts: a broad crawl keeps as many idle sockets as it can have busy ones.
@@ -112,7 +112,7 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver, con
   const env = context.env ?? process.env;
   const headersFor = requestHeaderRule(config.headers, compileHostHeaders(config.hostHeaders, env), context.inScope);
   const proxies = new ProxyRouter(config, env, {
-    maxSockets: config.concurrency,
+    maxSockets: 2 * config.concurrency,
     maxFreeSockets: config.perHostParallelism,
     idleTimeoutMs: FREE_SOCKET_TIMEOUT_MS,
     ...(tls.ca ? { ca: tls.ca } : {}),

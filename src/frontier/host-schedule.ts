@@ -1,10 +1,10 @@
 /**
- * The frontier's host schedule: every host that has something to hand out,
- * keyed by the time it may start its next request, in an indexed binary
- * min-heap. Each host is in it at most once (it knows its own position), so
- * moving a host to a new time, or taking it out, is O(log hosts) and the heap
- * never holds stale entries: its size is the number of scheduled hosts,
- * however often they are rescheduled. Equal times come out in the order they
+ * A host schedule of the frontier's (host-turns.ts): hosts with something to
+ * hand out, keyed by the time each may start its next request (or, for hosts
+ * ready now, by rank), in an indexed binary min-heap. Each host is in it at
+ * most once (it knows its own position), so moving a host to a new key, or
+ * taking it out, is O(log hosts) and the heap never holds stale entries: its size is the number of scheduled hosts,
+ * however often they are rescheduled. Equal keys come out in the order they
  * were scheduled (round-robin among ready hosts).
  */
 

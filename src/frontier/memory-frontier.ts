@@ -62,6 +62,8 @@ const DEFAULT_LEASE_MS = 120_000;
 
 interface HostState extends TakesTurns {
   slot: HostSlot;
+  /** Requests handed out since the host was last held: none yet, and it goes first among ready hosts. */
+  leased: number;
   queue: HostQueue;
   /** Requests sent back by `retry`, by not-before time; they join `queue` when due. */
   retries: MinHeap<{ at: number; seq: number; request: CrawlRequest }>;
@@ -175,6 +177,7 @@ export class MemoryFrontier implements Frontier {
       if (request) {
         this.#queued--;
         host.slot = startRequest(host.slot, nowMs, jitter > 0 ? jitter * Math.random() : 0);
+        host.leased++;
         const lease: Lease = { request, host: host.slot.host, leaseId: `m${this.#nextLeaseId++}`, expiresAt: nowMs + leaseMs };
         this.#leases.add({ lease, host, released: false });
         out.push(lease);
@@ -357,7 +360,7 @@ export class MemoryFrontier implements Frontier {
     let state = this.#hosts.get(host);
     if (!state) {
       const slot = this.#idle.take(host) ?? newHostSlot(host, this.#options.hostPolicy);
-      state = { slot, spaced: false, queue: new HostQueue(), retries: new MinHeap(), scheduleIndex: -1, scheduleAt: 0, scheduleSeq: 0 };
+      state = { slot, queue: new HostQueue(), retries: new MinHeap(), leased: 0, scheduleIndex: -1, scheduleAt: 0, scheduleSeq: 0, turn: 0, turnRank: 0 };
       this.#hosts.set(host, state);
     }
     return state;
@@ -366,7 +369,9 @@ export class MemoryFrontier implements Frontier {
   /** Schedules the host at the time it may start its next queued request (never, with nothing to start). */
   #reschedule(state: HostState, turnTaken = false): void {
     const queueAt = state.queue.size > 0 ? 0 : (state.retries.peek()?.at ?? Infinity);
-    this.#turns.set(state, Math.max(readyAt(state.slot), queueAt), state.slot.delayMs > 0, turnTaken);
+    // A host not served yet goes first (host-turns.ts); the others take turns.
+    const rank = state.leased === 0 ? 0 : 1;
+    this.#turns.set(state, Math.max(readyAt(state.slot), queueAt), state.slot.delayMs > 0, rank, turnTaken);
   }
 
   /**

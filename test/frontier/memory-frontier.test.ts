@@ -231,3 +231,42 @@ describe('MemoryFrontier.restore with many hosts and a small budget', () => {
     await f.close();
   });
 });
+
+describe('MemoryFrontier crawl order across hosts', () => {
+  /** Leases one request at a time at `nowMs` and completes it, returning `host/path` in lease order. */
+  async function leaseOneByOne(f: MemoryFrontier, count: number, nowMs = T0): Promise<string[]> {
+    const order: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const [lease] = await f.lease(1, nowMs);
+      if (!lease) break;
+      order.push(`${lease.host}${new URL(lease.request.key).pathname}`);
+      await f.complete(lease, 'ok', { nowMs });
+    }
+    return order;
+  }
+
+  test('a host met for the first time goes before more pages of hosts already crawling', async () => {
+    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: policy });
+    await f.add(['1', '2', '3', '4', '5'].flatMap((p) => [req('a.test', p, 1), req('b.test', p, 1)]));
+    assert.deepEqual(await leaseOneByOne(f, 2), ['a.test/1', 'b.test/1']);
+    await f.add([req('new.test', '1', 7), req('new.test', '2', 7), req('new.test', '3', 7)]);
+    // Its first request goes ahead of the others' next ones (even deeper); served as much, the three take turns.
+    assert.deepEqual(await leaseOneByOne(f, 9), ['new.test/1', 'a.test/2', 'b.test/2', 'new.test/2', 'a.test/3', 'b.test/3', 'new.test/3', 'a.test/4', 'b.test/4']);
+  });
+
+  test('hosts served as much take turns (round-robin), and a backed-off host waits', async () => {
+    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: policy });
+    await f.add(['1', '2', '3'].flatMap((p) => [req('a.test', p, 1), req('b.test', p, 1), req('c.test', p, 1)]));
+    await f.backoffHost('c.test', T0 + 1_000);
+    assert.deepEqual(await leaseOneByOne(f, 6), ['a.test/1', 'b.test/1', 'a.test/2', 'b.test/2', 'a.test/3', 'b.test/3']);
+    assert.deepEqual(await leaseOneByOne(f, 6, T0 + 1_000), ['c.test/1', 'c.test/2', 'c.test/3']);
+  });
+
+  test('a ready host with a Crawl-delay goes before shallower requests of hosts without one', async () => {
+    const f = new MemoryFrontier({ maxPages: 100, hostPolicy: policy });
+    await f.add([req('slow.test', '1', 5), req('slow.test', '2', 5), req('fast.test', '1', 1), req('fast.test', '2', 1)]);
+    await f.setHostPolicy('slow.test', { delayMs: 1_000 });
+    assert.deepEqual(await leaseOneByOne(f, 3), ['slow.test/1', 'fast.test/1', 'fast.test/2']);
+    assert.deepEqual(await leaseOneByOne(f, 1, T0 + 1_000), ['slow.test/2']);
+  });
+});
