@@ -44,11 +44,18 @@ export async function action({ setExitCode }: ActionContext, urls: string[], opt
     if (changed) process.stderr.write(`resuming "${config.name}" with: ${changed}\n`);
   }
   const crawlOptions = { resume: Boolean(options.resume), fresh: Boolean(options.fresh), ...replay.options };
-  // Resumable from here on: crawl.json is written before the crawler is imported, let alone started.
-  const opened = await openCrawlDir(replayConfig(config, replay.options.replay), crawlOptions);
-  // The parser workers boot in their own processes while this one imports the crawler.
+  // The parser workers boot in their own processes (the critical path of a small crawl) while this
+  // one opens the crawl's folder and imports the crawler.
   const { startParsePool } = await import('../parse/start-parse-pool.js');
   const parsePool = startParsePool(config);
+  let opened;
+  try {
+    // Resumable from here on: crawl.json is written before the crawler is imported, let alone started.
+    opened = await openCrawlDir(replayConfig(config, replay.options.replay), crawlOptions);
+  } catch (error) {
+    await parsePool.close();
+    throw error;
+  }
   const { runCrawl } = await import('./run-crawl.js');
   const { code } = await runCrawl(config, { quiet: Boolean(options.quiet), json: Boolean(options.json) }, { ...crawlOptions, opened, parsePool });
   setExitCode(code);
