@@ -32,8 +32,12 @@ import { fileURLToPath } from 'node:url';
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE_DIR = path.join(dist, 'bundle/cli');
 
-/** The entry points: the CLI, and the scripts it starts processes or threads from. */
-const ENTRIES = ['src/cli/main.js', 'src/parse/parse-worker.js', 'src/warc/warc-encoder-worker.js', 'src/bench/site-server-child.js'];
+/**
+ * The entry points: the CLI, the scripts it starts processes or threads from,
+ * and the benchmarks' crawl process (crawl-bench.ts forks it from here, so that
+ * `npm run bench` measures the crawler as the CLI runs it).
+ */
+const ENTRIES = ['src/cli/main.js', 'src/parse/parse-worker.js', 'src/warc/warc-encoder-worker.js', 'src/bench/site-server-child.js', 'src/bench/crawl-bench-child.js'];
 
 await rm(BUNDLE_DIR, { recursive: true, force: true });
 const result = await build({

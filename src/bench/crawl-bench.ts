@@ -11,6 +11,7 @@
  * process tree is sampled from the parent, so the sampler's own reads of
  * /proc are not counted as the crawler's CPU.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,15 +166,26 @@ export function workerCount(config: CrawlConfig): number {
 }
 
 /**
- * Runs `runCrawlBench` in a fresh child process (see crawl-bench-child.ts),
- * so the process tree measured is the crawler's alone and starts clean; the
- * tree is sampled here. `serverCpuMs` (the site server's CPU so far, ms; the
+ * Where the crawl child is forked from: the build's bundle (dist/bundle/cli/,
+ * scripts/bundle-cli.ts), so that the crawler and its parser worker run as the
+ * `skein` CLI ships them, bundled; a build without one (or tsx) forks the
+ * child next to this module.
+ */
+function crawlChildFrom(): string {
+  const bundled = new URL('../../bundle/cli/crawl-bench-child.js', import.meta.url);
+  return existsSync(bundled) ? bundled.href : import.meta.url;
+}
+
+/**
+ * Runs `runCrawlBench` in a fresh child process (see crawl-bench-child.ts;
+ * bundled as the CLI is, `crawlChildFrom`), so the process tree measured is
+ * the crawler's alone and starts clean; the tree is sampled here. `serverCpuMs` (the site server's CPU so far, ms; the
  * server is not in the child's tree) gives its share per page. The child is
  * killed when it has no result within `timeoutMs`.
  */
 export async function runCrawlBenchInChild(opts: CrawlBenchOptions, serverCpuMs?: () => number, timeoutMs = 30 * 60_000): Promise<CrawlBenchResult> {
   const serverBefore = serverCpuMs?.() ?? 0;
-  const { child, message: first, exited } = await forkEntry<CrawlChildMessage>('crawl-bench-child', opts, timeoutMs);
+  const { child, message: first, exited } = await forkEntry<CrawlChildMessage>('crawl-bench-child', opts, timeoutMs, crawlChildFrom());
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const sampler = new ProcessTreeSampler({ root: child.pid! });
   const answer = (message: CrawlParentMessage): void => void child.send(message);
