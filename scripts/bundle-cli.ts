@@ -22,7 +22,12 @@
  * - CommonJS packages inside get `require` from `createRequire` (the banner);
  *   packages skein itself loads with `createRequire` (cheerio, tldts,
  *   cli-progress) are read from node_modules at run time, as before.
- * - `keepNames`: class names survive (errors name themselves from their class).
+ * - No `keepNames`: it would set the name of every closure each time one is
+ *   made (hot paths make several a page). Names survive without it: esbuild
+ *   writes `var ConfigError = class extends CrawlError`, whose name is
+ *   inferred ("ConfigError", which `new.target.name` in errors.ts gives); only
+ *   a second class of the same name gets a suffix (got's ParseError, which
+ *   sets its own name).
  */
 import { build } from 'esbuild';
 import { rm } from 'node:fs/promises';
@@ -51,7 +56,6 @@ const result = await build({
   target: 'node20',
   // The ES module build of packages that have one (jsonc-parser's UMD build requires its files by dynamic paths).
   mainFields: ['module', 'main'],
-  keepNames: true,
   banner: { js: "import { createRequire as __skeinCreateRequire } from 'node:module'; const require = __skeinCreateRequire(import.meta.url);" },
   logLevel: 'warning',
   metafile: true,
