@@ -141,7 +141,13 @@ export function createFetcher(config: FetchConfig, observer?: FetchObserver, con
     decompress: true,
     strictContentLength: true,
     http2: false,
+    mutableDefaults: true,
   });
+  // got spreads `cacheOptions` (four keys, all undefined when no cache is used) into each
+  // request's options, and on Node 20 an object literal that spreads an object with keys and then
+  // adds ~30 more takes ~100 µs (~2 µs when it has none): a tenth of the main process's CPU per
+  // request on a broad crawl. No cache is used, so the keys go (the only reason for mutableDefaults).
+  client.defaults.options.cacheOptions = {};
   /** One got instance per proxy (its agents set once, not merged into every request's options). */
   const proxyClients = new WeakMap<ProxyRoute, Got>();
   let closed = false;

@@ -61,6 +61,20 @@ describe('keep-alive agents for many hosts', () => {
     }
   });
 
+  test('the bound holds when many sockets go idle at once (a broad crawl\'s responses arriving together)', async () => {
+    const agents = createKeepAliveAgents({ maxSocketsPerHost: 8, maxIdleSocketsPerHost: 4, maxIdleSockets: 3, idleTimeoutMs: 30_000 });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const bodies = await Promise.all(HOSTS.flatMap((address) => [get(`http://${address}:${port}/`, agents), get(`http://${address}:${port}/`, agents)]));
+        assert.equal(bodies.length, 2 * HOSTS.length);
+        assert.ok(agents.idleSockets <= 3, `round ${round}: ${agents.idleSockets} idle sockets kept, bound 3`);
+      }
+      await waitFor('the sockets beyond the bound to close', () => open.size <= 3);
+    } finally {
+      agents.destroy();
+    }
+  });
+
   test('resolve each host name once (cached), at most maxDnsEntries names', async () => {
     const queries: string[] = [];
     const resolver = {
