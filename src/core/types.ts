@@ -75,6 +75,8 @@ export interface Lease {
   host: string;
   leaseId: string;
   expiresAt: number;
+  /** When the frontier granted it, if before the `lease` call that handed it out (a prefetched lease). */
+  grantedAtMs?: number;
 }
 
 export interface RedirectHop {

@@ -101,6 +101,9 @@ export async function joinCrawl(options: JoinCrawlOptions): Promise<DistributedN
       hostPolicy: { delayMs: scheduledDelayMs(config.politeness.delayMs), parallelism: config.fetch.perHostParallelism },
       jitter: config.politeness.jitter,
       leaseMs: crawl.leaseMs,
+      // Round trips: a few leases kept ahead of need, and host releases and completions riding with the next exchange.
+      prefetch: Math.ceil(config.fetch.concurrency / 2),
+      lingerMs: 25,
     });
     if (resolved.add) logAtStart(events, 'warn', await addToFrontier(redisFrontier, resolved, options.local.dataDir));
     await makeDirectory(paths.dir);

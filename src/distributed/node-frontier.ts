@@ -33,7 +33,8 @@
  *    spaced the next start of a host from the lease plus the delay and
  *    `DELAY_MARGIN_MS` (3.), so a leased request sent within that margin of
  *    its lease (the usual case) needs no `bookHost(sentNow)` call: one Redis
- *    round trip less per page of a host with a delay.
+ *    round trip less per page of a host with a delay. A lease the shared
+ *    frontier took ahead of need counts from when Redis granted it (`grantedAtMs`).
  *
  * `complete` returns at once (the page's fetch slot is free); the Redis call
  * follows the next flush, which `NodeStore.flushSoon()` brings within its
@@ -139,7 +140,8 @@ export class NodeFrontier implements Frontier {
   async lease(max: number, nowMs = Date.now()): Promise<Lease[]> {
     const leases = await this.#inner.lease(max, nowMs);
     if (this.#leasedAt.size > 4096) for (const [host, at] of this.#leasedAt) if (at < nowMs - DELAY_MARGIN_MS) this.#leasedAt.delete(host);
-    for (const lease of leases) this.#leasedAt.set(lease.host, nowMs);
+    // A prefetched lease counts from when Redis granted it (the shared schedule spaced the host from then).
+    for (const lease of leases) this.#leasedAt.set(lease.host, lease.grantedAtMs ?? nowMs);
     return leases;
   }
   retry(lease: Lease, notBeforeMs: number, nowMs?: number): Promise<void> {

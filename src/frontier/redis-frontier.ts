@@ -16,9 +16,14 @@
  * every shard (one script each, in parallel); the node keeps the answer for
  * `scanCacheMs` unless it changed something since.
  *
- * Round trips: `add` sends one script per shard its requests fall in, all at
- * once; `lease` one per ready shard it picks (up to 8), plus a sync now and
- * then; completions made in the same tick go out as one script per shard.
+ * Round trips: every call goes out in an exchange (redis-exchange.ts): the
+ * calls gathered are sent together, one wait for all. `add` sends one script
+ * per shard its requests fall in; `lease` one per ready shard it picks (up to
+ * 8); host releases and completions, which nobody waits on, ride with the
+ * next exchange (one script per shard for all of them), or go after
+ * `lingerMs`; a sync with the global index joins an exchange every
+ * `syncEveryMs`. With `prefetch`, every exchange also tops up a small buffer
+ * of leases (lease-buffer.ts), so most `lease` calls need no round trip.
  *
  * Time: the caller's clock. Every time-dependent call takes `nowMs` (default
  * `Date.now()`) and the scripts use it as given, never Redis `TIME`: backoff
@@ -32,7 +37,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { CrawlRequest, Lease, PageOutcome } from '../core/types.js';
 import type { AddResult, CompleteOptions, Frontier, FrontierOptions, FrontierStats, HostPolicy, RedirectClaim, ReleaseOptions } from './frontier.js';
-import { TickBatch } from './redis-tick-batch.js';
+import { RedisExchange, Step } from './redis-exchange.js';
+import { ShardLeaser } from './redis-shard-leaser.js';
 import { decodeRequest, DEFAULT_SHARDS, encodeRequest, fingerprintId, seenSlot, shardOfHost } from './redis-codec.js';
 import { crawlKeys, type CrawlKeys } from './redis-keys.js';
 import type { ShardScriptName } from './redis-shard-scripts.js';
@@ -61,25 +67,33 @@ export type RedisFrontierOptions = FrontierOptions & {
   scanCacheMs?: number;
   /** How long it is reused even if this node changed something (a node polling near the end of a crawl). @default 0 */
   scanMinIntervalMs?: number;
+  /**
+   * Leases kept ahead of need (lease-buffer.ts): an exchange that goes to Redis anyway (a page's
+   * links, completions) tops the buffer up to this, so most `lease` calls are answered at once.
+   * They are real leases (they hold their hosts' places and maxPages tokens, and expire), handed
+   * out with their `grantedAtMs`; `close()` puts those left back in the queue. @default 0
+   */
+  prefetch?: number;
+  /**
+   * Longest wait of a host release for an exchange to ride with; completions, put-backs and
+   * reports to the global index (which free no place) wait up to 4 times as long. @default 0 (the next tick)
+   */
+  lingerMs?: number;
 };
 
 const DEFAULT_LEASE_MS = 120_000;
 const MAX_DEPTH = 999_999;
 const MAX_PRIORITY = 999_999_999;
-/** Shards one lease call asks at most. */
-const LEASE_FANOUT = 8;
 /** `isDone` asks every shard at least this often. */
 const SCAN_EVERY_MS = 5_000;
-/** Tokens asked for a shard that ran out, at least. */
-const MIN_GRANT = 64;
 
 export class RedisFrontier implements Frontier {
   readonly #options: RedisFrontierOptions;
   readonly #keys: CrawlKeys;
   readonly #index: ShardIndex;
   readonly #scripts: ScriptRunner;
-  readonly #completions = new TickBatch((shard, args) => this.#shard(shard, 'skeinShardComplete', args), () => this.#scripts.counts.rounds++);
-  readonly #releases = new TickBatch((shard, args) => this.#shard(shard, 'skeinShardRelease', args), () => this.#scripts.counts.rounds++);
+  readonly #exchange: RedisExchange;
+  readonly #leaser: ShardLeaser;
   #mutations = 0;
   #lastScanMs = 0;
   #scan: { at: number; mutations: number; value: Promise<Scan> } | undefined;
@@ -88,9 +102,19 @@ export class RedisFrontier implements Frontier {
     this.#options = options;
     this.#keys = crawlKeys(options.crawlId);
     this.#scripts = new ScriptRunner(options.redis, options.crawlId);
-    this.#index = new ShardIndex((args) => this.#global('skeinGlobalSync', [this.#keys.prefix + 'g', this.#keys.prefix + 'ready', this.#keys.identity], args) as Promise<Array<string | number>>, {
+    this.#exchange = new RedisExchange({ beforeSend: () => this.#beforeSend(), onSend: () => this.#scripts.counts.rounds++ });
+    const syncKeys = [this.#keys.prefix + 'g', this.#keys.prefix + 'ready', this.#keys.identity];
+    this.#index = new ShardIndex((args, urgent) => this.#exchange.call(Step.Sync, urgent ? 0 : this.#lazyMs, () => this.#global('skeinGlobalSync', syncKeys, args)) as Promise<Array<string | number>>, {
       maxPages: options.maxPages,
       ...(options.syncEveryMs !== undefined ? { syncEveryMs: options.syncEveryMs } : {}),
+    });
+    this.#leaser = new ShardLeaser(this.#index, {
+      nodeId: options.nodeId,
+      leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+      jitter: options.jitter ?? 0,
+      prefetch: options.prefetch ?? 0,
+      leaseScript: (shard, args) => this.#shard(shard, 'skeinShardLease', args, Step.Lease),
+      putBack: (leases) => this.#putBack(leases),
     });
   }
 
@@ -126,7 +150,6 @@ export class RedisFrontier implements Frontier {
       group.args.push(host, bucket, member, encodeRequest({ ...r, depth, ...(priority !== 0 ? { priority } : {}) }, host));
     });
     const results: AddResult[] = new Array<AddResult>(requests.length);
-    this.#scripts.counts.rounds++;
     await Promise.all(
       [...byShard].map(async ([shard, group]) => {
         const flags = await this.#shard(shard, 'skeinShardAdd', group.args);
@@ -137,70 +160,21 @@ export class RedisFrontier implements Frontier {
   }
 
   async lease(max: number, nowMs = Date.now()): Promise<Lease[]> {
-    if (max <= 0) return [];
-    let shards = this.#index.ready(nowMs);
-    if (shards.length === 0 || this.#index.stale() || this.#index.asking) {
-      await this.#index.sync(nowMs);
-      shards = this.#index.ready(nowMs);
-    }
-    const rounds: Lease[][] = [];
-    let starved = await this.#leaseFrom(shards.slice(0, Math.min(max, LEASE_FANOUT)), max, nowMs, rounds);
-    // Out of tokens: ask the global budget for more, then try those shards again (while it gives).
-    for (let attempt = 0; attempt < 3 && starved.length > 0; attempt++) {
-      const want = max - rounds.flat().length;
-      if (want <= 0) break;
-      for (const shard of starved) this.#index.ask(shard, Math.max(MIN_GRANT, Math.ceil(want / starved.length)));
-      const before = starved.map((shard) => this.#index.given(shard));
-      await this.#index.sync(nowMs);
-      if (starved.every((shard, i) => this.#index.given(shard) === before[i])) break;
-      starved = await this.#leaseFrom(starved, want, nowMs, rounds);
-    }
-    // Hosts take turns across shards too: the first lease of every shard, then the second…
-    const leases: Lease[] = [];
-    for (let i = 0; leases.length < rounds.flat().length; i++) for (const list of rounds) if (list[i]) leases.push(list[i]!);
-    return leases;
+    return max <= 0 ? [] : this.#leaser.lease(max, nowMs);
   }
 
-  /** Leases up to `max` spread over `shards` (one list per shard into `out`); returns the shards that ran out of tokens. */
-  async #leaseFrom(shards: number[], max: number, nowMs: number, out: Lease[][]): Promise<number[]> {
-    if (shards.length === 0) return [];
-    const o = this.#options;
-    const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
-    // While the budget is plentiful a shard keeps its unused tokens (no global call per lease);
-    // once it runs low, unused tokens go straight back where every shard can have them.
-    const keep = this.#index.remaining > 2 * MIN_GRANT * Math.max(1, this.#index.active) ? -1 : 0;
-    const starved: number[] = [];
-    this.#scripts.counts.rounds++;
-    await Promise.all(
-      shards.map(async (shard, i) => {
-        const share = Math.floor(max / shards.length) + (i < max % shards.length ? 1 : 0);
-        if (share === 0) return;
-        const flat = await this.#shard(shard, 'skeinShardLease', [nowMs, share, leaseMs, o.nodeId, o.jitter ?? 0, Math.random(), this.#index.given(shard), keep, shard]);
-        if (Number(flat[0]) === 1) starved.push(shard);
-        const list: Lease[] = [];
-        for (let j = 1; j + 2 < flat.length; j += 3) {
-          const host = String(flat[j + 1]);
-          list.push({ leaseId: String(flat[j]), host, request: decodeRequest(String(flat[j + 2]), host), expiresAt: nowMs + leaseMs });
-        }
-        out.push(list);
-      }),
-    );
-    return starved;
-  }
-
-  /** Completions made in the same tick go to Redis together, one script per shard. */
+  /** Rides with the next exchange (within `lingerMs`): one script per shard for every completion in it. */
   complete(lease: Lease, outcome: PageOutcome, options: CompleteOptions = {}): Promise<void> {
-    return this.#completions.add(this.#shardOf(lease.host), [lease.leaseId, outcome, options.fetched === false ? 0 : 1, options.nowMs ?? Date.now()]);
+    return this.#merged(Step.Complete, this.#lazyMs, 'skeinShardComplete', this.#shardOf(lease.host), [lease.leaseId, outcome, options.fetched === false ? 0 : 1, options.nowMs ?? Date.now()]);
   }
 
-  /** The response came: the host's place is free while the page is parsed and stored (batched per tick like completions). */
+  /** The response came: the host's place is free while the page is parsed and stored (sent like completions, before them). */
   releaseHost(lease: Lease, options: ReleaseOptions = {}): Promise<void> {
-    return this.#releases.add(this.#shardOf(lease.host), [lease.leaseId, options.ok === false ? 0 : 1, options.nowMs ?? Date.now()]);
+    return this.#merged(Step.Release, this.#options.lingerMs ?? 0, 'skeinShardRelease', this.#shardOf(lease.host), [lease.leaseId, options.ok === false ? 0 : 1, options.nowMs ?? Date.now()]);
   }
 
   async retry(lease: Lease, notBeforeMs: number, nowMs = Date.now()): Promise<void> {
     const request = { ...lease.request, attempt: (lease.request.attempt ?? 0) + 1 };
-    this.#scripts.counts.rounds++;
     await this.#shard(this.#shardOf(lease.host), 'skeinShardRetry', [lease.leaseId, notBeforeMs, encodeRequest(request, lease.host), nowMs]);
   }
 
@@ -234,24 +208,20 @@ export class RedisFrontier implements Frontier {
   }
 
   async setHostPolicy(host: string, policy: Partial<HostPolicy>): Promise<void> {
-    this.#scripts.counts.rounds++;
     await this.#shard(this.#shardOf(host), 'skeinShardSetPolicy', [...this.#defaults(), host, policy.delayMs ?? '', policy.parallelism ?? '']);
   }
 
   async backoffHost(host: string, untilMs: number): Promise<void> {
-    this.#scripts.counts.rounds++;
     await this.#shard(this.#shardOf(host), 'skeinShardBackoff', [...this.#defaults(), host, untilMs]);
   }
 
   async drainHost(host: string): Promise<CrawlRequest[]> {
-    this.#scripts.counts.rounds++;
     const members = await this.#shard(this.#shardOf(host), 'skeinShardDrain', [host]);
     return members.map((m) => decodeRequest(String(m), host));
   }
 
   async claimRedirect(claim: RedirectClaim): Promise<AddResult> {
     const { bucket, member } = seenSlot(claim.key);
-    this.#scripts.counts.rounds++;
     const [claimed] = await this.#shard(this.#shardOf(new URL(claim.key).host), 'skeinShardClaim', [bucket, member, fingerprintId(claim.key), fingerprintId(claim.redirectOf)]);
     if (Number(claimed) !== 1) return { ok: false, reason: 'duplicate' };
     if (claim.source === 'seed') {
@@ -266,7 +236,6 @@ export class RedisFrontier implements Frontier {
   }
 
   async bookHost(host: string, nowMs: number, sentNow = false): Promise<number> {
-    this.#scripts.counts.rounds++;
     const [start] = await this.#shard(this.#shardOf(host), 'skeinShardBook', [...this.#defaults(), host, nowMs, sentNow ? 1 : 0]);
     return Number(start);
   }
@@ -279,7 +248,8 @@ export class RedisFrontier implements Frontier {
    * (the node polls anyway); exact (every shard asked) once it is spent.
    */
   async nextReadyAt(nowMs = Date.now()): Promise<number | undefined> {
-    if (this.#index.stale() || this.#index.pending) await this.#index.sync(nowMs);
+    if (this.#leaser.buffered > 0) return nowMs;
+    if (this.#index.stale()) await this.#index.sync(nowMs);
     if (!this.#index.budgetLeft) {
       const s = await this.#scanAll(nowMs);
       let at = s.firstLeaseExpiry ?? Infinity;
@@ -312,6 +282,7 @@ export class RedisFrontier implements Frontier {
    * cannot keep a node waiting), every shard is asked.
    */
   async isDone(): Promise<boolean> {
+    if (this.#leaser.buffered > 0) return false;
     const nowMs = Date.now();
     await this.#index.sync(nowMs);
     if (this.#index.budgetLeft && this.#index.active > 0 && nowMs - this.#lastScanMs < SCAN_EVERY_MS) return false;
@@ -333,8 +304,17 @@ export class RedisFrontier implements Frontier {
   /** Nothing to do: every step is already in Redis when its promise resolves. */
   async flush(): Promise<void> {}
 
-  /** Nothing to release: the Redis client belongs to the caller. */
-  async close(): Promise<void> {}
+  /**
+   * Puts the leases still in the buffer back in the queue (waiting 2 s at most: if Redis does not
+   * answer, they expire). The Redis client belongs to the caller: it stays open.
+   */
+  async close(): Promise<void> {
+    const left = this.#leaser.close();
+    if (left.length === 0) return;
+    // Then the global index hears of their shards at once, so other nodes find them.
+    const putBack = this.#putBack(left).then(() => this.#index.sync(Date.now()));
+    await Promise.race([putBack.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  }
 
   #shardOf(host: string): number {
     return shardOfHost(host, this.shards);
@@ -350,32 +330,58 @@ export class RedisFrontier implements Frontier {
     const cached = this.#scan;
     const age = cached ? Date.now() - cached.at : Infinity;
     if (!fresh && cached && ((cached.mutations === this.#mutations && age < (this.#options.scanCacheMs ?? 200)) || age < (this.#options.scanMinIntervalMs ?? 0))) return cached.value;
-    const value = this.#everyShard((shard) => this.#shard(shard, 'skeinShardStatus', [nowMs], true)).then(sumShardStatus);
+    const value = this.#everyShard((shard) => this.#exchange.call(Step.Call, 0, () => this.#run(shard, 'skeinShardStatus', [nowMs]))).then(sumShardStatus);
     this.#scan = { at: Date.now(), mutations: this.#mutations, value };
     this.#lastScanMs = Date.now();
     value.catch(() => (this.#scan = undefined));
     return value;
   }
 
-  /** Runs `step` on every shard at once. */
+  /** Runs `step` on every shard at once (one exchange). */
   async #everyShard<T>(step: (shard: number) => Promise<T>): Promise<T[]> {
-    this.#scripts.counts.rounds++;
     return Promise.all(Array.from({ length: this.shards }, (_, shard) => step(shard)));
   }
 
-  /** Runs a shard script; its report goes to the index. Returns the rest of the reply (or, `withReport`, both). */
-  #shard(shard: number, name: ShardScriptName, args: Array<string | number>): Promise<Array<string | number>>;
-  #shard(shard: number, name: ShardScriptName, args: Array<string | number>, withReport: true): Promise<ReturnType<typeof splitReply>>;
-  async #shard(shard: number, name: ShardScriptName, args: Array<string | number>, withReport = false): Promise<unknown> {
+  /** Runs a shard script in the next exchange (sent at once); returns the rest of the reply (see `#run`). */
+  #shard(shard: number, name: ShardScriptName, args: Array<string | number>, step: Step = Step.Call): Promise<Array<string | number>> {
+    return this.#exchange.call(step, 0, () => this.#run(shard, name, args)).then((split) => split.rest);
+  }
+
+  /** `args` join `name`'s call of `shard` in the next exchange (nobody waits for it). */
+  #merged(step: Step, waitMs: number, name: ShardScriptName, shard: number, args: Array<string | number>): Promise<void> {
+    if (step !== Step.Call) this.#leaser.freeing(shard);
+    return this.#exchange.merge(step, `${name}:${shard}`, args, waitMs, (all) => this.#run(shard, name, all));
+  }
+
+  /** How long a call that frees nothing waits for an exchange to ride with. */
+  get #lazyMs(): number {
+    return 4 * (this.#options.lingerMs ?? 0);
+  }
+
+  /** Runs a shard script now; its report goes to the index. Returns the report and the rest of the reply. */
+  async #run(shard: number, name: ShardScriptName, args: Array<string | number>): Promise<ReturnType<typeof splitReply>> {
     const prefix = this.#keys.shardPrefix(shard);
     const reply = (await this.#scripts.run(name, [prefix + 'n'], [prefix, ...args, this.#options.identity])) as Array<string | number>;
     const split = splitReply(reply);
-    this.#index.observe(shard, split.report, withReport);
-    if (name !== 'skeinShardStatus' && name !== 'skeinShardHosts') {
+    const readOnly = name === 'skeinShardStatus' || name === 'skeinShardHosts';
+    this.#index.observe(shard, split.report, name === 'skeinShardStatus');
+    if (!readOnly) {
       this.#mutations++;
       this.#index.pushSoon();
     }
-    return withReport ? split : split.rest;
+    return split;
+  }
+
+  /** Every exchange about to go: a sync when one is due (or grants are asked for), and a buffer refill. */
+  #beforeSend(): void {
+    const nowMs = Date.now();
+    if ((this.#index.stale() || this.#index.asking) && !this.#index.syncing) this.#index.sync(nowMs, false).catch(() => undefined);
+    this.#leaser.refill(nowMs);
+  }
+
+  /** Puts leases this node will not use back in their queues (one script per shard). */
+  #putBack(leases: Lease[]): Promise<unknown> {
+    return Promise.all(leases.map((lease) => this.#merged(Step.Complete, this.#lazyMs, 'skeinShardUnlease', this.#shardOf(lease.host), [lease.leaseId])));
   }
 
   #global(name: GlobalScriptName, keys: string[], args: Array<string | number>): Promise<unknown> {

@@ -22,7 +22,8 @@ export interface ShardReport {
   pool: number;
 }
 
-export type SyncCall = (args: Array<string | number>) => Promise<Array<string | number>>;
+/** Sends one sync; `urgent`: someone waits for it (else it may ride with the node's next exchange). */
+export type SyncCall = (args: Array<string | number>, urgent: boolean) => Promise<Array<string | number>>;
 
 export interface ShardIndexOptions {
   maxPages: number;
@@ -129,7 +130,7 @@ export class ShardIndex {
     const waitMs = Math.max(0, (this.#options.syncEveryMs ?? 100) - (this.#now() - this.#syncedAtMs));
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (this.#pending.size > 0) this.sync(Date.now()).catch(() => undefined);
+      if (this.#pending.size > 0) this.sync(Date.now(), false).catch(() => undefined);
     }, waitMs);
     this.#timer.unref();
   }
@@ -138,7 +139,7 @@ export class ShardIndex {
    * One sync. A call made while one runs waits for it and then for the next
    * one (which carries what was asked meanwhile); calls made meanwhile share that next one.
    */
-  sync(nowMs: number): Promise<void> {
+  sync(nowMs: number, urgent = true): Promise<void> {
     if (this.#next) return this.#next;
     if (this.#syncing) {
       const next = this.#syncing.then(
@@ -146,17 +147,22 @@ export class ShardIndex {
         () => undefined,
       ).then(() => {
         this.#next = undefined;
-        return this.sync(nowMs);
+        return this.sync(nowMs, urgent);
       });
       this.#next = next;
       return next;
     }
-    const syncing = this.#sync(nowMs).finally(() => (this.#syncing = undefined));
+    const syncing = this.#sync(nowMs, urgent).finally(() => (this.#syncing = undefined));
     this.#syncing = syncing;
     return syncing;
   }
 
-  async #sync(nowMs: number): Promise<void> {
+  /** A sync is on its way. */
+  get syncing(): boolean {
+    return this.#syncing !== undefined;
+  }
+
+  async #sync(nowMs: number, urgent: boolean): Promise<void> {
     const sentAtMs = this.#now();
     const reports = [...this.#pending.entries()];
     const asked = [...this.#asked.entries()];
@@ -167,7 +173,7 @@ export class ShardIndex {
     for (const [shard, tokens] of asked) args.push(shard, tokens);
     let reply: Array<string | number>;
     try {
-      reply = await this.#call(args);
+      reply = await this.#call(args, urgent);
     } catch (error) {
       // Not sent: keep them for the next sync (a report newer than it meanwhile wins).
       for (const [shard, r] of reports) if (!this.#pending.has(shard)) this.#pending.set(shard, r);

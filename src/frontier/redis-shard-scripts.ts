@@ -125,6 +125,30 @@ end
 return reply(live > 0, { live })
 `;
 
+/**
+ * unlease, for several leases at once: leases a node took ahead of need and will not use (its
+ * buffer, lease-buffer.ts) go back to the head of their queues, as if never handed out (their
+ * hosts' places freed, their tokens back in the pool). ARGV prefix, then leaseIds in the order
+ * they were handed out. Reply: how many were live.
+ */
+const UNLEASE = `
+local live = 0
+for i = #ARGV, 2, -1 do
+  local host, member, released = takeLease(ARGV[i])
+  if host then
+    live = live + 1
+    requeue(host, member)
+    local s = slot(host)
+    if not released then
+      s.inFlight = math.max(0, s.inFlight - 1)
+      save(host, s)
+    end
+    reschedule(host, s)
+  end
+end
+return reply(live > 0, { live })
+`;
+
 /** retry. ARGV prefix, leaseId, notBeforeMs, the request's new member, now. Reply: 1, or 0 for a dead lease. */
 const RETRY = `
 local host, _, released = takeLease(ARGV[2])
@@ -277,6 +301,7 @@ const SCRIPTS = {
   skeinShardLease: LEASE,
   skeinShardComplete: COMPLETE,
   skeinShardRelease: RELEASE,
+  skeinShardUnlease: UNLEASE,
   skeinShardRetry: RETRY,
   skeinShardSetPolicy: SET_POLICY,
   skeinShardBackoff: BACKOFF,

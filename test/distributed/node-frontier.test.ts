@@ -74,6 +74,24 @@ describe('NodeFrontier + NodeStore: a lease is completed only once its page is o
     await store.close();
   });
 
+  test('a leased request sent within the delay margin of its grant is not booked again; a prefetched one granted earlier is', async () => {
+    const booked: number[] = [];
+    const handed: Lease[] = [];
+    const inner = {
+      lease: async () => handed,
+      bookHost: async (_host: string, nowMs: number) => (booked.push(nowMs), nowMs),
+    } as unknown as Frontier;
+    const frontier = new NodeFrontier(inner);
+    handed.splice(0, 1, lease('http://a.test/1'));
+    await frontier.lease(1, 1_000);
+    await frontier.bookHost('a.test', 1_010, true);
+    assert.deepEqual(booked, [], 'granted by the lease call 10 ms before: the shared schedule spaced it already');
+    handed.splice(0, 1, { ...lease('http://a.test/2'), grantedAtMs: 1_500 });
+    await frontier.lease(1, 2_000);
+    await frontier.bookHost('a.test', 2_001, true);
+    assert.deepEqual(booked, [2_001], 'granted 500 ms before it was handed out: its start is booked');
+  });
+
   test('nextReadyAt is capped at pollMs from now while anything is queued or leased', async () => {
     const far = new NodeFrontier(recordingFrontier(1_000_000).inner, { pollMs: 50 });
     assert.equal(await far.nextReadyAt(1_000), 1_050);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { FrontierOptions } from '../../src/frontier/frontier.js';
-import { RedisFrontier } from '../../src/frontier/redis-frontier.js';
+import { RedisFrontier, type RedisFrontierOptions } from '../../src/frontier/redis-frontier.js';
 import { FrontierUnavailableError } from '../../src/core/errors.js';
 import { newIdentity, startRedisServer } from '../helpers/redis-server.js';
 import { crawlKeys } from '../../src/frontier/redis-keys.js';
@@ -41,7 +41,7 @@ if (!server.ok) {
     const options: FrontierOptions = { maxPages: 100, hostPolicy: { delayMs: 1000, parallelism: 2 }, leaseMs: 10_000 };
 
     /** Two nodes (own connections, own node ids) on one crawl. */
-    async function twoNodes(patch: Partial<FrontierOptions> = {}) {
+    async function twoNodes(patch: Partial<RedisFrontierOptions> = {}) {
       const crawlId = `test-${randomUUID()}`;
       const r1 = new Redis(url);
       const r2 = new Redis(url);
@@ -175,6 +175,67 @@ if (!server.ok) {
         const keys = batches.flat().map((l) => l.request.key);
         assert.equal(keys.length, 7);
         assert.equal(new Set(keys).size, 7);
+      } finally {
+        await close();
+      }
+    });
+
+    test('prefetch: leases kept ahead of need are real leases, handed out without a round trip, put back by close()', async () => {
+      const { n1, n2, close } = await twoNodes({ prefetch: 2, hostPolicy: { delayMs: 0, parallelism: 1 } });
+      try {
+        await n1.add([req('a.test', '1'), req('b.test', '1'), req('c.test', '1'), req('c.test', '2')]);
+        const [first] = await n1.lease(1, T0);
+        assert.equal(first!.grantedAtMs, undefined, 'granted by this call');
+        assert.equal((await n2.stats()).leased, 3, 'two more leased ahead of need');
+        assert.deepEqual(await n2.lease(10, T0 + 1), [], "the buffered leases hold their hosts' places (parallelism 1)");
+        const rounds = n1.counts.rounds;
+        const [second] = await n1.lease(1, T0 + 5);
+        assert.equal(n1.counts.rounds, rounds, 'answered from the buffer');
+        assert.equal(second!.grantedAtMs, T0, 'with the time Redis granted it');
+        await n1.close();
+        const left = await n2.lease(10, T0 + 6);
+        assert.equal(left.length, 1, 'the lease left in the buffer is back in the queue at once');
+        assert.ok(![first!.host, second!.host].includes(left[0]!.host));
+        assert.deepEqual((await n2.stats()).leased, 3);
+      } finally {
+        await close();
+      }
+    });
+
+    test('prefetch: a node that died with leases in its buffer loses nothing (they expire)', async () => {
+      const { n1, n2, r1, close } = await twoNodes({ prefetch: 4, hostPolicy: { delayMs: 0, parallelism: 2 } });
+      try {
+        await n1.add([req('a.test', '1'), req('a.test', '2'), req('b.test', '1')]);
+        assert.equal((await n1.lease(1, T0)).length, 1);
+        r1.disconnect(); // node 1 dies with two leases in its buffer
+        assert.deepEqual(await n2.lease(10, T0 + 1), []);
+        assert.equal(await n2.isDone(), false);
+        const again = await n2.lease(10, T0 + 10_000);
+        assert.equal(again.length, 3, 'handed out again after expiry');
+        for (const l of again) await n2.complete(l, 'ok');
+        assert.equal(await n2.isDone(), true);
+      } finally {
+        await close();
+      }
+    });
+
+    test('host releases and completions ride with the next call waited on: one round trip, places freed before the lease', async () => {
+      // A budget large enough that shards keep their tokens (no grant to ask for between the leases).
+      const { n1, close } = await twoNodes({ lingerMs: 60_000, maxPages: 100_000, hostPolicy: { delayMs: 0, parallelism: 1 } });
+      try {
+        await n1.add([req('a.test', '1'), req('a.test', '2'), req('b.test', '1'), req('b.test', '2')]);
+        const held = await n1.lease(2, T0);
+        assert.equal(held.length, 2);
+        const rounds = n1.counts.rounds;
+        const released = n1.releaseHost(held[0]!, { nowMs: T0 + 1 });
+        const completed = n1.complete(held[1]!, 'ok', { nowMs: T0 + 1 });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.equal(n1.counts.rounds, rounds, 'nothing sent while nobody waits');
+        const next = await n1.lease(10, T0 + 2);
+        await Promise.all([released, completed]);
+        assert.equal(n1.counts.rounds, rounds + 1, 'the release, the completion and the lease: one round trip');
+        assert.deepEqual(next.map((l) => l.request.key).sort(), ['http://a.test/2', 'http://b.test/2'], 'both hosts free again in the same exchange');
+        assert.equal((await n1.stats()).done, 1);
       } finally {
         await close();
       }
