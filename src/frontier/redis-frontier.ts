@@ -249,7 +249,11 @@ export class RedisFrontier implements Frontier {
    */
   async nextReadyAt(nowMs = Date.now()): Promise<number | undefined> {
     if (this.#leaser.buffered > 0) return nowMs;
-    if (this.#index.stale()) await this.#index.sync(nowMs);
+    // A node that knows of work answers from its view and lets the sync ride with its next exchange.
+    if (this.#index.stale()) {
+      if (this.#index.earliest() === undefined) await this.#index.sync(nowMs);
+      else this.#index.sync(nowMs, false).catch(() => undefined);
+    }
     if (!this.#index.budgetLeft) {
       const s = await this.#scanAll(nowMs);
       let at = s.firstLeaseExpiry ?? Infinity;
