@@ -97,8 +97,8 @@ async function measure(name: string, fill: (frontier: RedisFrontier) => Promise<
   const after = await usedMemory();
   const stats = await frontier.stats();
   const p = crawlKeys(crawlId).shardPrefix(0);
-  const sampleHost = (await redis.hkeys(`${p}hs`))[0];
-  const samples = [`${p}f:0`, `${p}hs`, `${p}sched`, ...(sampleHost ? [`${p}q:${sampleHost}`] : [])];
+  const sampleHost = (await redis.hkeys(`${p}hs:0`))[0];
+  const samples = [`${p}f:0`, `${p}hs:0`, `${p}sched:0`, `${p}sb`, ...(sampleHost ? [`${p}q:${sampleHost}`] : [])];
   const described = await Promise.all(
     samples.map(async (key) => {
       const [encoding, bytes, size] = await Promise.all([redis.object('ENCODING', key), redis.memory('USAGE', key), redis.type(key).then((t) => (t === 'set' ? redis.scard(key) : t === 'hash' ? redis.hlen(key) : t === 'zset' ? redis.zcard(key) : redis.llen(key)))]);

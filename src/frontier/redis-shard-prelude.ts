@@ -13,8 +13,12 @@
  *                      back (tokens ever handed back to the global budget)
  *   f:<b>       SET    seen fingerprints of bucket b (0-255), 56-bit integers: intsets
  *   claims      HASH   redirect target fingerprint → fingerprint of the request that claimed it
- *   hs          HASH   host → its slot "inFlight,delayMs,parallelism,nextAllowedAt,backoffUntil,fails"
- *   sched       ZSET   host → when its next queued request may start (only while it has one and a free place)
+ *   hs:<b>      HASH   host → its slot "inFlight,delayMs,parallelism,nextAllowedAt,backoffUntil,fails",
+ *                      for the hosts of bucket b (0-127, `hostBucket`: a shard's hosts in 128
+ *                      small hashes, so each stays a listpack up to 16,000 hosts a shard)
+ *   sched:<b>   ZSET   host → when its next queued request may start (only while it has one and
+ *                      a free place), for the hosts of bucket b (small: listpacks too)
+ *   sb          ZSET   bucket → the earliest time in its sched:<b> (buckets with a scheduled host)
  *   backoff     ZSET   host → backoffUntil (for status)
  *   leases      ZSET   leaseId → expiresAt
  *   lease       HASH   leaseId → host "\n" queue member
@@ -53,14 +57,20 @@ end
 local N = P .. 'n'
 local function fmt(x) return string.format('%.0f', x) end
 local function num(v) return tonumber(v or '0') or 0 end
+-- The host's bucket (djb2 of its name, mod 128): its slot and schedule entry live in hs:<b>, sched:<b>.
+local function hostBucket(host)
+  local h = 5381
+  for i = 1, #host do h = (h * 33 + string.byte(host, i)) % 4294967296 end
+  return h % 128
+end
 local function slot(host)
-  local v = redis.call('HGET', P .. 'hs', host)
+  local v = redis.call('HGET', P .. 'hs:' .. hostBucket(host), host)
   if not v then return nil end
   local a, b, c, d, e, f = string.match(v, '^(%d+),(%d+),(%d+),(%d+),(%d+),(%d+)$')
   return { inFlight = tonumber(a), delayMs = tonumber(b), parallelism = tonumber(c), nextAllowedAt = tonumber(d), backoffUntil = tonumber(e), fails = tonumber(f) }
 end
 local function save(host, s)
-  redis.call('HSET', P .. 'hs', host, fmt(s.inFlight) .. ',' .. fmt(s.delayMs) .. ',' .. fmt(s.parallelism) .. ',' .. fmt(s.nextAllowedAt) .. ',' .. fmt(s.backoffUntil) .. ',' .. fmt(s.fails))
+  redis.call('HSET', P .. 'hs:' .. hostBucket(host), host, fmt(s.inFlight) .. ',' .. fmt(s.delayMs) .. ',' .. fmt(s.parallelism) .. ',' .. fmt(s.nextAllowedAt) .. ',' .. fmt(s.backoffUntil) .. ',' .. fmt(s.fails))
 end
 local function ensureSlot(host, delayMs, parallelism)
   local s = slot(host)
@@ -82,11 +92,19 @@ local function reschedule(host, s)
       if r[2] then at = tonumber(r[2]) end
     end
   end
+  local b = hostBucket(host)
+  local key = P .. 'sched:' .. b
   if at == nil then
-    redis.call('ZREM', P .. 'sched', host)
+    redis.call('ZREM', key, host)
   else
-    redis.call('ZADD', P .. 'sched', fmt(math.max(at, s.nextAllowedAt, s.backoffUntil)), host)
+    redis.call('ZADD', key, fmt(math.max(at, s.nextAllowedAt, s.backoffUntil)), host)
   end
+  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if first[2] then redis.call('ZADD', P .. 'sb', first[2], b) else redis.call('ZREM', P .. 'sb', b) end
+end
+-- The earliest time any host of the shard may start its next request, or nil.
+local function firstScheduled()
+  return redis.call('ZRANGE', P .. 'sb', 0, 0, 'WITHSCORES')[2]
 end
 local function finish(host, succeeded, now)
   local s = slot(host)
@@ -184,9 +202,8 @@ local function report(changed)
   end
   local nextAt = -1
   if queued + leased > 0 then
-    local s = redis.call('ZRANGE', P .. 'sched', 0, 0, 'WITHSCORES')
     local l = redis.call('ZRANGE', P .. 'leases', 0, 0, 'WITHSCORES')
-    nextAt = math.min(tonumber(s[2] or '1e300'), tonumber(l[2] or '1e300'))
+    nextAt = math.min(tonumber(firstScheduled() or '1e300'), tonumber(l[2] or '1e300'))
     if nextAt >= 1e300 then nextAt = 0 end
   end
   return { ver, fmt(nextAt), queued, leased, back, pool }

@@ -45,41 +45,44 @@ local pool = num(redis.call('HGET', N, 'pool'))
 local budget = math.min(max, pool)
 local out = { 0 }
 local n, rounds = 0, 0
--- Rounds over the hosts ready now, oldest first, one request each per round:
--- a host leased from is rescheduled at >= now, so it goes after the others.
+-- Rounds over the host buckets with a host ready now, oldest first, one request of the oldest
+-- ready host of each per round: a host leased from is rescheduled at >= now, so it goes after the others.
 while n < budget and rounds < budget + 10 do
   rounds = rounds + 1
-  local ready = redis.call('ZRANGEBYSCORE', P .. 'sched', '-inf', fmt(now), 'LIMIT', 0, budget - n)
-  if #ready == 0 then break end
-  for _, host in ipairs(ready) do
+  local buckets = redis.call('ZRANGEBYSCORE', P .. 'sb', '-inf', fmt(now), 'LIMIT', 0, budget - n)
+  if #buckets == 0 then break end
+  for _, b in ipairs(buckets) do
     if n >= budget then break end
-    local due = redis.call('ZRANGEBYSCORE', P .. 'r:' .. host, '-inf', fmt(now))
-    for _, m in ipairs(due) do enqueue(host, m) end
-    if #due > 0 then redis.call('ZREMRANGEBYSCORE', P .. 'r:' .. host, '-inf', fmt(now)) end
-    local s = slot(host)
-    local member = redis.call('LPOP', P .. 'q:' .. host)
-    if member then
-      local fraction = 0
-      if jitter > 0 then fraction = jitter * ((rand + n * 0.6180339887) % 1) end
-      s.inFlight = s.inFlight + 1
-      s.nextAllowedAt = now + math.floor(s.delayMs * (1 + fraction) + 0.5)
-      save(host, s)
-      local id = nodeId .. ':' .. ARGV[10] .. ':' .. redis.call('HINCRBY', N, 'leaseSeq', 1)
-      redis.call('ZADD', P .. 'leases', fmt(now + leaseMs), id)
-      redis.call('HSET', P .. 'lease', id, host .. '\\n' .. member)
-      out[#out + 1] = id
-      out[#out + 1] = host
-      out[#out + 1] = member
-      n = n + 1
+    local host = redis.call('ZRANGEBYSCORE', P .. 'sched:' .. b, '-inf', fmt(now), 'LIMIT', 0, 1)[1]
+    if host then
+      local due = redis.call('ZRANGEBYSCORE', P .. 'r:' .. host, '-inf', fmt(now))
+      for _, m in ipairs(due) do enqueue(host, m) end
+      if #due > 0 then redis.call('ZREMRANGEBYSCORE', P .. 'r:' .. host, '-inf', fmt(now)) end
+      local s = slot(host)
+      local member = redis.call('LPOP', P .. 'q:' .. host)
+      if member then
+        local fraction = 0
+        if jitter > 0 then fraction = jitter * ((rand + n * 0.6180339887) % 1) end
+        s.inFlight = s.inFlight + 1
+        s.nextAllowedAt = now + math.floor(s.delayMs * (1 + fraction) + 0.5)
+        save(host, s)
+        local id = nodeId .. ':' .. ARGV[10] .. ':' .. redis.call('HINCRBY', N, 'leaseSeq', 1)
+        redis.call('ZADD', P .. 'leases', fmt(now + leaseMs), id)
+        redis.call('HSET', P .. 'lease', id, host .. '\\n' .. member)
+        out[#out + 1] = id
+        out[#out + 1] = host
+        out[#out + 1] = member
+        n = n + 1
+      end
+      reschedule(host, s)
     end
-    reschedule(host, s)
   end
 end
 if n > 0 then
   redis.call('HINCRBY', N, 'queued', -n)
   redis.call('HINCRBY', N, 'pool', -n)
 end
-if n == pool and #redis.call('ZRANGEBYSCORE', P .. 'sched', '-inf', fmt(now), 'LIMIT', 0, 1) > 0 then out[1] = 1 end
+if n == pool and #redis.call('ZRANGEBYSCORE', P .. 'sb', '-inf', fmt(now), 'LIMIT', 0, 1) > 0 then out[1] = 1 end
 local keep = tonumber(ARGV[9])
 if keep >= 0 and pool - n > keep then
   redis.call('HINCRBY', N, 'back', pool - n - keep)
@@ -230,10 +233,9 @@ return reply(true, { fmt(start) })
 const STATUS = `
 local now = tonumber(ARGV[2])
 local n = redis.call('HMGET', N, 'done', 'seen', 'hosts', 'ok', 'failed', 'skipped', 'fetched')
-local sched = redis.call('ZRANGE', P .. 'sched', 0, 0, 'WITHSCORES')
 local lease = redis.call('ZRANGE', P .. 'leases', 0, 0, 'WITHSCORES')
 return reply(false, { num(n[1]), num(n[2]), num(n[3]), redis.call('ZCOUNT', P .. 'backoff', '(' .. fmt(now), '+inf'),
-  sched[2] or '-1', lease[2] or '-1', num(n[4]), num(n[5]), num(n[6]), num(n[7]) })
+  firstScheduled() or '-1', lease[2] or '-1', num(n[4]), num(n[5]), num(n[6]), num(n[7]) })
 `;
 
 /** releaseNode. ARGV prefix, nodeId. Puts every request leased under `nodeId` back at once. Reply: how many. */
@@ -282,12 +284,14 @@ local out = {}
 for _, v in ipairs(redis.call('ZRANGEBYSCORE', P .. 'backoff', '(' .. fmt(now), '+inf', 'WITHSCORES', 'LIMIT', 0, top)) do out[#out + 1] = v end
 out[#out + 1] = '--'
 local rows = {}
-local all = redis.call('HGETALL', P .. 'hs')
-for i = 1, #all, 2 do
-  local host = all[i]
-  local inFlight, delayMs = string.match(all[i + 1], '^(%d+),(%d+),')
-  local queued = redis.call('LLEN', P .. 'q:' .. host) + redis.call('ZCARD', P .. 'r:' .. host)
-  if queued + tonumber(inFlight) > 0 then rows[#rows + 1] = { host, queued, tonumber(inFlight), delayMs } end
+for b = 0, 127 do
+  local all = redis.call('HGETALL', P .. 'hs:' .. b)
+  for i = 1, #all, 2 do
+    local host = all[i]
+    local inFlight, delayMs = string.match(all[i + 1], '^(%d+),(%d+),')
+    local queued = redis.call('LLEN', P .. 'q:' .. host) + redis.call('ZCARD', P .. 'r:' .. host)
+    if queued + tonumber(inFlight) > 0 then rows[#rows + 1] = { host, queued, tonumber(inFlight), delayMs } end
+  end
 end
 table.sort(rows, function(x, y) if x[2] ~= y[2] then return x[2] > y[2] end return x[1] < y[1] end)
 for i = 1, math.min(top, #rows) do
