@@ -87,7 +87,9 @@ export class RedisExchange {
     if (deadlineMs >= this.#deadlineMs) return;
     this.#clearTimer();
     this.#deadlineMs = deadlineMs;
-    this.#timer = setTimeout(() => this.#send(), waitMs);
+    // Unref'd: a call that only rides along (a release, a sync) never keeps a process alive whose
+    // Redis connection is closed (a test's node lingered for minutes); a crawl's connection holds it.
+    this.#timer = setTimeout(() => this.#send(), waitMs).unref();
   }
 
   #clearTimer(): void {
